@@ -1,0 +1,23 @@
+"""Shared pydantic base for every config section: frozen, unknown keys rejected."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Section(BaseModel):
+    """A config section: immutable, and an unknown key is an error (typos must not pass)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_hhmm(value: str) -> str:
+    """Validate a 24-hour "HH:MM" time of day and return it normalised to two digits."""
+    m = _HHMM.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"bad time {value!r}: expected HH:MM (24-hour)")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"

@@ -1,0 +1,171 @@
+"""Command-line entry points. Each subcommand maps errors to one line and an exit code.
+
+Exit codes: 0 ok, 1 runtime failure (one clear line, no traceback), 2 bad config or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from kiosk import __version__
+from kiosk.errors import ConfigError, KioskError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1920x1080 (got {text!r})") from None
+    if not (320 <= w <= 16384 and 240 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (320x240 .. 16384x16384)")
+    return w, h
+
+
+def _brightness(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number 0..100 (got {text!r})") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"brightness must be 0..100 (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="Station Kiosk: Seoul station information display.")
+    p.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        if name != "status":
+            sp.add_argument("--config", help="config file (default: $KIOSK_CONFIG or /etc/kiosk/config.yaml)")
+        return sp
+
+    r = cmd("run", "show the kiosk full-screen (or windowed for development)")
+    r.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    r.add_argument("--size", type=_size, help="window size WxH with --windowed (default 1920x1080)")
+    r.add_argument("--screen", type=int, help="screen index to fill (overrides display.screen)")
+
+    cmd("check-config", "validate the config and layout files")
+
+    s = cmd("snapshot", "render pages offscreen to PNG files")
+    s.add_argument("--size", type=_size, default=(3840, 2160), help="WxH (default 3840x2160)")
+    s.add_argument("--out", default="snapshots", help="output folder (default ./snapshots)")
+    s.add_argument("--page", action="append", default=[], metavar="ID", help="only this page (repeatable)")
+
+    f = cmd("fetch", "poll each source once and print what came back")
+    f.add_argument("--source", help="only this source (subway, air, parks, trails, bikes, events)")
+    f.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    pn = cmd("panel", "talk to the display panel now")
+    pa = pn.add_subparsers(dest="action", required=True, metavar="ACTION")
+    pa.add_parser("status", help="power, backlight, health")
+    pw = pa.add_parser("power", help="switch the panel on or off")
+    pw.add_argument("state", choices=["on", "off"])
+    pb = pa.add_parser("brightness", help="set the backlight, 0..100")
+    pb.add_argument("value", type=_brightness)
+
+    st = cmd("status", "what the running kiosk reports")
+    st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument("--runtime-dir", help="where the running kiosk writes status.json")
+
+    b = cmd("bench", "measure speed and memory on demo data")
+    b.add_argument("--size", type=_size, default=(3840, 2160))
+    b.add_argument("--rotations", type=int, default=10_000)
+    b.add_argument("--json", action="store_true")
+    return p
+
+
+def _load(args: argparse.Namespace):  # -> tuple[Config, Layout]
+    from kiosk.config import load_all, resolve_config_path
+
+    return load_all(resolve_config_path(args.config))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.app import run_kiosk
+
+    cfg, layout = _load(args)
+    return run_kiosk(cfg, layout, args)
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from kiosk.config import resolve_config_path
+
+    cfg, layout = _load(args)
+    path = resolve_config_path(args.config)
+    print(f"{path}: ok ({len(layout.pages)} pages: {', '.join(p.id for p in layout.pages)})")
+    return EXIT_OK
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from kiosk.app import snapshot_pages
+
+    cfg, layout = _load(args)
+    return snapshot_pages(cfg, layout, args)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from kiosk.poller.fetch import run as run_fetch
+
+    cfg, _layout = _load(args)
+    return run_fetch(cfg, args)
+
+
+def _panel(args: argparse.Namespace) -> int:
+    from kiosk.panel.cli import run as run_panel
+
+    cfg, _layout = _load(args)
+    return run_panel(cfg, args)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from kiosk.ops.status import run as run_status
+
+    return run_status(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from kiosk.bench import run as run_bench
+
+    cfg, layout = _load(args)
+    return run_bench(cfg, layout, args)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _run,
+    "check-config": _check_config,
+    "snapshot": _snapshot,
+    "fetch": _fetch,
+    "panel": _panel,
+    "status": _status,
+    "bench": _bench,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, run one command, map every failure to one line and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as e:
+        for line in e.problems:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    except KioskError as e:
+        print(f"kiosk {args.command}: {e.one_line()}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # last resort: never a traceback on a technician's terminal
+        import logging
+
+        logging.getLogger("kiosk").debug("unexpected error", exc_info=True)
+        print(f"kiosk {args.command}: unexpected {e.__class__.__name__}: {' '.join(str(e).split())}",
+              file=sys.stderr)
+        return EXIT_FAIL

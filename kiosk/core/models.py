@@ -1,0 +1,135 @@
+"""Frozen domain models. Sources produce them, the UI consumes them; nothing else crosses layers."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One train approaching the station (one row of realtimeStationArrival)."""
+
+    line_id: str  # subwayId, e.g. "1005"
+    line: str  # "5호선"
+    direction: str  # updnLine word: 상행/하행/내선/외선
+    destination: str  # "방화" (from bstatnNm or trainLineNm)
+    eta_s: int | None  # barvlDt at received_at; None when unknown
+    arrival_code: str  # arvlCd "0".."5", "99"
+    message: str  # arvlMsg2
+    current_station: str  # arvlMsg3
+    train_no: str
+    express: bool
+    last_train: bool
+    received_at: datetime  # recptnDt, aware (KST)
+    heading: str = ""  # "공덕방면" part of trainLineNm, may be empty
+    train_type: str = ""  # btrainSttus: 일반/급행/ITX/특급
+
+
+@dataclass(frozen=True)
+class AirReading:
+    """Particulate matter for one district at one measurement time (RealtimeCityAir row)."""
+
+    district: str  # MSRSTN_NM / MSRSTE_NM, e.g. "영등포구"
+    region: str  # SAREA_NM / MSRRGN_NM, e.g. "서남권"
+    measured_at: datetime
+    pm10: float | None  # ㎍/㎥; None when missing, under inspection, or 0 (station fault)
+    pm25: float | None
+    cai: float | None = None
+    cai_grade: str | None = None  # as the API says it: 좋음/보통/나쁨/매우나쁨
+    main_pollutant: str | None = None
+    o3: float | None = None
+    no2: float | None = None
+
+
+@dataclass(frozen=True)
+class Park:
+    """A park from SearchParkInfoService."""
+
+    park_id: str
+    name: str
+    district: str
+    lat: float
+    lon: float
+    address: str = ""
+    facilities: tuple[str, ...] = ()
+    area: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Trail:
+    """A walking course (SeoulGilWalkCourse), its points grouped into one course."""
+
+    name: str
+    district: str
+    lat: float  # the course's first point (WGS84)
+    lon: float
+    distance_km: float | None = None
+    duration: str = ""  # LEAD_TIME as given, e.g. "2시간"
+    level: str = ""  # 초급/중급/...
+    points: tuple[tuple[float, float], ...] = ()  # (lat, lon) of every course point
+
+
+@dataclass(frozen=True)
+class BikeStation:
+    """A Ttareungyi rental station (bikeList row)."""
+
+    station_id: str
+    name: str
+    lat: float
+    lon: float
+    racks: int
+    bikes: int
+
+    @property
+    def docks_free(self) -> int:
+        """Empty docks; a station can hold more bikes than racks."""
+        return max(0, self.racks - self.bikes)
+
+
+@dataclass(frozen=True)
+class CulturalEvent:
+    """A cultural event (culturalEventInfo row)."""
+
+    title: str
+    category: str
+    district: str
+    place: str
+    starts: datetime
+    ends: datetime
+    is_free: bool | None = None
+    fee: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    url: str = ""
+    image_url: str = ""
+
+
+class FeedStatus(enum.Enum):
+    """What the screen may claim about a source's data."""
+
+    OK = "ok"  # fresh data
+    STALE = "stale"  # last good data, older than the freshness threshold: show with its age
+    EMPTY = "empty"  # the API answered "no data" (INFO-200)
+    ERROR = "error"  # failed and nothing usable to show
+    RATE_LIMITED = "rate_limited"  # quota exhausted; last data (if any) shown as stale
+    UNAUTHORIZED = "unauthorized"  # key rejected
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[T]):
+    """A source's data as the UI sees it: items plus the honesty about their age."""
+
+    source: str  # "subway", "air", "air_history", "parks", "trails", "bikes", "events"
+    items: tuple[T, ...]
+    fetched_at: datetime | None  # when the data was obtained from the API (None: never)
+    status: FeedStatus = FeedStatus.OK
+    error: str | None = None  # one line, no secrets
+    from_cache: bool = False
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,1 @@
+"""Operations: sd_notify, status file, signals, logging."""

@@ -1,0 +1,1 @@
+"""Panel control: transports, vendor codecs, CEC, schedule and desired-state reconciler."""

@@ -1,0 +1,1 @@
+"""Fetching: one CachedSession, one coordinator per source, APScheduler jobs."""

@@ -1,0 +1,1 @@
+"""One module per Seoul Open API: build the request URL, parse the body into core models."""
