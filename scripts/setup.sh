@@ -35,13 +35,14 @@ if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
     fi
 fi
 
-# --- Python: CPython >= 3.12 lets us use PySide6 6.12.0 safely (see pyproject.toml).
+# --- Python: CPython 3.12 lets us use PySide6 6.12.0 safely (see pyproject.toml); 3.12 over
+# 3.13 because it is the more mature runtime for a display that runs for months.
 pick_python() {
     local c
     for c in "${KIOSK_PYTHON:-}" \
-             "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13.*/bin/python3 2>/dev/null | sort -V | tail -1)" \
              "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -1)" \
-             python3.13 python3.12 python3.11 python3; do
+             "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13.*/bin/python3 2>/dev/null | sort -V | tail -1)" \
+             python3.12 python3.13 python3.11 python3; do
         [[ -n $c ]] || continue
         command -v "$c" >/dev/null 2>&1 || continue
         if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
