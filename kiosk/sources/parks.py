@@ -1,0 +1,70 @@
+"""Seoul parks (``SearchParkInfoService``) -> ``Park`` models with WGS84 positions.
+
+Keys are matched case-insensitively (copies of this service's rows circulate with lower-case
+keys). A park is kept only when its LATITUDE/LONGITUDE (WGS84) are usable: the GRS80 TM pair
+in G_LATITUDE/G_LONGITUDE has been seen ~190 m away from the WGS84 pair of the same park, too
+far for "nearest park", so it is not used as a fallback. Reference §8.1.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from kiosk.core.models import Park
+from kiosk.core.tm import looks_like_wgs84
+from kiosk.sources._common import load_json, openapi_url, rows_at, to_float, to_str, upper_keys
+
+SERVICE = "SearchParkInfoService"
+_FACILITY_SPLIT = re.compile(r"[,，、]")
+
+
+def request_url(base: str, key: str, start: int = 1, end: int = 1000) -> str:
+    """URL for every park in one page (about 130 exist; the API caps a page at 1,000 rows)."""
+    return openapi_url(base, key, SERVICE, start, end)
+
+
+def wgs84_of(lat_value: object, lon_value: object) -> tuple[float, float] | None:
+    """A usable (lat, lon) from two API values, swapping a swapped pair; None when unusable."""
+    lat, lon = to_float(lat_value), to_float(lon_value)
+    if lat is None or lon is None:
+        return None
+    if looks_like_wgs84(lat, lon):
+        return lat, lon
+    if looks_like_wgs84(lon, lat):
+        return lon, lat
+    return None
+
+
+def split_facilities(text: object) -> tuple[str, ...]:
+    """MAIN_EQUIP "탐방객안내소, 야외전시대, …" -> ("탐방객안내소", "야외전시대", …)."""
+    parts = (" ".join(p.split()) for p in _FACILITY_SPLIT.split(to_str(text)))
+    return tuple(p for p in parts if p)
+
+
+def _park(row: dict[str, Any]) -> Park | None:
+    name = to_str(row.get("P_PARK"))
+    position = wgs84_of(row.get("LATITUDE"), row.get("LONGITUDE"))
+    if not name or position is None:
+        return None
+    return Park(
+        park_id=to_str(row.get("P_IDX")),
+        name=name,
+        district=to_str(row.get("P_ZONE")),
+        lat=position[0],
+        lon=position[1],
+        address=" ".join(to_str(row.get("P_ADDR")).split()),
+        facilities=split_facilities(row.get("MAIN_EQUIP")),
+        area=to_str(row.get("AREA")),
+        phone=to_str(row.get("P_ADMINTEL")),
+    )
+
+
+def parse(body: bytes | str, now: datetime) -> tuple[Park, ...]:
+    """Every park with usable WGS84 coordinates; () for INFO-200. ``now`` is unused (static data)."""
+    del now
+    data = upper_keys(load_json(body))
+    rows = rows_at(data, [(SERVICE.upper(), "ROW")], row_marker="P_PARK")
+    parks = (_park(row) for row in rows)
+    return tuple(p for p in parks if p is not None)

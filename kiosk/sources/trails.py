@@ -1,0 +1,104 @@
+"""Seoul walking courses (``SeoulGilWalkCourse``, 서울두드림길) -> ``Trail`` models.
+
+Each row is one course *point*; rows are grouped by COURSE_NAME into one Trail. X/Y are
+projected "GRS80TM" metres (converted with ``kiosk.core.tm``); a row whose X/Y already look like
+WGS84 degrees is taken as is. No raw body of this service is public (reference §8.2), so the
+parser is deliberately liberal about value types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from kiosk.core.models import Trail
+from kiosk.core.tm import looks_like_wgs84, seoul_tm_to_wgs84
+from kiosk.sources._common import (
+    load_json,
+    openapi_url,
+    rows_at,
+    to_float,
+    to_int,
+    to_str,
+    upper_keys,
+)
+
+SERVICE = "SeoulGilWalkCourse"
+_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|㎞|킬로미터|m|미터)?", re.I)
+
+
+def request_url(base: str, key: str, start: int = 1, end: int = 1000, course: str = "") -> str:
+    """URL for a page of course points, optionally for one COURSE_NAME."""
+    url = openapi_url(base, key, SERVICE, start, end)
+    return url + f"{quote(course.strip(), safe='')}/" if course.strip() else url
+
+
+def point_of(x_value: object, y_value: object) -> tuple[float, float] | None:
+    """(lat, lon) of a course point from X/Y: WGS84 as given (either order), else GRS80 TM."""
+    x, y = to_float(x_value), to_float(y_value)
+    if x is None or y is None:
+        return None
+    if looks_like_wgs84(y, x):
+        return y, x
+    if looks_like_wgs84(x, y):
+        return x, y
+    return seoul_tm_to_wgs84(x, y)
+
+
+def distance_km(value: object) -> float | None:
+    """DISTANCE as km: "6.3km" / "6.3" / "3,200m"; a bare number above 100 is taken as metres."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number, unit = float(value), ""
+    else:
+        match = _DISTANCE.search(to_str(value))
+        if match is None:
+            return None
+        number, unit = float(match.group(1).replace(",", "")), (match.group(2) or "").lower()
+    if unit in ("m", "미터") or (not unit and number > 100):
+        number /= 1000.0
+    return round(number, 3) if number > 0 else None
+
+
+def _first(rows: Sequence[dict[str, Any]], key: str) -> str:
+    return next((v for v in (to_str(r.get(key)) for r in rows) if v), "")
+
+
+def _trail(name: str, rows: list[dict[str, Any]]) -> Trail | None:
+    ids = [to_int(r.get("CPI_IDX")) for r in rows]
+    if all(i is not None for i in ids):  # points arrive in any order; CPI_IDX runs along the course
+        rows = [r for _, r in sorted(zip(ids, rows, strict=True), key=lambda p: p[0] or 0)]
+    points: list[tuple[float, float]] = []
+    for row in rows:
+        point = point_of(row.get("X"), row.get("Y"))
+        if point is not None and (not points or points[-1] != point):
+            points.append(point)
+    if not points:
+        return None
+    return Trail(
+        name=name,
+        district=_first(rows, "AREA_GU"),
+        lat=points[0][0],
+        lon=points[0][1],
+        distance_km=next((d for d in (distance_km(r.get("DISTANCE")) for r in rows) if d), None),
+        duration=_first(rows, "LEAD_TIME"),
+        level=_first(rows, "COURSE_LEVEL"),
+        points=tuple(points),
+    )
+
+
+def parse(body: bytes | str, now: datetime) -> tuple[Trail, ...]:
+    """Courses in first-seen order, each with its points; () for INFO-200. ``now`` is unused."""
+    del now
+    rows = rows_at(
+        upper_keys(load_json(body)), [(SERVICE.upper(), "ROW")], row_marker="COURSE_NAME"
+    )
+    courses: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        name = " ".join(to_str(row.get("COURSE_NAME")).split())
+        if name:
+            courses.setdefault(name, []).append(row)
+    trails = (_trail(name, course_rows) for name, course_rows in courses.items())
+    return tuple(t for t in trails if t is not None)
