@@ -19,7 +19,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1920x1080 (got {text!r})") from None
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT, e.g. 1920x1080 (got {text!r})"
+        ) from None
     if not (320 <= w <= 16384 and 240 <= h <= 16384):
         raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (320x240 .. 16384x16384)")
     return w, h
@@ -36,14 +38,18 @@ def _brightness(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kiosk", description="Station Kiosk: Seoul station information display.")
+    p = argparse.ArgumentParser(
+        prog="kiosk", description="Station Kiosk: Seoul station information display."
+    )
     p.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def cmd(name: str, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         if name != "status":
-            sp.add_argument("--config", help="config file (default: $KIOSK_CONFIG or /etc/kiosk/config.yaml)")
+            sp.add_argument(
+                "--config", help="config file (default: $KIOSK_CONFIG or /etc/kiosk/config.yaml)"
+            )
         return sp
 
     r = cmd("run", "show the kiosk full-screen (or windowed for development)")
@@ -56,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd("snapshot", "render pages offscreen to PNG files")
     s.add_argument("--size", type=_size, default=(3840, 2160), help="WxH (default 3840x2160)")
     s.add_argument("--out", default="snapshots", help="output folder (default ./snapshots)")
-    s.add_argument("--page", action="append", default=[], metavar="ID", help="only this page (repeatable)")
+    s.add_argument(
+        "--page", action="append", default=[], metavar="ID", help="only this page (repeatable)"
+    )
 
     f = cmd("fetch", "poll each source once and print what came back")
     f.add_argument("--source", help="only this source (subway, air, parks, trails, bikes, events)")
@@ -166,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         import logging
 
         logging.getLogger("kiosk").debug("unexpected error", exc_info=True)
-        print(f"kiosk {args.command}: unexpected {e.__class__.__name__}: {' '.join(str(e).split())}",
-              file=sys.stderr)
+        print(
+            f"kiosk {args.command}: unexpected {e.__class__.__name__}: {' '.join(str(e).split())}",
+            file=sys.stderr,
+        )
         return EXIT_FAIL

@@ -1,0 +1,122 @@
+"""Composition root: config -> data sources -> (panel) -> UI. The only place that reads the clock."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.config import Config, Layout
+from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.timeutil import now_kst
+from kiosk.errors import KioskError, SourceError
+
+log = logging.getLogger("kiosk")
+
+PAGE_SOURCES = {
+    "arrivals": ("subway",),
+    "air_quality": ("air", "air_history"),
+    "parks": ("parks", "trails"),
+    "bikes": ("bikes",),
+    "events": ("events",),
+}
+
+
+def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
+    """Plain values for the window, from config and layout."""
+    from kiosk.ui.window import PageSetup, WindowSetup
+
+    st = cfg.station
+    return WindowSetup(
+        station_ko=st.name.ko,
+        station_en=st.name.en,
+        lines=tuple(st.lines),
+        district=st.district,
+        lat=st.location.lat,
+        lon=st.location.lon,
+        pages=tuple(PageSetup(p.id, p.kind, p.duration, p.max_items) for p in layout.pages),
+        transition_ms=layout.transition.duration_ms if layout.transition.kind == "fade" else 0,
+        freshness={
+            k: (float(v.stale_after), float(v.unavailable_after))
+            for k, v in cfg.sources.freshness.items()
+        },
+    )
+
+
+def needed_sources(layout: Layout) -> tuple[str, ...]:
+    """Every source the layout's pages show, in page order."""
+    out: list[str] = []
+    for p in layout.pages:
+        out += [s for s in PAGE_SOURCES[p.kind] if s not in out]
+    return tuple(out)
+
+
+def demo_snapshots(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
+    """Bundled recordings replayed through the real parsers, shifted to ``now``."""
+    from kiosk.sources.demo import load_demo
+
+    snaps = []
+    for source in needed_sources(layout):
+        try:
+            items = load_demo(source, cfg.station.subway_station, now)
+        except SourceError as e:
+            snaps.append(Snapshot(source, (), None, FeedStatus.ERROR, e.one_line()))
+            continue
+        if source == "subway":
+            items = tuple(a for a in items if a.line_id in cfg.station.lines)
+        snaps.append(Snapshot(source, tuple(items), now, FeedStatus.OK))
+    return snaps
+
+
+def snapshot_pages(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
+    """`kiosk snapshot`: render pages offscreen to PNG files."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.ui.runtime import render_pages
+
+    now = now_kst()
+    if cfg.sources.demo:
+        snaps = demo_snapshots(cfg, layout, now)
+    else:
+        snaps = _fetch_once(cfg, layout, now)
+    files = render_pages(
+        window_setup(cfg, layout), tuple(args.size), snaps, now_kst, Path(args.out), args.page
+    )
+    for f in files:
+        print(f)
+    return 0
+
+
+def _fetch_once(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
+    from kiosk.poller.service import fetch_once
+
+    return list(fetch_once(cfg, needed_sources(layout), now))
+
+
+def run_kiosk(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
+    """`kiosk run`: the full-screen kiosk until SIGTERM."""
+    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
+
+    if not display_available():
+        raise KioskError(NO_DISPLAY_HELP)
+    from kiosk.ui.runtime import KioskRuntime
+
+    screen = args.screen if args.screen is not None else cfg.display.screen
+    rt = KioskRuntime(
+        window_setup(cfg, layout),
+        tuple(args.size) if args.size else None,
+        args.windowed,
+        screen,
+        cfg.display.hide_cursor,
+        now_kst,
+    )
+    if cfg.sources.demo:
+
+        def replay() -> None:
+            rt.window.apply_snapshots(demo_snapshots(cfg, layout, now_kst()))
+
+        replay()
+        rt.every(60_000, replay)
+    return rt.exec()

@@ -1,0 +1,78 @@
+"""Bilingual (Korean first, English second) text for the screen, and colour contrast maths."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+_WEEKDAYS_KO = "월화수목금토일"
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def clock_text(now: datetime) -> str:
+    """24-hour clock as station clocks show it: "08:14"."""
+    return now.strftime("%H:%M")
+
+
+def date_text(now: datetime) -> tuple[str, str]:
+    """("11월 26일 (목)", "Thu 26 Nov")."""
+    wd = now.weekday()
+    return (
+        f"{now.month}월 {now.day}일 ({_WEEKDAYS_KO[wd]})",
+        f"{_WEEKDAYS_EN[wd]} {now.day} {_MONTHS_EN[now.month - 1]}",
+    )
+
+
+def age_text(fetched_at: datetime | None, now: datetime) -> tuple[str, str]:
+    """How old data is, for the footer: ("2분 전", "2 min ago"); ("방금", "just now") under a minute."""
+    if fetched_at is None:
+        return ("없음", "none")
+    seconds = max(0.0, (now - fetched_at).total_seconds())
+    if seconds < 60:
+        return ("방금", "just now")
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return (f"{minutes}분 전", f"{minutes} min ago")
+    hours = minutes // 60
+    if hours < 48:
+        return (f"{hours}시간 전", f"{hours} h ago")
+    days = hours // 24
+    return (f"{days}일 전", f"{days} days ago")
+
+
+def distance_text(metres: float) -> str:
+    """ "850 m" under a kilometre, "1.2 km" above."""
+    if metres < 1000:
+        return f"{int(round(metres, -1))} m"
+    return f"{metres / 1000:.1f} km"
+
+
+def _channel(c: int) -> float:
+    s = c / 255.0
+    return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+
+def parse_hex(colour: str) -> tuple[int, int, int]:
+    """ "#RRGGBB" -> (r, g, b)."""
+    h = colour.lstrip("#")
+    if len(h) != 6:
+        raise ValueError(f"expected #RRGGBB, got {colour!r}")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    r, g, b = parse_hex(colour)
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(fg: str, bg: str) -> float:
+    """WCAG 2 contrast ratio between two colours (1..21)."""
+    a, b = relative_luminance(fg), relative_luminance(bg)
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_on(bg: str, light: str = "#FFFFFF", dark: str = "#000000") -> str:
+    """Whichever of ``light``/``dark`` has the higher contrast on ``bg``."""
+    return light if contrast_ratio(light, bg) >= contrast_ratio(dark, bg) else dark

@@ -1,0 +1,1 @@
+"""Page view models: pure functions of (snapshots, config, now) -> what each page shows."""

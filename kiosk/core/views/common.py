@@ -1,0 +1,69 @@
+"""Pieces shared by every page view: the data state of a source and its age."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.core.format import age_text
+from kiosk.core.models import FeedStatus, Snapshot
+
+
+class DataState(enum.Enum):
+    """What the page can honestly show for a source."""
+
+    FRESH = "fresh"
+    STALE = "stale"  # last good data, shown with its age and a visible mark
+    NO_DATA = "no_data"  # nothing trustworthy to show: the distinct no-data card
+
+
+@dataclass(frozen=True)
+class SourceAge:
+    """One entry of the footer: a source's name and how old its data is."""
+
+    source: str
+    name_ko: str
+    name_en: str
+    age_ko: str
+    age_en: str
+    state: DataState
+
+
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "subway": ("열차", "Trains"),
+    "air": ("대기", "Air"),
+    "parks": ("공원", "Parks"),
+    "trails": ("산책로", "Trails"),
+    "bikes": ("따릉이", "Bikes"),
+    "events": ("행사", "Events"),
+}
+
+
+def data_state(
+    snapshot: Snapshot | None, now: datetime, stale_after: float, unavailable_after: float
+) -> DataState:
+    """Fresh, stale or no-data, from the snapshot's status and the age of its data."""
+    if snapshot is None or snapshot.fetched_at is None:
+        return DataState.NO_DATA
+    if snapshot.status in (FeedStatus.ERROR, FeedStatus.UNAUTHORIZED) and not snapshot.items:
+        return DataState.NO_DATA
+    age = (now - snapshot.fetched_at).total_seconds()
+    if age >= unavailable_after:
+        return DataState.NO_DATA
+    if (
+        age >= stale_after
+        or snapshot.status is not FeedStatus.OK
+        and snapshot.status is not FeedStatus.EMPTY
+    ):
+        return DataState.STALE
+    return DataState.FRESH
+
+
+def source_age(
+    source: str, snapshot: Snapshot | None, state: DataState, now: datetime
+) -> SourceAge:
+    """The footer entry for a source."""
+    ko, en = SOURCE_NAMES.get(source, (source, source))
+    age_ko, age_en = age_text(snapshot.fetched_at if snapshot else None, now)
+    return SourceAge(source, ko, en, age_ko, age_en, state)

@@ -1,0 +1,156 @@
+"""Air-quality page: PM10 and PM2.5 tiles with grade in words and colour, and a 24-hour trend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.core.views.air import AirView, PollutantTile, air_view
+from kiosk.core.views.common import DataState
+from kiosk.ui import theme
+from kiosk.ui.chart import PM10_COLOUR, PM25_COLOUR, TrendChart
+from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.theme import Metrics
+from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.0f}"
+
+
+class PollutantCard(Panel):
+    """Name, big value with unit, and the grade as a coloured tag with words."""
+
+    def __init__(self, m: Metrics, parent: QWidget | None = None):
+        super().__init__(theme.SURFACE, 1.4, m, parent)
+        lay = QVBoxLayout(self)
+        pad = m.px(2.0)
+        lay.setContentsMargins(pad, pad, pad, pad)
+        lay.setSpacing(m.px(0.6))
+        top = QHBoxLayout()
+        self.name = BilingualText(m, theme.TITLE, theme.SMALL)
+        top.addWidget(self.name, 1)
+        self.grade = Tag(m, theme.NO_GRADE_COLOUR, "", units=theme.TITLE)
+        top.addWidget(self.grade, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(top)
+        lay.addStretch(1)
+        row = QHBoxLayout()
+        row.setSpacing(m.px(1.2))
+        self.value = Text(m, theme.HERO, True, min_units=theme.FIGURE)
+        self.value.setFixedWidth(m.px(20))
+        self.unit = Text(m, theme.SMALL, False, theme.TEXT_DIM)
+        self.unit.set_text("㎍/㎥")
+        self.unit.setFixedWidth(m.px(9))
+        row.addWidget(self.value)
+        row.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addStretch(1)
+
+    def show_tile(self, tile: PollutantTile) -> None:
+        self.name.set_texts(tile.name_ko, tile.name_en)
+        text = _fmt(tile.value)
+        self.value.set_text(text)
+        fm = QFontMetrics(self.value.font())
+        self.value.setFixedWidth(fm.horizontalAdvance(text) + self.value.metrics.px(0.6))
+        colour = theme.GRADE_COLOURS.get(tile.grade or "", theme.NO_GRADE_COLOUR)
+        self.grade.set_tag(f"{tile.grade_ko} {tile.grade_en}", colour)
+
+
+class AirPage(Page):
+    kind = "air_quality"
+    title_ko = "대기질"
+    title_en = "Air quality"
+    sources = ("air",)
+
+    def __init__(
+        self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
+    ):
+        super().__init__(metrics, page_id, ctx, parent)
+        m = metrics
+        self.where = Text(m, theme.BODY, True, theme.TEXT)
+        self.body.addWidget(self.where)
+        row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        row.setSpacing(m.px(1.6))
+        tiles = QBoxLayout(
+            QBoxLayout.Direction.LeftToRight if m.portrait else QBoxLayout.Direction.TopToBottom
+        )
+        tiles.setSpacing(m.px(1.6))
+        self.pm10 = PollutantCard(m)
+        self.pm25 = PollutantCard(m)
+        tiles.addWidget(self.pm10, 1)
+        tiles.addWidget(self.pm25, 1)
+        row.addLayout(tiles, 2 if not m.portrait else 1)
+        chart_card = Panel(theme.SURFACE, 1.4, m)
+        cl = QVBoxLayout(chart_card)
+        pad = m.px(1.6)
+        cl.setContentsMargins(pad, pad, pad, pad)
+        cl.setSpacing(m.px(0.6))
+        head = QHBoxLayout()
+        self.chart_title = BilingualText(m, theme.BODY, theme.SMALL)
+        self.chart_title.set_texts("최근 24시간", "Last 24 hours, ㎍/㎥")
+        head.addWidget(self.chart_title, 1)
+        legend = QVBoxLayout()
+        legend.setSpacing(0)
+        self.legend10 = Text(
+            m, theme.SMALL, True, PM10_COLOUR, "━━ 미세먼지 PM10", align=Qt.AlignmentFlag.AlignRight
+        )
+        self.legend25 = Text(
+            m,
+            theme.SMALL,
+            True,
+            PM25_COLOUR,
+            "╍╍ 초미세먼지 PM2.5",
+            align=Qt.AlignmentFlag.AlignRight,
+        )
+        legend.addWidget(self.legend10)
+        legend.addWidget(self.legend25)
+        head.addLayout(legend, 1)
+        cl.addLayout(head)
+        self.chart = TrendChart(m)
+        cl.addWidget(self.chart, 1)
+        self.chart_empty = NoDataCard(m, "측정 기록 없음", "No readings recorded yet")
+        self.chart_empty.setVisible(False)
+        cl.addWidget(self.chart_empty, 1)
+        row.addWidget(chart_card, 3 if not m.portrait else 2)
+        self.body.addLayout(row, 1)
+        self.no_data = NoDataCard(m, "대기질 정보 없음", "No air-quality data")
+        self.no_data.setVisible(False)
+        self.body.addWidget(self.no_data, 1)
+        self.view: AirView | None = None
+        self._row = row
+
+    def render(self, now: datetime) -> None:
+        state = self.state("air")
+        current = self.snapshots.get("air")
+        history = self.snapshots.get("air_history")
+        v = air_view(
+            current.items if current else (),
+            history.items if history else (),
+            self.ctx.district,
+            now,
+            state,
+        )
+        self.view = v
+        self.show_notice(v.state, current, now)
+        when = v.measured_at.strftime("%H:%M") if v.measured_at else "—"
+        self.where.set_text(f"{v.district_ko} {v.district_en} · 측정 {when} Measured")
+        has = v.state is not DataState.NO_DATA
+        self.pm10.show_tile(v.pm10)
+        self.pm25.show_tile(v.pm25)
+        for w in (self.pm10, self.pm25, self.where):
+            w.setVisible(has)
+        self.chart.parentWidget().setVisible(has)
+        self.no_data.setVisible(not has)
+        if not has:
+            detail = "측정소 정보를 받지 못했습니다 · No reading received"
+            self.no_data.set_message("대기질 정보 없음", "No air-quality data", detail)
+        self.chart.set_series(v.trend)
+        has_trend = len(v.trend.hours_ago) >= 2
+        self.chart.setVisible(has_trend)
+        self.chart_empty.setVisible(not has_trend)

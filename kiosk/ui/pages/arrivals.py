@@ -1,0 +1,192 @@
+"""Arrivals page: each line a card, each direction its next two trains, counting down each second."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.core.lines import line_for
+from kiosk.core.views.arrivals import (
+    ArrivalsView,
+    DirectionBlock,
+    LineBlock,
+    TrainRow,
+    arrivals_view,
+)
+from kiosk.core.views.common import DataState
+from kiosk.ui import theme
+from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.theme import Metrics
+from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
+
+
+class TrainSlot(Panel):
+    """One train: destination (ko/en) and tags on the left; minutes or status on the right."""
+
+    def __init__(self, m: Metrics, parent: QWidget | None = None):
+        super().__init__(theme.SURFACE_ALT, 1.0, m, parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(m.px(1.6), m.px(0.8), m.px(1.6), m.px(0.8))
+        lay.setSpacing(m.px(1.0))
+        left = QVBoxLayout()
+        left.setSpacing(0)
+        self.dest = BilingualText(m, theme.TITLE, theme.SMALL)
+        left.addWidget(self.dest)
+        tags = QHBoxLayout()
+        tags.setSpacing(m.px(0.8))
+        self.express = Tag(m, theme.EXPRESS, "급행 Express")
+        self.last = Tag(m, theme.LAST_TRAIN, "막차 Last train")
+        tags.addWidget(self.express)
+        tags.addWidget(self.last)
+        tags.addStretch(1)
+        left.addLayout(tags)
+        lay.addLayout(left, 3)
+        # Right: either "12 분 / min" or a status such as "전역 도착 / At previous station".
+        self.minutes = Text(
+            m, theme.FIGURE, True, align=Qt.AlignmentFlag.AlignRight, min_units=theme.FIGURE
+        )
+        self.unit = BilingualText(m, theme.SMALL, theme.SMALL, bold=True)
+        self.unit.set_texts("분", "min")
+        self.unit.setFixedWidth(m.px(5.5))
+        self.status = BilingualText(m, theme.TITLE, theme.SMALL, align=Qt.AlignmentFlag.AlignRight)
+        lay.addWidget(self.minutes, 2)
+        lay.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignVCenter)
+        lay.addWidget(self.status, 3)
+        self.empty = Text(m, theme.BODY, False, theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.empty, 8)
+        self._mode = ""
+        self.show_train(None)
+
+    def _set_mode(self, mode: str) -> None:
+        if mode == self._mode:
+            return
+        self._mode = mode
+        for w, on in (
+            (self.minutes, mode == "minutes"),
+            (self.unit, mode == "minutes"),
+            (self.status, mode == "status"),
+            (self.dest, mode != "empty"),
+            (self.empty, mode == "empty"),
+        ):
+            w.setVisible(on)
+
+    def show_train(self, row: TrainRow | None) -> None:
+        if row is None:
+            self._set_mode("empty")
+            self.empty.set_text("열차 정보 없음 · No train information")
+            self.express.setVisible(False)
+            self.last.setVisible(False)
+            return
+        self.dest.set_texts(f"{row.destination_ko}행", f"to {row.destination_en}")
+        self.express.setVisible(row.express)
+        self.last.setVisible(row.last_train)
+        if row.minutes is not None:
+            self._set_mode("minutes")
+            self.minutes.set_text(str(row.minutes))
+        else:
+            self._set_mode("status")
+            self.status.set_texts(row.status_ko, row.status_en)
+
+
+class DirectionPanel(QWidget):
+    """A direction's label and its train slots."""
+
+    def __init__(self, m: Metrics, slots: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(m.px(0.8))
+        self.label = Text(m, theme.SMALL, True, theme.TEXT_DIM)
+        lay.addWidget(self.label)
+        self.slots = [TrainSlot(m) for _ in range(slots)]
+        for s in self.slots:
+            lay.addWidget(s, 1)
+
+    def show_direction(self, block: DirectionBlock) -> None:
+        self.label.set_text(f"{block.label_ko} {block.label_en}")
+        for i, slot in enumerate(self.slots):
+            slot.show_train(block.trains[i] if i < len(block.trains) else None)
+
+
+class LineCard(Panel):
+    """One line: badge and name, then its directions (stacked, or side by side in portrait)."""
+
+    def __init__(self, m: Metrics, line_id: str, parent: QWidget | None = None):
+        super().__init__(theme.SURFACE, 1.4, m, parent)
+        line = line_for(line_id)
+        lay = QVBoxLayout(self)
+        pad = m.px(1.6)
+        lay.setContentsMargins(pad, pad, pad, pad)
+        lay.setSpacing(m.px(1.0))
+        head = QHBoxLayout()
+        head.setSpacing(m.px(1.2))
+        head.addWidget(LineBadge(m, line.colour, line.short, units=5.6))
+        self.name = BilingualText(m, theme.TITLE, theme.SMALL)
+        self.name.set_texts(line.ko, line.en)
+        head.addWidget(self.name, 1)
+        lay.addLayout(head)
+        dirs = QBoxLayout(
+            QBoxLayout.Direction.LeftToRight if m.portrait else QBoxLayout.Direction.TopToBottom
+        )
+        dirs.setSpacing(m.px(1.2))
+        self.directions = [DirectionPanel(m, 2) for _ in range(2)]
+        for d in self.directions:
+            dirs.addWidget(d, 1)
+        lay.addLayout(dirs, 1)
+        self.no_data = NoDataCard(m, "도착 정보 없음", "No arrival information")
+        self.no_data.setVisible(False)
+        lay.addWidget(self.no_data, 1)
+
+    def show_line(self, block: LineBlock, state: DataState) -> None:
+        if not block.has_data:
+            for d in self.directions:
+                d.setVisible(False)
+            detail = (
+                "운행 정보를 받지 못했습니다 · No data received"
+                if state is DataState.NO_DATA
+                else "운행 중인 열차 없음 · No trains running"
+            )
+            self.no_data.set_message("도착 정보 없음", "No arrival information", detail)
+            self.no_data.setVisible(True)
+            return
+        self.no_data.setVisible(False)
+        for panel, block_dir in zip(self.directions, block.directions, strict=False):
+            panel.setVisible(True)
+            panel.show_direction(block_dir)
+
+
+class ArrivalsPage(Page):
+    kind = "arrivals"
+    title_ko = "열차 도착 정보"
+    title_en = "Train arrivals"
+    sources = ("subway",)
+
+    def __init__(
+        self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
+    ):
+        super().__init__(metrics, page_id, ctx, parent)
+        row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom
+            if metrics.portrait
+            else QBoxLayout.Direction.LeftToRight
+        )
+        row.setSpacing(metrics.px(1.6))
+        self.cards = [LineCard(metrics, lid) for lid in ctx.lines]
+        for c in self.cards:
+            row.addWidget(c, 1)
+        self.body.addLayout(row, 1)
+        self.view: ArrivalsView | None = None
+
+    def render(self, now: datetime) -> None:
+        state = self.state("subway")
+        snap = self.snapshots.get("subway")
+        self.view = arrivals_view(snap, self.ctx.lines, now, state)
+        self.show_notice(state, snap, now)
+        for card, block in zip(self.cards, self.view.lines, strict=True):
+            card.show_line(block, state)
+
+    def tick(self, now: datetime) -> None:
+        # Countdowns extrapolate from barvlDt and recptnDt; text only changes at minute steps.
+        self.render(now)

@@ -1,0 +1,260 @@
+"""Parks and walking trails: a list nearest first, and a schematic with the station at the centre."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.core.format import distance_text, readable_on
+from kiosk.core.views.common import DataState
+from kiosk.core.views.parks import ParksView, PlaceRow, parks_view
+from kiosk.ui import theme
+from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.theme import Metrics
+from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Text
+
+PARK_COLOUR = "#5CC77A"
+TRAIL_COLOUR = "#F5A742"
+_RING_STEPS_M = (250, 500, 1000, 2000, 3000, 5000, 10000)
+
+
+def _scale(distance_m: float, outer_m: float) -> float:
+    """Square-root radial scale: nearby places spread out, far ones still fit."""
+    return math.sqrt(min(distance_m, outer_m) / outer_m)
+
+
+def _spread(points: list[QPointF], centre: QPointF, min_gap: float, min_r: float) -> list[QPointF]:
+    """Nudge markers apart (and off the station) so numbers never overlap; positions stay close."""
+    pts = [QPointF(p) for p in points]
+    for _ in range(40):
+        moved = False
+        for i, a in enumerate(pts):
+            d = a - centre
+            dist = math.hypot(d.x(), d.y())
+            if dist < min_r:
+                ang = math.atan2(d.y(), d.x()) if dist > 0.5 else -math.pi / 4 + i
+                pts[i] = a = QPointF(
+                    centre.x() + min_r * math.cos(ang), centre.y() + min_r * math.sin(ang)
+                )
+                moved = True
+            for j in range(i + 1, len(pts)):
+                b = pts[j]
+                dx, dy = b.x() - a.x(), b.y() - a.y()
+                gap = math.hypot(dx, dy)
+                if gap < min_gap:
+                    if gap < 0.5:
+                        dx, dy, gap = 1.0, 0.0, 1.0
+                    push = (min_gap - gap) / 2
+                    ux, uy = dx / gap * push, dy / gap * push
+                    pts[i] = a = QPointF(a.x() - ux, a.y() - uy)
+                    pts[j] = QPointF(b.x() + ux, b.y() + uy)
+                    moved = True
+        if not moved:
+            break
+    return pts
+
+
+class Schematic(Panel):
+    """Station at the centre, north up; places by bearing and straight-line distance."""
+
+    def __init__(self, m: Metrics, station_ko: str, parent: QWidget | None = None):
+        super().__init__(theme.SURFACE, 1.4, m, parent)
+        self.m = m
+        self.station_ko = station_ko
+        self.places: tuple[tuple[PlaceRow, str], ...] = ()
+        self.font_small = m.font(theme.SMALL, bold=True)
+
+    def set_places(self, places: tuple[tuple[PlaceRow, str], ...]) -> None:
+        self.places = places
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        m = self.m
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect())
+        c = rect.center()
+        radius = min(rect.width(), rect.height()) / 2 - m.px(4.5)
+        far = max((pl.straight_m for pl, _ in self.places), default=1000.0)
+        outer = next((r for r in _RING_STEPS_M if r >= far * 1.1), _RING_STEPS_M[-1])
+        rings = [r for r in _RING_STEPS_M if r < outer][-2:] + [outer]
+        p.setFont(self.font_small)
+        for r_m in rings:
+            r = radius * _scale(r_m, outer)
+            pen = QPen(QColor(theme.TEXT_DIM))
+            pen.setWidth(max(1, m.px(0.12)))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, r, r)
+            p.setPen(QColor(theme.TEXT_DIM))
+            label_rect = QRectF(
+                c.x() + r * 0.707 - m.px(0.5), c.y() + r * 0.707 - m.px(0.5), m.px(14), m.px(4)
+            )
+            p.drawText(label_rect, Qt.AlignmentFlag.AlignLeft, distance_text(r_m))
+        # North marker
+        p.setPen(QColor(theme.TEXT))
+        p.drawText(
+            QRectF(c.x() - m.px(8), rect.top() + m.px(0.4), m.px(16), m.px(4)),
+            Qt.AlignmentFlag.AlignCenter,
+            "▲ 북 N",
+        )
+        # Station
+        sr = m.px(3.2)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(theme.TEXT))
+        p.drawEllipse(c, sr, sr)
+        p.setPen(QColor(theme.DARK_TEXT))
+        p.drawText(
+            QRectF(c.x() - sr, c.y() - sr, 2 * sr, 2 * sr), Qt.AlignmentFlag.AlignCenter, "역"
+        )
+        # Places
+        mr = m.px(2.4)
+        points = _spread(
+            [
+                QPointF(
+                    c.x()
+                    + radius * _scale(pl.straight_m, outer) * math.sin(math.radians(pl.bearing)),
+                    c.y()
+                    - radius * _scale(pl.straight_m, outer) * math.cos(math.radians(pl.bearing)),
+                )
+                for pl, _ in self.places
+            ],
+            c,
+            2.2 * mr,
+            sr + mr,
+        )
+        for (place, colour), pt in zip(self.places, points, strict=True):
+            p.setPen(QPen(QColor(theme.SURFACE), max(1, m.px(0.25))))
+            p.setBrush(QColor(colour))
+            p.drawEllipse(pt, mr, mr)
+            p.setPen(QColor(readable_on(colour, theme.TEXT, theme.DARK_TEXT)))
+            p.drawText(
+                QRectF(pt.x() - mr, pt.y() - mr, 2 * mr, 2 * mr),
+                Qt.AlignmentFlag.AlignCenter,
+                str(place.number),
+            )
+        p.end()
+
+
+class PlaceItem(Panel):
+    """A numbered row: name (ko/en), walking time and distance, facilities or trail length."""
+
+    def __init__(self, m: Metrics, colour: str, parent: QWidget | None = None):
+        super().__init__(theme.SURFACE_ALT, 1.0, m, parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(m.px(1.4), m.px(0.8), m.px(1.4), m.px(0.8))
+        lay.setSpacing(m.px(1.4))
+        self.number = Text(
+            m,
+            theme.TITLE,
+            True,
+            readable_on(colour, theme.TEXT, theme.DARK_TEXT),
+            align=Qt.AlignmentFlag.AlignCenter,
+        )
+        self.marker = Panel(colour, 2.4, m)
+        ml = QVBoxLayout(self.marker)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(self.number)
+        self.marker.setFixedSize(m.px(4.8), m.px(4.8))
+        lay.addWidget(self.marker, 0, Qt.AlignmentFlag.AlignVCenter)
+        mid = QVBoxLayout()
+        mid.setSpacing(0)
+        self.name = BilingualText(m, theme.BODY, theme.SMALL)
+        self.detail = Text(m, theme.SMALL, False, theme.TEXT_DIM)
+        mid.addWidget(self.name)
+        mid.addWidget(self.detail)
+        lay.addLayout(mid, 3)
+        self.walk = BilingualText(m, theme.TITLE, theme.SMALL, align=Qt.AlignmentFlag.AlignRight)
+        self.walk.setMinimumWidth(m.px(22))
+        lay.addWidget(self.walk, 0)
+
+    def show_place(self, row: PlaceRow) -> None:
+        self.number.set_text(str(row.number))
+        self.name.set_texts(row.name_ko, row.name_en)
+        detail = " · ".join(x for x in (row.detail_ko, row.detail_en) if x)
+        self.detail.set_text(detail)
+        self.detail.setVisible(bool(detail))
+        self.walk.set_texts(
+            f"도보 {row.walk_min}분", f"{row.walk_min} min · {distance_text(row.walk_m)}"
+        )
+
+
+class ParksPage(Page):
+    kind = "parks"
+    title_ko = "가까운 공원과 산책로"
+    title_en = "Parks and walking trails nearby"
+    sources = ("parks", "trails")
+
+    def __init__(
+        self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
+    ):
+        super().__init__(metrics, page_id, ctx, parent)
+        m = metrics
+        row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        row.setSpacing(m.px(1.6))
+        self.schematic = Schematic(m, ctx.station_ko)
+        if m.portrait:
+            self.schematic.setMinimumHeight(m.px(62))
+        row.addWidget(self.schematic, 2)
+        right = QVBoxLayout()
+        right.setSpacing(m.px(1.0))
+        self.max_parks = ctx.max_items or (5 if m.portrait else 4)
+        self.park_label = Text(m, theme.SMALL, True, theme.TEXT_DIM, "공원 Parks")
+        right.addWidget(self.park_label)
+        self.park_items = [PlaceItem(m, PARK_COLOUR) for _ in range(self.max_parks)]
+        for it in self.park_items:
+            right.addWidget(it, 1)
+        self.trail_label = Text(m, theme.SMALL, True, theme.TEXT_DIM, "산책로 Walking trails")
+        right.addWidget(self.trail_label)
+        self.trail_items = [PlaceItem(m, TRAIL_COLOUR) for _ in range(2)]
+        for it in self.trail_items:
+            right.addWidget(it, 1)
+        self.no_data = NoDataCard(m, "공원 정보 없음", "No park information")
+        self.no_data.setVisible(False)
+        right.addWidget(self.no_data, 3)
+        right.addStretch(0)
+        row.addLayout(right, 3)
+        self.body.addLayout(row, 1)
+        self.view: ParksView | None = None
+
+    def render(self, now: datetime) -> None:
+        s_parks, s_trails = self.state("parks"), self.state("trails")
+        parks = self.snapshots.get("parks")
+        trails = self.snapshots.get("trails")
+        v = parks_view(
+            parks.items if parks else (),
+            trails.items if trails else (),
+            self.ctx.lat,
+            self.ctx.lon,
+            s_parks,
+            s_trails,
+            max_parks=self.max_parks,
+        )
+        self.view = v
+        worst = s_parks if s_parks is not DataState.FRESH else s_trails
+        self.show_notice(worst, parks if s_parks is not DataState.FRESH else trails, now)
+        for item, r in zip(self.park_items, v.parks + (None,) * len(self.park_items), strict=False):
+            item.setVisible(r is not None)
+            if r is not None:
+                item.show_place(r)
+        for item, r in zip(
+            self.trail_items, v.trails + (None,) * len(self.trail_items), strict=False
+        ):
+            item.setVisible(r is not None)
+            if r is not None:
+                item.show_place(r)
+        self.park_label.setVisible(bool(v.parks))
+        self.trail_label.setVisible(bool(v.trails))
+        nothing = not v.parks and not v.trails
+        self.no_data.setVisible(nothing)
+        self.schematic.set_places(
+            tuple((r, PARK_COLOUR) for r in v.parks) + tuple((r, TRAIL_COLOUR) for r in v.trails)
+        )

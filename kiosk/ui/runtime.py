@@ -1,0 +1,212 @@
+"""Qt application lifecycle: the display check, full-screen setup, offscreen PNG rendering."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.core.models import Snapshot
+
+log = logging.getLogger("kiosk.ui")
+
+NO_DISPLAY_HELP = (
+    "no display: DISPLAY and WAYLAND_DISPLAY are unset and QT_QPA_PLATFORM is not set. "
+    "To see the pages without a screen: `kiosk snapshot --config CONFIG --out snapshots/`; "
+    "on a desktop: `kiosk run --windowed --size 1920x1080`; on a panel with no desktop: "
+    "QT_QPA_PLATFORM=eglfs (see docs/operations.md)"
+)
+
+
+def display_available(environ: dict[str, str] | None = None) -> bool:
+    """Whether Qt has somewhere to draw: an X/Wayland session or an explicit QPA platform."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def application(argv: Sequence[str] | None = None):  # -> QApplication
+    """The one QApplication (created on first use)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv or [sys.argv[0]]))
+        app.setApplicationName("station-kiosk")
+    return app
+
+
+def qt_version() -> str:
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return f"Qt {qVersion()}, PySide6 {PySide6.__version__}"
+
+
+def render_pages(
+    setup,
+    size: tuple[int, int],
+    snapshots: Iterable[Snapshot],
+    clock: Callable[[], datetime],
+    out_dir: Path,
+    page_ids: Sequence[str] = (),
+) -> list[Path]:
+    """Render pages offscreen to ``out_dir/<page>.png``; returns the files written."""
+    from kiosk.ui.window import KioskWindow
+
+    application()
+    win = KioskWindow(setup, size, clock)
+    win.setFixedSize(*size)
+    win.apply_snapshots(list(snapshots))
+    win.rotating = False
+    wanted = list(page_ids) or [p.page_id for p in win.pages]
+    known = {p.page_id for p in win.pages}
+    unknown = [p for p in wanted if p not in known]
+    if unknown:
+        from kiosk.errors import ConfigError
+
+        raise ConfigError(
+            [
+                f"--page: unknown page id {u!r} (layout has: {', '.join(sorted(known))})"
+                for u in unknown
+            ]
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    win.setAttribute(
+        __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.WidgetAttribute.WA_DontShowOnScreen
+    )
+    win.show()
+    for pid in wanted:
+        win.show_page(pid)
+        win.tick()
+        application().processEvents()
+        path = out_dir / f"{pid}.png"
+        if not win.grab().save(str(path), "PNG"):
+            from kiosk.errors import KioskError
+
+            raise KioskError(f"cannot write {path}")
+        written.append(path)
+    win.close()
+    win.deleteLater()
+    return written
+
+
+def inhibit_screensaver() -> None:
+    """Keep an X session's screen saver and DPMS from blanking the panel (best effort)."""
+    if os.environ.get("DISPLAY") and shutil.which("xset"):
+        for args in (["s", "off"], ["s", "noblank"], ["-dpms"]):
+            subprocess.run(["xset", *args], check=False, capture_output=True, timeout=5)
+        log.info("screen saver and DPMS disabled via xset")
+    try:
+        from PySide6.QtDBus import QDBusConnection, QDBusInterface
+
+        bus = QDBusConnection.sessionBus()
+        if bus.isConnected():
+            iface = QDBusInterface(
+                "org.freedesktop.ScreenSaver",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver",
+                bus,
+            )
+            if iface.isValid():
+                iface.call("Inhibit", "station-kiosk", "public information display")
+                log.info("screen saver inhibited via D-Bus")
+    except ImportError:
+        pass
+
+
+class KioskRuntime:
+    """The running kiosk's Qt side: the window, the bridge, timers and fd watches.
+
+    The composition root (kiosk/app.py) owns everything else and talks to Qt only through this.
+    """
+
+    def __init__(
+        self,
+        setup,
+        size: tuple[int, int] | None,
+        windowed: bool,
+        screen: int,
+        hide_cursor: bool,
+        clock: Callable[[], datetime],
+    ):
+        from PySide6.QtCore import Qt
+
+        from kiosk.errors import KioskError
+        from kiosk.ui.bridge import Bridge
+        from kiosk.ui.window import KioskWindow
+
+        self.app = application()
+        screens = self.app.screens()
+        if not windowed:
+            if screen >= len(screens):
+                raise KioskError(f"screen {screen}: only {len(screens)} screen(s) found")
+            geo = screens[screen].geometry()
+            size = (geo.width(), geo.height())
+        self.window = KioskWindow(setup, size or (1920, 1080), clock)
+        self.bridge = Bridge()
+        self.bridge.connect_snapshot(self.window.apply_snapshot)
+        self._timers: list = []
+        self._notifiers: list = []
+        self._first_frame: list[Callable[[], None]] = []
+        if windowed:
+            self.window.show()
+        else:
+            self.window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            self.window.move(screens[screen].geometry().topLeft())
+            self.window.showFullScreen()
+            if hide_cursor:
+                self.app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+            inhibit_screensaver()
+
+    def publish(self, snap: Snapshot) -> None:
+        """Thread-safe: deliver a snapshot to the window on the GUI thread."""
+        self.bridge.publish(snap)
+
+    def every(self, interval_ms: int, fn: Callable[[], None]) -> None:
+        """Call ``fn`` on the GUI thread every ``interval_ms`` (so a frozen GUI stops calling it)."""
+        from PySide6.QtCore import QTimer
+
+        t = QTimer(self.window)
+        t.timeout.connect(fn)
+        t.start(interval_ms)
+        self._timers.append(t)
+
+    def later(self, delay_ms: int, fn: Callable[[], None]) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(delay_ms, fn)
+
+    def watch_fd(self, fd: int, fn: Callable[[], None]) -> None:
+        """Call ``fn`` on the GUI thread whenever ``fd`` becomes readable (signal wakeups)."""
+        from PySide6.QtCore import QSocketNotifier
+
+        n = QSocketNotifier(fd, QSocketNotifier.Type.Read, self.window)
+        n.activated.connect(lambda *_: fn())
+        self._notifiers.append(n)
+
+    def on_first_frame(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` once the first full frame has been painted."""
+        self._first_frame.append(fn)
+
+    def exec(self) -> int:
+        from PySide6.QtCore import QTimer
+
+        self.window.start()
+
+        def first_frame() -> None:
+            self.window.repaint()  # synchronous: the frame is on screen when this returns
+            for fn in self._first_frame:
+                fn()
+
+        QTimer.singleShot(0, first_frame)
+        return self.app.exec()
+
+    def quit(self, code: int = 0) -> None:
+        self.window.stop()
+        self.app.exit(code)

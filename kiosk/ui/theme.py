@@ -1,0 +1,99 @@
+"""Colours, type scale and fonts. Every size is a multiple of one unit: 1 % of the short side."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+
+BG = "#0B1320"  # page background
+SURFACE = "#16223A"  # cards
+SURFACE_ALT = "#1E2D4A"  # rows inside cards
+TEXT = "#FFFFFF"
+TEXT_DIM = "#C3CEDF"  # secondary text (English lines, labels): 9:1 on SURFACE
+STALE = "#FFC857"  # stale-data marks: amber, always with words
+ACCENT = "#7FD1FF"
+EXPRESS = "#FF8A80"  # express tag background (dark text on it)
+LAST_TRAIN = "#FFD54F"  # last-train tag background (dark text on it)
+DARK_TEXT = "#0B1320"
+
+# Air-quality grade colours: light enough for dark text (>= 7:1); the grade is always written too.
+GRADE_COLOURS = {
+    "good": "#5AB4F0",
+    "moderate": "#5CC77A",
+    "bad": "#F5A742",
+    "very_bad": "#F0635A",
+}
+NO_GRADE_COLOUR = "#8A94A6"
+
+# Type scale in units (1 unit = 1 % of the short side: 21.6 px at 3840x2160).
+# Nothing is smaller than SMALL (2.6 % > the 2.5 % floor); primary figures are FIGURE (>= 6 %).
+SMALL = 2.6
+BODY = 3.0
+TITLE = 3.6
+STATION = 5.0
+CLOCK = 5.6
+FIGURE = 7.4
+HERO = 10.0
+
+FONT_FAMILY = "NanumSquare"
+_FONTS_LOADED = False
+
+
+def assets_dir() -> Path:
+    """The assets folder: $KIOSK_ASSETS, the source tree's, or the installed copy."""
+    env = os.environ.get("KIOSK_ASSETS")
+    candidates = [Path(env)] if env else []
+    candidates += [
+        Path(__file__).resolve().parents[2] / "assets",
+        Path("/opt/kiosk/assets"),
+        Path("/usr/share/kiosk/assets"),
+    ]
+    for c in candidates:
+        if (c / "fonts").is_dir():
+            return c
+    return candidates[0]
+
+
+def load_fonts() -> str:
+    """Register the bundled Korean font once; returns the family name to use."""
+    global _FONTS_LOADED, FONT_FAMILY
+    if not _FONTS_LOADED:
+        families: list[str] = []
+        for f in sorted((assets_dir() / "fonts").glob("*.ttf")):
+            fid = QFontDatabase.addApplicationFont(str(f))
+            if fid >= 0:
+                families += QFontDatabase.applicationFontFamilies(fid)
+        if families:
+            FONT_FAMILY = families[0]
+        _FONTS_LOADED = True
+    return FONT_FAMILY
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Pixel sizes for one screen size."""
+
+    width: int
+    height: int
+
+    @property
+    def unit(self) -> float:
+        return min(self.width, self.height) / 100.0
+
+    @property
+    def portrait(self) -> bool:
+        return self.height > self.width
+
+    def px(self, units: float) -> int:
+        """Units -> whole pixels (rounded up, so a size never drops under its floor)."""
+        return max(1, int(-(-units * self.unit // 1)))
+
+    def font(self, units: float, bold: bool = False) -> QFont:
+        f = QFont(FONT_FAMILY)
+        f.setPixelSize(self.px(units))
+        f.setWeight(QFont.Weight.ExtraBold if bold else QFont.Weight.Normal)
+        f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+        return f

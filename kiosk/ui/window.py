@@ -1,0 +1,241 @@
+"""The kiosk window: header, rotating pages with a cross-fade, footer; driven by a 1 s tick."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QRect, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.core.models import Snapshot
+from kiosk.core.rotation import position_at
+from kiosk.core.views.common import DataState, data_state, source_age
+from kiosk.ui import theme
+from kiosk.ui.chrome import Footer, Header
+from kiosk.ui.pages.air import AirPage
+from kiosk.ui.pages.arrivals import ArrivalsPage
+from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.parks import ParksPage
+from kiosk.ui.theme import Metrics
+from kiosk.ui.widgets import Panel
+
+PAGE_TYPES: dict[str, type[Page]] = {
+    "arrivals": ArrivalsPage,
+    "air_quality": AirPage,
+    "parks": ParksPage,
+}
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    page_id: str
+    kind: str
+    duration: float
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowSetup:
+    """Everything the window needs, as plain values (the UI never sees config objects)."""
+
+    station_ko: str
+    station_en: str
+    lines: tuple[str, ...]
+    district: str
+    lat: float
+    lon: float
+    pages: tuple[PageSetup, ...]
+    transition_ms: int
+    freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
+
+
+class FadeOverlay(QWidget):
+    """Paints the previous page's pixmap over the new one with falling opacity."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.pixmap: QPixmap | None = None
+        self.opacity = 0.0
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self.pixmap is None:
+            return
+        p = QPainter(self)
+        p.setOpacity(self.opacity)
+        p.drawPixmap(0, 0, self.pixmap)
+
+
+class KioskWindow(Panel):
+    """The whole screen. ``clock`` gives wall time (KST), ``monotonic`` drives the rotation."""
+
+    page_changed = Signal(str)
+
+    def __init__(
+        self,
+        setup: WindowSetup,
+        size: tuple[int, int],
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QWidget | None = None,
+    ):
+        theme.load_fonts()
+        super().__init__(theme.BG, parent=parent)
+        self.setup = setup
+        self.clock = clock
+        self.monotonic = monotonic
+        self.metrics = m = Metrics(*size)
+        self.resize(*size)
+        self.setWindowTitle(f"Station Kiosk — {setup.station_ko} {setup.station_en}")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
+        lay.addWidget(self.header)
+        self.stack = QStackedWidget()
+        ctx_base = dict(
+            lines=setup.lines,
+            district=setup.district,
+            lat=setup.lat,
+            lon=setup.lon,
+            station_ko=setup.station_ko,
+        )
+        self.pages: list[Page] = []
+        for ps in setup.pages:
+            page = PAGE_TYPES[ps.kind](
+                m, ps.page_id, PageContext(**ctx_base, max_items=ps.max_items)
+            )
+            self.pages.append(page)
+            self.stack.addWidget(page)
+        lay.addWidget(self.stack, 1)
+        sources: list[str] = []
+        for page in self.pages:
+            sources += [s for s in page.sources if s not in sources]
+        self.sources = tuple(sources)
+        self.footer = Footer(m, self.sources, len(self.pages))
+        lay.addWidget(self.footer)
+        self.overlay = FadeOverlay(self.stack)
+        self.fade = QVariantAnimation(self)
+        self.fade.setStartValue(1.0)
+        self.fade.setEndValue(0.0)
+        self.fade.setDuration(max(1, setup.transition_ms))
+        self.fade.valueChanged.connect(self._fade_step)
+        self.fade.finished.connect(self._fade_done)
+        self.snapshots: dict[str, Snapshot] = {}
+        self.states: dict[str, DataState] = {}
+        self.index = 0
+        self.rotating = True
+        self._start_mono = monotonic()
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._on_timer)
+        self.tick_listeners: list[Callable[[], None]] = []
+        self.resize(*size)
+        self._show_index(0, animate=False)
+        self.tick()
+
+    # --- data --------------------------------------------------------------------------
+
+    def apply_snapshot(self, snap: Snapshot) -> None:
+        """New data for one source (GUI thread; worker threads go through the Bridge)."""
+        self.snapshots[snap.source] = snap
+        self._refresh_states(self.clock(), force_pages=True)
+
+    def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
+        for s in snaps:
+            self.snapshots[s.source] = s
+        self._refresh_states(self.clock(), force_pages=True)
+
+    def _state_of(self, source: str, now: datetime) -> DataState:
+        stale, gone = self.setup.freshness.get(source, (3600.0, 86400.0))
+        return data_state(self.snapshots.get(source), now, stale, gone)
+
+    def _refresh_states(self, now: datetime, force_pages: bool = False) -> None:
+        states = {s: self._state_of(s, now) for s in (*self.sources, "air_history")}
+        changed = states != self.states
+        self.states = states
+        if changed or force_pages:
+            for page in self.pages:
+                page.update_data(self.snapshots, states, now)
+        self.footer.set_ages(
+            [source_age(s, self.snapshots.get(s), states[s], now) for s in self.sources]
+        )
+
+    # --- rotation ------------------------------------------------------------------------
+
+    def current_page(self) -> Page:
+        return self.pages[self.index]
+
+    def _show_index(self, index: int, animate: bool) -> None:
+        if animate and self.setup.transition_ms > 0 and self.isVisible() and index != self.index:
+            self.overlay.pixmap = self.stack.currentWidget().grab()
+            self.overlay.opacity = 1.0
+            self.overlay.setGeometry(QRect(0, 0, self.stack.width(), self.stack.height()))
+            self.overlay.show()
+            self.overlay.raise_()
+            self.stack.setCurrentIndex(index)
+            self.fade.stop()
+            self.fade.start()
+        else:
+            self.stack.setCurrentIndex(index)
+        self.index = index
+        page = self.pages[index]
+        self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
+        self.page_changed.emit(page.page_id)
+
+    def show_page(self, page_id: str) -> None:
+        """Jump to a page without animation (snapshots, tests)."""
+        for i, p in enumerate(self.pages):
+            if p.page_id == page_id:
+                self._show_index(i, animate=False)
+                p.render(self.clock())
+                return
+        raise KeyError(page_id)
+
+    def _fade_step(self, value: float) -> None:
+        self.overlay.opacity = float(value)
+        self.overlay.update()
+
+    def _fade_done(self) -> None:
+        self.overlay.hide()
+        self.overlay.pixmap = None
+
+    # --- the tick ------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a second: clock, countdowns, data ages, and the page the rotation says is due."""
+        now = self.clock()
+        self.header.tick(now)
+        self._refresh_states(now)
+        if self.rotating and len(self.pages) > 1:
+            pos = position_at(
+                [p.duration for p in self.setup.pages], self.monotonic() - self._start_mono
+            )
+            if pos.index != self.index:
+                self._show_index(pos.index, animate=True)
+                self.pages[pos.index].render(now)
+        self.current_page().tick(now)
+        for fn in self.tick_listeners:
+            fn()
+
+    def start(self) -> None:
+        """Start ticking, aligned to the wall clock's second boundary so the clock flips on time."""
+        self._schedule_next()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _schedule_next(self) -> None:
+        now = self.clock()
+        ms = 1000 - now.microsecond // 1000
+        self.timer.start(max(5, ms))
+
+    def _on_timer(self) -> None:
+        self.tick()
+        self._schedule_next()
