@@ -1,0 +1,284 @@
+"""Desired state, not fire-and-forget: hold what the panel should be, read it back, re-assert.
+
+The app drives one Reconciler from a worker thread (APScheduler jobs, see panel/jobs.py):
+``tick(now)`` at every scheduled firing and every few minutes; ``command(now, ...)`` when an
+operator asks. Every call is blocking and returns a frozen PanelReport; nothing here may run
+on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Container, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from kiosk.errors import PanelError, PanelNak, PanelTimeout, PortUnavailable
+from kiosk.panel.base import PanelDriver, PanelUnsupported, Power
+from kiosk.panel.cec import NO_BRIGHTNESS
+from kiosk.panel.schedule import HasLatLon, state_at
+from kiosk.panel.settings import ScheduleEntry
+
+log = logging.getLogger(__name__)
+
+# Report states: each tells a technician something different.
+NOT_CHECKED = "not checked yet"
+ON = "on"
+OFF = "off"  # nothing desired (no schedule entry yet, no operator command)
+OFF_SCHEDULED = "off as scheduled"
+OFF_OPERATOR = "off by operator"
+TURNING_ON = "switched on, not confirmed yet"
+FAILED_ON = "failed to turn on"
+FAILED_OFF = "failed to turn off"
+BACKLIGHT_FAILED = "backlight not applied"
+NOT_ANSWERING = "not answering"
+PORT_UNAVAILABLE = "port unavailable"
+REFUSED = "refused the query"
+
+
+@dataclass(frozen=True)
+class PanelReport:
+    """What the panel should be, what it is, and what went wrong; shown in status and UI."""
+
+    driver: str
+    port: str
+    desired_power: Power | None = None
+    desired_backlight: int | None = None
+    actual_power: Power | None = None
+    actual_backlight: int | None = None
+    state: str = NOT_CHECKED
+    source: str = "none"  # "schedule", "operator" or "none": who asked for desired_power
+    scheduled_off: bool = False
+    last_error: str | None = None
+    last_check: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (times as ISO-8601)."""
+        d = asdict(self)
+        d["last_check"] = self.last_check.isoformat() if self.last_check else None
+        return d
+
+
+@dataclass(frozen=True)
+class _Override:
+    power: Power | None
+    backlight: int | None
+    since: datetime
+
+
+@dataclass(frozen=True)
+class _Desired:
+    power: Power | None
+    backlight: int | None
+    source: str
+
+
+class Reconciler:
+    """Keeps one panel in its desired state; thread-safe, blocking."""
+
+    def __init__(
+        self,
+        driver: PanelDriver,
+        schedule: Sequence[ScheduleEntry],
+        location: HasLatLon,
+        holidays: Container[date],
+    ):
+        self.driver = driver
+        self._schedule = tuple(schedule)
+        self._location = location
+        self._holidays = holidays
+        self._override: _Override | None = None
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[PanelReport], None]] = []
+        self._report = PanelReport(driver.name, driver.port)
+
+    # --- what the app reads ----------------------------------------------------------
+
+    @property
+    def report(self) -> PanelReport:
+        """The latest report (safe to read from any thread)."""
+        return self._report
+
+    @property
+    def scheduled_off(self) -> bool:
+        """True while the schedule wants the panel dark: the app may stop rendering and polling."""
+        return self._report.scheduled_off
+
+    def add_listener(self, fn: Callable[[PanelReport], None]) -> None:
+        """Call ``fn(report)`` after every tick or command (from the worker thread)."""
+        self._listeners.append(fn)
+
+    # --- what the app calls ----------------------------------------------------------
+
+    def reload(self, schedule: Sequence[ScheduleEntry], now: datetime) -> PanelReport:
+        """Take a new schedule (config reload) and bring the panel in line with it."""
+        with self._lock:
+            self._schedule = tuple(schedule)
+        return self.tick(now)
+
+    def desired(self, now: datetime) -> tuple[Power | None, int | None, str]:
+        """(power, backlight, source) that should hold at ``now``; drops stale operator overrides."""
+        with self._lock:
+            d = self._desired(now)
+        return d.power, d.backlight, d.source
+
+    def command(
+        self, now: datetime, power: Power | None = None, backlight: int | None = None
+    ) -> PanelReport:
+        """Operator override; it holds until the next schedule entry for the same thing fires."""
+        if backlight is not None and not self.driver.supports_backlight:
+            raise PanelUnsupported(NO_BRIGHTNESS)
+        with self._lock:
+            old = self._override
+            self._override = _Override(
+                power if power is not None else (old.power if old else None),
+                backlight if backlight is not None else (old.backlight if old else None),
+                now,
+            )
+        return self.tick(now)
+
+    def clear_override(self, now: datetime) -> PanelReport:
+        """Back to the schedule."""
+        with self._lock:
+            self._override = None
+        return self.tick(now)
+
+    def tick(self, now: datetime) -> PanelReport:
+        """Read the panel back and re-assert the desired state where they differ."""
+        with self._lock:
+            desired = self._desired(now)
+            try:
+                report = self._reconcile(desired, now)
+            finally:
+                self.driver.close()  # let `kiosk panel` use the port between checks
+            if report.state != self._report.state:
+                log.info(
+                    "panel %s: %s (desired %s/%s, actual %s/%s)%s",
+                    self.driver.port,
+                    report.state,
+                    report.desired_power,
+                    report.desired_backlight,
+                    report.actual_power,
+                    report.actual_backlight,
+                    f": {report.last_error}" if report.last_error else "",
+                )
+            self._report = report
+        for fn in list(self._listeners):
+            fn(report)
+        return report
+
+    # --- internals -------------------------------------------------------------------
+
+    def _desired(self, now: datetime) -> _Desired:
+        sched = state_at(self._schedule, now, self._location, self._holidays)
+        ov = self._override
+        power, backlight, source = sched.power, sched.backlight, "schedule"
+        if power is None:
+            source = "none"
+        if ov is not None:
+            # An override lasts until the schedule next fires an entry for the same thing.
+            keep_p = ov.power is not None and (
+                sched.power_since is None or sched.power_since <= ov.since
+            )
+            keep_b = ov.backlight is not None and (
+                sched.backlight_since is None or sched.backlight_since <= ov.since
+            )
+            if keep_p:
+                power, source = ov.power, "operator"
+            if keep_b:
+                backlight = ov.backlight
+            if not keep_p and not keep_b:
+                self._override = None
+            elif not keep_p or not keep_b:
+                self._override = replace(
+                    ov,
+                    power=ov.power if keep_p else None,
+                    backlight=ov.backlight if keep_b else None,
+                )
+        return _Desired(power, backlight, source)
+
+    def _reconcile(self, want: _Desired, now: datetime) -> PanelReport:
+        base = PanelReport(
+            self.driver.name,
+            self.driver.port,
+            desired_power=want.power,
+            desired_backlight=want.backlight,
+            source=want.source,
+            scheduled_off=want.power == "off" and want.source == "schedule",
+            last_check=now,
+        )
+        try:
+            actual = self.driver.power_state()
+        except PanelError as e:
+            return replace(base, state=_unreachable_state(e), last_error=e.one_line())
+        if want.power is not None and actual != want.power:
+            log.warning(
+                "panel %s is %s but should be %s: re-asserting",
+                self.driver.port,
+                actual,
+                want.power,
+            )
+            failed = FAILED_ON if want.power == "on" else FAILED_OFF
+            try:
+                self.driver.power(want.power)
+            except PortUnavailable as e:
+                return replace(
+                    base, actual_power=actual, state=PORT_UNAVAILABLE, last_error=e.one_line()
+                )
+            except PanelError as e:
+                return replace(base, actual_power=actual, state=failed, last_error=e.one_line())
+            try:
+                actual = self.driver.power_state()
+            except PanelTimeout as e:
+                # Panels are often deaf for seconds while they warm up; the next tick confirms.
+                state = TURNING_ON if want.power == "on" else failed
+                return replace(base, actual_power=None, state=state, last_error=e.one_line())
+            except PanelError as e:
+                return replace(base, state=failed, last_error=e.one_line())
+            if actual != want.power:
+                return replace(
+                    base,
+                    actual_power=actual,
+                    state=failed,
+                    last_error=f"the panel acknowledged power {want.power} but still reports {actual}",
+                )
+        report = replace(base, actual_power=actual, state=self._power_state_name(actual, want))
+        if actual == "on" and self.driver.supports_backlight:
+            report = self._reconcile_backlight(report, want.backlight)
+        return report
+
+    def _power_state_name(self, actual: Power, want: _Desired) -> str:
+        if actual == "on":
+            return ON
+        if want.power == "off":
+            return OFF_SCHEDULED if want.source == "schedule" else OFF_OPERATOR
+        return OFF
+
+    def _reconcile_backlight(self, report: PanelReport, want: int | None) -> PanelReport:
+        try:
+            level = self.driver.backlight()
+            if want is not None and level != want:
+                self.driver.set_backlight(want)
+                level = self.driver.backlight()
+                if level != want:
+                    return replace(
+                        report,
+                        actual_backlight=level,
+                        state=BACKLIGHT_FAILED,
+                        last_error=f"backlight set to {want} but the panel reports {level}",
+                    )
+        except PanelError as e:
+            if want is None:  # only monitoring: a failed read is not worth a state change
+                return replace(report, last_error=e.one_line())
+            return replace(report, state=BACKLIGHT_FAILED, last_error=e.one_line())
+        return replace(report, actual_backlight=level)
+
+
+def _unreachable_state(e: PanelError) -> str:
+    if isinstance(e, PortUnavailable):
+        return PORT_UNAVAILABLE
+    if isinstance(e, PanelNak):
+        return REFUSED
+    return NOT_ANSWERING
