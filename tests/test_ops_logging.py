@@ -1,0 +1,209 @@
+"""Logging: journald priorities, plain format, rate limiting of repeats, redaction of secrets."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+
+import pytest
+
+from kiosk.ops.logging import RateLimitFilter, parse_level, setup_logging, syslog_priority
+
+KEY = "4d46796d7366726f3833774a774955"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger():
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    yield
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.captureWarnings(False)
+
+
+@pytest.fixture
+def journal_file(tmp_path):
+    """A real file standing in for the journald stream, and the JOURNAL_STREAM naming it."""
+    f = open(tmp_path / "stderr.txt", "w+", encoding="utf-8")  # noqa: SIM115
+    st = os.fstat(f.fileno())
+    yield f, {"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    f.close()
+
+
+def lines(f) -> list[str]:
+    f.flush()
+    f.seek(0)
+    return f.read().splitlines()
+
+
+def test_under_journald_each_line_carries_its_syslog_priority(journal_file):
+    f, env = journal_file
+    setup = setup_logging("debug", stream=f, environ=env)
+    assert setup.journal
+    log = logging.getLogger("kiosk.test")
+    log.debug("d %s", 1)
+    log.info("i")
+    log.warning("w")
+    log.error("e")
+    log.critical("c")
+    assert lines(f) == [
+        "<7>kiosk.test: d 1",
+        "<6>kiosk.test: i",
+        "<4>kiosk.test: w",
+        "<3>kiosk.test: e",
+        "<2>kiosk.test: c",
+    ]
+
+
+def test_traceback_lines_keep_the_error_priority_and_the_message_stays_on_one_line(journal_file):
+    f, env = journal_file
+    setup_logging("info", stream=f, environ=env)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("kiosk.test").exception("refresh failed\nfor subway")
+    out = lines(f)
+    assert out[0] == "<3>kiosk.test: refresh failed | for subway"
+    assert len(out) > 2 and all(line.startswith("<3>") for line in out)
+    assert out[-1] == "<3>RuntimeError: boom"
+
+
+def test_journal_stream_naming_another_file_means_plain_format(tmp_path, journal_file):
+    _f, env = journal_file
+    with open(tmp_path / "other.txt", "w+", encoding="utf-8") as other:
+        setup = setup_logging("info", stream=other, environ=env)
+        assert not setup.journal
+        logging.getLogger("kiosk.test").warning("plain %s", "line")
+        (line,) = lines(other)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WARNING kiosk\.test: plain line", line)
+
+
+def test_repeated_error_passes_once_per_interval_then_reports_the_count(journal_file):
+    f, env = journal_file
+    clock = FakeClock()
+    setup_logging("info", stream=f, environ=env, rate_limit_s=60, clock=clock)
+    log = logging.getLogger("kiosk.poller")
+    for i in range(5):  # same template, different args: the same error
+        log.error("subway refresh failed: %s", f"timeout #{i}")
+        clock.t += 10
+    log.error("air refresh failed: %s", "timeout")  # another template passes
+    log.info("poll %s", 1)  # info is never limited
+    log.info("poll %s", 1)
+    clock.t += 20  # 70 s after the first: the next one passes with the count
+    log.error("subway refresh failed: %s", "timeout #5")
+    clock.t += 1
+    log.error("subway refresh failed: %s", "timeout #6")
+    assert lines(f) == [
+        "<3>kiosk.poller: subway refresh failed: timeout #0",
+        "<3>kiosk.poller: air refresh failed: timeout",
+        "<6>kiosk.poller: poll 1",
+        "<6>kiosk.poller: poll 1",
+        "<3>kiosk.poller: subway refresh failed: timeout #5 (repeated 4 more times since last logged)",
+    ]
+
+
+def test_same_message_from_another_logger_is_not_held_back():
+    clock = FakeClock()
+    flt = RateLimitFilter(60, clock=clock)
+    rec = lambda name: logging.LogRecord(name, logging.WARNING, __file__, 1, "gone", (), None)  # noqa: E731
+    assert flt.filter(rec("kiosk.a")) and flt.filter(rec("kiosk.b"))
+    assert not flt.filter(rec("kiosk.a"))
+
+
+def test_rate_limiter_memory_is_bounded():
+    flt = RateLimitFilter(60, clock=FakeClock(), max_keys=10)
+    for i in range(1000):
+        flt.filter(
+            logging.LogRecord("kiosk", logging.ERROR, __file__, 1, f"template {i}", (), None)
+        )
+    assert len(flt._seen) == 10
+
+
+def test_secrets_are_masked_in_message_args_and_traceback(journal_file):
+    f, env = journal_file
+    setup = setup_logging(
+        "info", secrets=["s3cret-subway-key", "ab+cd/ef==1234"], stream=f, environ=env
+    )
+    log = logging.getLogger("kiosk.sources")
+    log.warning(
+        "GET %s",
+        f"http://swopenapi.seoul.go.kr/api/subway/{KEY}/json/realtimeStationArrival/0/5/여의도",
+    )
+    log.warning("key %s rejected", "s3cret-subway-key")
+    log.warning("encoded: %s now", "ab%2Bcd%2Fef%3D%3D1234")  # quote("ab+cd/ef==1234")
+    try:
+        raise ValueError("bad key s3cret-subway-key")
+    except ValueError:
+        log.exception("refresh failed")
+    urllib3_style = logging.getLogger("urllib3.connectionpool")
+    urllib3_style.warning('"GET /1234/json/x?serviceKey=abc%2Bdef%3D%3D HTTP/1.1" 200')
+    text = "\n".join(lines(f))
+    assert "s3cret-subway-key" not in text and KEY not in text and "abc%2Bdef" not in text
+    assert "/api/subway/****/json/realtimeStationArrival/0/5/여의도" in text
+    assert "encoded: **** now" in text
+    assert "key **** rejected" in text and "ValueError: bad key ****" in text
+    assert "serviceKey=**** HTTP/1.1" in text
+    # Recent errors for the status file are redacted too.
+    assert all("s3cret" not in e.message for e in setup.recent.entries())
+    # After a reload with a new key, the new one is masked.
+    setup.set_secrets(["n3w-key-value"])
+    log.warning("now %s", "n3w-key-value")
+    assert lines(f)[-1] == "<4>kiosk.sources: now ****"
+
+
+def test_recent_errors_fold_repeats_and_keep_the_last_few(journal_file):
+    f, env = journal_file
+    setup = setup_logging("info", stream=f, environ=env, clock=FakeClock())
+    log = logging.getLogger("kiosk.panel")
+    log.info("not an error")
+    for _ in range(3):
+        log.warning("panel timeout")  # held back on stderr, but counted here
+    log.error("error %d", 0)
+    log.warning("panel timeout")
+    entries = setup.recent.entries()
+    assert [(e.message, e.count) for e in entries] == [("error 0", 1), ("panel timeout", 4)]
+    for i in range(1, 12):
+        log.error("error %d", i)
+    entries = setup.recent.entries()
+    assert len(entries) == 10
+    assert entries[-1].message == "error 11" and entries[0].message == "error 2"
+
+
+def test_setting_up_again_replaces_instead_of_duplicating(journal_file):
+    f, env = journal_file
+    setup_logging("info", stream=f, environ=env)
+    setup_logging("warning", stream=f, environ=env)
+    logging.getLogger("kiosk").warning("once")
+    logging.getLogger("kiosk").info("filtered")
+    assert lines(f) == ["<4>kiosk: once"]
+    assert logging.getLogger("urllib3").level == logging.WARNING
+
+
+def test_python_warnings_go_to_the_log(journal_file):
+    f, env = journal_file
+    setup_logging("info", stream=f, environ=env)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("deprecated thing", DeprecationWarning, stacklevel=1)
+    assert any(
+        line.startswith("<4>py.warnings:") and "deprecated thing" in line for line in lines(f)
+    )
+
+
+def test_levels():
+    assert parse_level("debug") == logging.DEBUG and parse_level(" WARNING ") == logging.WARNING
+    assert parse_level(15) == 15
+    with pytest.raises(ValueError, match="unknown log level 'loud'"):
+        parse_level("loud")
+    assert [syslog_priority(lv) for lv in (5, 10, 20, 30, 40, 50)] == [7, 7, 6, 4, 3, 2]
