@@ -115,7 +115,7 @@ _REASONS = {
 
 def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
     """Turn a pydantic error into ``key.path: reason`` lines."""
-    lines = []
+    lines: list[tuple[str, str]] = []
     for e in err.errors(include_url=False):
         loc = tuple(
             p for p in e["loc"] if not (isinstance(p, str) and ("function-after" in p or "[" in p))
@@ -126,8 +126,16 @@ def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
         reason = _REASONS.get(e["type"]) or e["msg"].removeprefix("Value error, ")
         if e["type"] not in _REASONS and e["type"] != "value_error" and "input" in e:
             reason += f" (got {e['input']!r})"
-        lines.append(f"{path}: {' '.join(reason.split())}")
-    return lines
+        lines.append((path, f"{path}: {' '.join(reason.split())}"))
+    # A container's complaint that follows from its items' errors is noise: keep the specific ones.
+    paths = [p for p, _ in lines]
+    return [
+        line
+        for path, line in lines
+        if not any(
+            q != path and (q.startswith(path + "[") or q.startswith(path + ".")) for q in paths
+        )
+    ]
 
 
 def _read_yaml(path: Path, what: str) -> Any:

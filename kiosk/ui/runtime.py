@@ -29,9 +29,32 @@ def display_available(environ: dict[str, str] | None = None) -> bool:
     return bool(env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+def binding_problem(python: tuple[int, int], pyside: str) -> str | None:
+    """Why this Python/PySide6 pair must not drive a display, or None if it is safe.
+
+    PySide6 6.12.0 on CPython 3.11 drops a reference to None on every setText/update/
+    repaint/processEvents and aborts after ~5,000 calls; 6.11.3 on 3.11 and 6.12.0 on 3.12+
+    survived 20,000 (tests/test_soak_repaint.py keeps checking).
+    """
+    parts = tuple(int(x) for x in pyside.split(".")[:3] if x.isdigit())
+    if python < (3, 12) and parts >= (6, 12, 0):
+        return (
+            f"PySide6 {pyside} on Python {python[0]}.{python[1]} crashes after ~5,000 repaints "
+            "(None refcount bug): use Python >= 3.12, or PySide6 6.11.3 (scripts/setup.sh does)"
+        )
+    return None
+
+
 def application(argv: Sequence[str] | None = None):  # -> QApplication
     """The one QApplication (created on first use)."""
+    import PySide6
     from PySide6.QtWidgets import QApplication
+
+    problem = binding_problem(sys.version_info[:2], PySide6.__version__)
+    if problem:
+        from kiosk.errors import KioskError
+
+        raise KioskError(problem)
 
     app = QApplication.instance()
     if app is None:

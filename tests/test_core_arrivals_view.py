@@ -1,0 +1,76 @@
+"""The countdown: extrapolated each second from barvlDt and recptnDt, honest when unknown."""
+
+from datetime import timedelta
+
+from kiosk.core.models import Snapshot
+from kiosk.core.views.arrivals import arrivals_view, train_row
+from kiosk.core.views.common import DataState
+from tests.ui_data import NOW, arrival
+
+
+def test_countdown_ticks_down_between_polls():
+    a = arrival("1005", "상행", "방화", 300, received=NOW)
+    minutes = [
+        train_row(a, NOW + timedelta(seconds=s)).minutes for s in (0, 59, 61, 119, 121, 239, 241)
+    ]
+    assert minutes == [5, 4, 3, 3, 2, 1, None]
+    assert train_row(a, NOW + timedelta(seconds=250)).status_en == "Arriving"
+
+
+def test_age_counts_from_recptndt_not_from_fetch():
+    # The API's data was generated 90 s before we look: 180 s becomes 90 s -> 1 min.
+    a = arrival("1005", "상행", "방화", 180, received=NOW - timedelta(seconds=90))
+    assert train_row(a, NOW).minutes == 1
+
+
+def test_unknown_eta_shows_status_never_zero_minutes():
+    a = arrival("1001", "상행", "소요산", None, code="5")
+    row = train_row(a, NOW)
+    assert row.minutes is None
+    assert (row.status_ko, row.status_en) == ("전역도착", "At prev. stn")
+    b = arrival("1063", "상행", "문산", None, code="99", message="[7]번째 전역 (한남)")
+    assert (train_row(b, NOW).status_ko, train_row(b, NOW).status_en) == (
+        "7번째 전역",
+        "7 stops away",
+    )
+
+
+def test_arriving_and_entering_show_words():
+    for code, words in (("0", ("진입", "Approaching")), ("1", ("도착", "Arrived"))):
+        row = train_row(arrival("1005", "하행", "마천", 0, code=code), NOW)
+        assert row.minutes is None and (row.status_ko, row.status_en) == words
+
+
+def test_view_orders_trains_keeps_two_and_drops_departed():
+    snap = Snapshot(
+        "subway",
+        (
+            arrival("1005", "상행", "방화", 600),
+            arrival("1005", "상행", "방화", 120),
+            arrival("1005", "상행", "김포공항", None, code="99"),
+            arrival("1005", "상행", "방화", 0, code="2"),  # departed: not catchable
+            arrival("1005", "하행", "마천", 30, received=NOW - timedelta(seconds=200)),  # long gone
+            arrival("1009", "상행", "개화", 200, express=True),
+        ),
+        NOW,
+    )
+    view = arrivals_view(snap, ("1005", "1009", "1004"), NOW, DataState.FRESH)
+    l5, l9, l4 = view.lines
+    up = l5.directions[0]
+    assert up.label_ko == "상행" and [t.minutes for t in up.trains] == [2, 10]
+    down = l5.directions[1]
+    assert down.trains == ()  # the only downbound train left long ago
+    assert l9.directions[0].trains[0].express is True
+    assert l4.has_data is False  # a configured line with no rows: its own no-data state
+
+
+def test_line_2_uses_inner_and_outer_loop():
+    snap = Snapshot("subway", (arrival("1002", "외선", "신도림", 400),), NOW)
+    view = arrivals_view(snap, ("1002",), NOW, DataState.FRESH)
+    assert [d.label_en for d in view.lines[0].directions] == ["Inner loop", "Outer loop"]
+
+
+def test_no_data_state_hides_old_trains():
+    snap = Snapshot("subway", (arrival("1005", "상행", "방화", 600),), NOW)
+    view = arrivals_view(snap, ("1005",), NOW, DataState.NO_DATA)
+    assert view.lines[0].has_data is False

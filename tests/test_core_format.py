@@ -1,0 +1,55 @@
+from datetime import timedelta
+
+import pytest
+
+from kiosk.core.format import age_text, contrast_ratio, date_text, distance_text, readable_on
+from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.romanize import english_name
+from kiosk.core.views.common import DataState, data_state
+from tests.ui_data import NOW
+
+
+def test_age_text_is_bilingual():
+    assert age_text(NOW - timedelta(seconds=20), NOW) == ("방금", "just now")
+    assert age_text(NOW - timedelta(minutes=2, seconds=5), NOW) == ("2분 전", "2 min ago")
+    assert age_text(NOW - timedelta(hours=3), NOW) == ("3시간 전", "3 h ago")
+    assert age_text(None, NOW) == ("없음", "none")
+
+
+def test_date_and_distance():
+    assert date_text(NOW) == ("11월 20일 (금)", "Fri 20 Nov")
+    assert distance_text(612) == "610 m"
+    assert distance_text(1430) == "1.4 km"
+
+
+def test_contrast_ratio_matches_wcag():
+    assert contrast_ratio("#FFFFFF", "#000000") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+    assert readable_on("#BDB092") == "#000000"  # Line 9 gold needs dark text
+    assert readable_on("#0052A4") == "#FFFFFF"
+
+
+@pytest.mark.parametrize(
+    "ko,en",
+    [
+        ("까치산", "Kkachisan"),
+        ("인천공항2터미널", "Incheon Airport T2"),
+        ("샛강생태공원", "Saetgang Ecological Park"),
+        ("망원한강공원", "Mangwon Hangang Park"),
+        ("영등포구", "Yeongdeungpo-gu"),
+        ("쌍문역", "Ssangmun"),
+    ],
+)
+def test_english_names(ko, en):
+    assert english_name(ko) == en
+
+
+def test_data_state_from_age_and_status():
+    snap = Snapshot("subway", ("x",), NOW - timedelta(seconds=30))
+    assert data_state(snap, NOW, 180, 900) is DataState.FRESH
+    assert data_state(snap, NOW + timedelta(seconds=200), 180, 900) is DataState.STALE
+    assert data_state(snap, NOW + timedelta(seconds=900), 180, 900) is DataState.NO_DATA
+    limited = Snapshot("subway", ("x",), NOW, FeedStatus.RATE_LIMITED)
+    assert data_state(limited, NOW, 180, 900) is DataState.STALE
+    assert data_state(None, NOW, 180, 900) is DataState.NO_DATA
+    assert data_state(Snapshot("air", (), None, FeedStatus.ERROR), NOW, 1, 2) is DataState.NO_DATA

@@ -1,0 +1,122 @@
+"""The window on a fake clock: rotation order and timing, the cross-fade, ticking, data flow."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk.core.models import Snapshot
+from kiosk.ui.bridge import Bridge
+from kiosk.ui.runtime import application
+from tests.test_ui_legibility import EXAMPLES, _window
+from tests.ui_data import NOW, arrival
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = NOW
+        self.mono = 1000.0
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        self.mono += seconds
+
+
+@pytest.fixture(scope="module")
+def app():
+    return application()
+
+
+@pytest.fixture
+def win_clock(app):
+    clock = FakeClock()
+    win = _window(EXAMPLES[0], (1920, 1080))
+    win.clock = lambda: clock.now
+    win.monotonic = lambda: clock.mono
+    win._start_mono = clock.mono
+    win.rotating = True
+    win.show_page("arrivals")
+    yield win, clock
+    win.close()
+
+
+def test_rotation_follows_layout_order_and_durations(win_clock):
+    win, clock = win_clock
+    shown = []
+    win.page_changed.connect(shown.append)
+    for _ in range(20 + 12 + 12 + 20 + 1):
+        clock.advance(1)
+        win.tick()
+    # layouts/yeouido.yaml: arrivals 20 s, air 12 s, parks 12 s, then around again.
+    assert shown == ["air", "parks", "arrivals", "air"]
+
+
+def test_page_change_starts_a_fade_that_ends_on_the_new_page(win_clock):
+    win, clock = win_clock
+    clock.advance(20)
+    win.tick()
+    assert win.current_page().page_id == "air"
+    assert win.overlay.isVisible() and win.overlay.pixmap is not None
+    win.fade.setCurrentTime(win.fade.duration())
+    QApplication.processEvents()
+    assert not win.overlay.isVisible()
+    assert win.stack.currentWidget() is win.current_page()
+
+
+def test_clock_and_countdown_tick_without_new_data(win_clock):
+    win, clock = win_clock
+    win.rotating = False
+    win.apply_snapshot(
+        Snapshot("subway", (arrival("1005", "상행", "방화", 185, received=clock.now),), clock.now)
+    )
+    slot = win.pages[0].cards[0].directions[0].slots[0]
+    assert win.header.clock.text() == "08:14" and slot.minutes.text() == "3"
+    clock.advance(66)  # 185 - 66 = 119 s left
+    win.tick()
+    assert win.header.clock.text() == "08:15" and slot.minutes.text() == "1"
+    clock.advance(60)  # 59 s left: words, not "0 min"
+    win.tick()
+    assert not slot.minutes.isVisibleTo(win)
+    assert (slot.status.ko.text(), slot.status.en.text()) == ("곧 도착", "Arriving")
+
+
+def test_stale_data_keeps_last_arrivals_and_shows_age(win_clock):
+    win, clock = win_clock
+    win.rotating = False
+    win.apply_snapshot(
+        Snapshot("subway", (arrival("1005", "상행", "방화", 1800, received=clock.now),), clock.now)
+    )
+    page = win.pages[0]
+    clock.advance(300)  # past stale_after (180 s), before unavailable_after (900 s)
+    win.tick()
+    assert (
+        page.notice.isVisibleTo(win)
+        and "5분 전" in page.notice.text()
+        and "5 min ago" in page.notice.text()
+    )
+    assert page.cards[0].directions[0].slots[0].minutes.text() == "25"
+    assert "지연" in win.footer.items["subway"].name.text()
+    clock.advance(700)  # now unavailable: the distinct no-data card, not old trains
+    win.tick()
+    assert page.cards[0].no_data.isVisibleTo(win)
+    assert not page.cards[0].directions[0].isVisibleTo(win)
+
+
+def test_snapshots_from_a_worker_thread_arrive_through_the_bridge(win_clock):
+    win, clock = win_clock
+    bridge = Bridge()
+    bridge.connect_snapshot(win.apply_snapshot)
+    snap = Snapshot(
+        "subway", (arrival("1009", "하행", "중앙보훈병원", 400, received=clock.now),), clock.now
+    )
+    t = threading.Thread(target=bridge.publish, args=(snap,))
+    t.start()
+    t.join()
+    assert win.snapshots["subway"] is not snap  # not delivered until the GUI loop runs
+    QApplication.processEvents()
+    assert win.snapshots["subway"] is snap
+    slot = win.pages[0].cards[1].directions[1].slots[0]
+    assert slot.dest.ko.text() == "중앙보훈병원행" and slot.minutes.text() == "6"

@@ -1,0 +1,102 @@
+"""Hand-built snapshots for UI tests: every state a page can be in, independent of demo data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from kiosk.core.models import AirReading, Arrival, FeedStatus, Park, Snapshot, Trail
+from kiosk.core.timeutil import KST
+
+NOW = datetime(2026, 11, 20, 8, 14, 30, tzinfo=KST)
+
+
+def arrival(
+    line_id: str,
+    direction: str,
+    dest: str,
+    eta: int | None,
+    code: str = "99",
+    received: datetime = NOW,
+    **kw,
+) -> Arrival:
+    base = dict(
+        line_id=line_id,
+        line="",
+        direction=direction,
+        destination=dest,
+        eta_s=eta,
+        arrival_code=code,
+        message=kw.pop("message", ""),
+        current_station="",
+        train_no="1234",
+        express=False,
+        last_train=False,
+        received_at=received,
+    )
+    base.update(kw)
+    return Arrival(**base)
+
+
+def station_snapshots(
+    lines: tuple[str, ...], district: str, lat: float, lon: float, now: datetime = NOW
+) -> list[Snapshot]:
+    """Two trains per direction on every line (one express, one last train, one unknown ETA)."""
+    dests = {"상행": "인천공항2터미널", "하행": "하남검단산", "내선": "성수", "외선": "신도림"}
+    arr = []
+    for lid in lines:
+        dirs = ("내선", "외선") if lid == "1002" else ("상행", "하행")
+        for i, d in enumerate(dirs):
+            arr.append(arrival(lid, d, dests[d], 95 + 60 * i, express=(i == 0)))
+            arr.append(
+                arrival(
+                    lid,
+                    d,
+                    dests[d],
+                    0,
+                    "5" if i else "99",
+                    message="[3]번째 전역 (서울)",
+                    last_train=(i == 1),
+                )
+            )
+    air = [
+        AirReading(district, "서남권", now - timedelta(minutes=14), 48.0, 41.0, cai_grade="나쁨")
+    ]
+    hist = [
+        AirReading(
+            district, "서남권", now - timedelta(hours=h), 30.0 + 3 * (h % 7), 12.0 + 4 * (h % 5)
+        )
+        for h in range(1, 25)
+    ]
+    parks = [
+        Park(
+            str(i),
+            name,
+            district,
+            lat + dlat,
+            lon + dlon,
+            facilities=("산책로", "어린이놀이터", "화장실"),
+        )
+        for i, (name, dlat, dlon) in enumerate(
+            [
+                ("여의도공원", 0.004, -0.002),
+                ("샛강생태공원", -0.004, 0.003),
+                ("여의도한강공원", 0.007, 0.009),
+                ("선유도공원", 0.022, -0.025),
+                ("아주아주긴이름의근린공원과생태학습장", -0.02, 0.02),
+            ]
+        )
+    ]
+    trails = [
+        Trail("한강 여의도 코스", district, lat + 0.006, lon + 0.004, 4.2, "1시간 10분", "초급")
+    ]
+    return [
+        Snapshot("subway", tuple(arr), now - timedelta(seconds=20)),
+        Snapshot("air", tuple(air), now - timedelta(minutes=3)),
+        Snapshot("air_history", tuple(hist), now),
+        Snapshot("parks", tuple(parks), now - timedelta(hours=2)),
+        Snapshot("trails", tuple(trails), now - timedelta(hours=2)),
+    ]
+
+
+def failed(source: str) -> Snapshot:
+    return Snapshot(source, (), None, FeedStatus.ERROR, "timeout")
