@@ -63,8 +63,15 @@ class ArrivalsView:
     state: DataState
 
 
+def _eta(a: Arrival, now: datetime) -> int | None:
+    """Seconds to arrival now; None when unknown (barvlDt "0" with a non-arrival code)."""
+    if a.eta_s == 0 and a.arrival_code not in ("0", "1", "2"):
+        return None
+    return eta_now(a, now)
+
+
 def _sort_key(a: Arrival, now: datetime) -> tuple[int, float]:
-    eta = eta_now(a, now)
+    eta = _eta(a, now)
     if a.arrival_code in _AT_STATION:
         return (0, 0.0)
     if eta is not None:
@@ -97,7 +104,7 @@ def _status_words(a: Arrival) -> tuple[str, str]:
 def train_row(a: Arrival, now: datetime) -> TrainRow:
     """One train as the screen shows it: minutes, or the status text when minutes would lie."""
     status_ko, status_en = _status_words(a)
-    eta = eta_now(a, now)
+    eta = _eta(a, now)
     minutes = None
     if a.arrival_code not in _AT_STATION and eta is not None:
         if eta >= 60:

@@ -42,7 +42,7 @@ class TrainSlot(Panel):
         tags.addWidget(self.last)
         tags.addStretch(1)
         left.addLayout(tags)
-        lay.addLayout(left, 3)
+        lay.addLayout(left, 5)
         # Right: either "12 분 / min" or a status such as "전역 도착 / At previous station".
         self.minutes = Text(
             m, theme.FIGURE, True, align=Qt.AlignmentFlag.AlignRight, min_units=theme.FIGURE
@@ -51,7 +51,8 @@ class TrainSlot(Panel):
         self.unit.set_texts("분", "min")
         self.unit.setFixedWidth(m.px(5.5))
         self.status = BilingualText(m, theme.TITLE, theme.SMALL, align=Qt.AlignmentFlag.AlignRight)
-        lay.addWidget(self.minutes, 2)
+        self.minutes.setFixedWidth(m.px(9.5))  # two digits of FIGURE
+        lay.addWidget(self.minutes, 0)
         lay.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addWidget(self.status, 3)
         self.empty = Text(m, theme.BODY, False, theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignCenter)
@@ -79,7 +80,7 @@ class TrainSlot(Panel):
             self.express.setVisible(False)
             self.last.setVisible(False)
             return
-        self.dest.set_texts(f"{row.destination_ko}행", f"to {row.destination_en}")
+        self.dest.set_texts(f"{row.destination_ko}행", row.destination_en)
         self.express.setVisible(row.express)
         self.last.setVisible(row.last_train)
         if row.minutes is not None:
