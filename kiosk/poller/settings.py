@@ -37,6 +37,46 @@ def _default_freshness() -> dict[str, Freshness]:
     }
 
 
+class Intervals(Section):
+    """Seconds between refreshes of the general-key sources (the subway is paced by its budget)."""
+
+    air: int = Field(default=600, ge=60)
+    bikes: int = Field(default=300, ge=60)
+    parks: int = Field(default=86400, ge=600)
+    trails: int = Field(default=86400, ge=600)
+    events: int = Field(default=21600, ge=600)
+
+
+class CacheExpiry(Section):
+    """Seconds a cached HTTP answer is reused without calling the API (0: always revalidate)."""
+
+    subway: int = Field(default=20, ge=0)
+    air: int = Field(default=300, ge=0)
+    bikes: int = Field(default=120, ge=0)
+    parks: int = Field(default=43200, ge=0)
+    trails: int = Field(default=43200, ge=0)
+    events: int = Field(default=10800, ge=0)
+
+
+class Nearby(Section):
+    """How many of the nearest places to keep, measured from ``station.location``."""
+
+    bikes: int = Field(default=5, ge=1, le=50)
+    parks: int = Field(default=10, ge=1, le=200)
+    trails: int = Field(default=10, ge=1, le=200)
+
+
+class RushHour(Section):
+    """A weekday rush window (KST) in which the subway is polled more often."""
+
+    start: HHMM
+    end: HHMM
+
+
+def _default_rush() -> tuple[RushHour, ...]:
+    return (RushHour(start="07:00", end="09:00"), RushHour(start="18:00", end="20:00"))
+
+
 class ServiceHours(Section):
     """When trains run (KST); the subway budget is spent only inside this window."""
 
@@ -54,5 +94,15 @@ class SourcesConfig(Section):
     subway_api_key_file: Path | None = None
     timeout: float = Field(default=10.0, gt=0, le=120)
     subway_daily_budget: int = Field(default=1000, ge=1)
+    # The general key's daily limit is not published; this caps air, parks, trails, bikes and
+    # events together so that a misconfiguration cannot burn through it.
+    openapi_daily_budget: int = Field(default=1000, ge=1)
     service_hours: ServiceHours = ServiceHours()
+    rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush)
+    rush_factor: float = Field(default=2.0, ge=1.0, le=10.0)
+    subway_min_interval: int = Field(default=20, ge=5)
+    intervals: Intervals = Intervals()
+    cache_expiry: CacheExpiry = CacheExpiry()
+    nearby: Nearby = Nearby()
+    history_days: int = Field(default=7, ge=1, le=90)
     freshness: dict[str, Freshness] = Field(default_factory=_default_freshness)

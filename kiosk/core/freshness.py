@@ -1,0 +1,89 @@
+"""How old a source's data is, and what the screen may claim about it. Pure: ``now`` is a parameter.
+
+Three states, by the age of the data against two thresholds per source (config
+``sources.freshness.<source>``):
+
+    age < stale_after                       FRESH        show normally
+    stale_after <= age < unavailable_after  STALE        keep showing, visibly marked, with the age
+    unavailable_after <= age, or no data    UNAVAILABLE  the no-data card, never old numbers
+
+The age is measured from when the data was true, not just when it was fetched: an air-quality
+reading measured at 15:00 and fetched at 17:50 is already 2 h 50 min old.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.core.models import FeedStatus
+
+
+class Freshness(enum.Enum):
+    """Whether data may be shown as current, shown as old, or not shown at all."""
+
+    FRESH = "fresh"
+    STALE = "stale"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class FreshnessPolicy:
+    """Seconds of age at which a source's data turns stale, then unavailable."""
+
+    stale_after_s: float
+    unavailable_after_s: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.stale_after_s <= self.unavailable_after_s:
+            raise ValueError(
+                f"need 0 < stale_after ({self.stale_after_s}) <= unavailable_after "
+                f"({self.unavailable_after_s})"
+            )
+
+
+def data_time(fetched_at: datetime | None, items: Iterable[object] = ()) -> datetime | None:
+    """When the data was true: the fetch time, or the oldest ``measured_at`` of the items if earlier."""
+    if fetched_at is None:
+        return None
+    measured = [
+        m for m in (getattr(i, "measured_at", None) for i in items) if isinstance(m, datetime)
+    ]
+    if not measured:
+        return fetched_at
+    return min(fetched_at, min(measured))
+
+
+def age_s(since: datetime | None, now: datetime) -> float | None:
+    """Seconds from ``since`` to ``now`` (never negative: a clock a little ahead is not the future)."""
+    if since is None:
+        return None
+    return max(0.0, (now - since).total_seconds())
+
+
+def assess(since: datetime | None, now: datetime, policy: FreshnessPolicy) -> Freshness:
+    """The freshness of data that was true at ``since``; no data at all is UNAVAILABLE."""
+    age = age_s(since, now)
+    if age is None or age >= policy.unavailable_after_s:
+        return Freshness.UNAVAILABLE
+    if age >= policy.stale_after_s:
+        return Freshness.STALE
+    return Freshness.FRESH
+
+
+def feed_status(freshness: Freshness, failure: FeedStatus | None, empty: bool) -> FeedStatus:
+    """Combine the data's freshness with the last attempt's outcome into the status the screen shows.
+
+    ``failure`` is the status of a failed last attempt (ERROR, RATE_LIMITED, UNAUTHORIZED) or None
+    when it succeeded. A key or quota problem is always named, whatever the data's age; a
+    transient error with data still fresh stays OK (the error line tells operators).
+    """
+    if failure in (FeedStatus.UNAUTHORIZED, FeedStatus.RATE_LIMITED):
+        return failure
+    if freshness is Freshness.UNAVAILABLE:
+        return FeedStatus.EMPTY if empty and failure is None else FeedStatus.ERROR
+    if freshness is Freshness.STALE:
+        return FeedStatus.STALE
+    return FeedStatus.EMPTY if empty else FeedStatus.OK
