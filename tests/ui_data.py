@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from kiosk.core.models import AirReading, Arrival, FeedStatus, Park, Snapshot, Trail
+from kiosk.core.models import (
+    AirReading,
+    Arrival,
+    BikeStation,
+    CulturalEvent,
+    FeedStatus,
+    Park,
+    Snapshot,
+    Trail,
+)
 from kiosk.core.timeutil import KST
 
 NOW = datetime(2026, 11, 20, 8, 14, 30, tzinfo=KST)
@@ -89,8 +98,55 @@ def station_snapshots(
     trails = [
         Trail("한강 여의도 코스", district, lat + 0.006, lon + 0.004, 4.2, "1시간 10분", "초급")
     ]
+    bikes = [
+        BikeStation(f"ST-{i}", f"{200 + i}. {name}", lat + d, lon - d, racks, n)
+        for i, (name, d, racks, n) in enumerate(
+            [
+                ("여의나루역 1번출구 앞", 0.002, 20, 7),
+                ("여의도공원 앞", 0.004, 15, 0),
+                ("국회의사당역 3번출구 옆", 0.006, 10, 14),
+                ("샛강역 2번출구", 0.008, 12, 3),
+                ("IFC몰 앞", 0.01, 25, 11),
+            ]
+        )
+    ]
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    events = [
+        CulturalEvent(
+            "서울세계불꽃축제 사진전",
+            "전시/미술",
+            district,
+            "여의도한강공원 이벤트광장",
+            day - timedelta(days=3),
+            day + timedelta(days=9),
+            True,
+        ),
+        CulturalEvent(
+            "한강 야경 클래식   콘서트",
+            "클래식",
+            district,
+            "영등포아트홀",
+            day + timedelta(days=1, hours=19),
+            day + timedelta(days=1, hours=21),
+            False,
+        ),
+        CulturalEvent(
+            "지난 행사",
+            "축제-문화/예술",
+            district,
+            "여의도공원",
+            day - timedelta(days=30),
+            day - timedelta(days=20),
+            True,
+        ),
+        CulturalEvent(
+            "다른 구 행사", "연극", "종로구", "대학로", day, day + timedelta(days=2), False
+        ),
+    ]
     return [
         Snapshot("subway", tuple(arr), now - timedelta(seconds=20)),
+        Snapshot("bikes", tuple(bikes), now - timedelta(minutes=1)),
+        Snapshot("events", tuple(events), now - timedelta(hours=5)),
         Snapshot("air", tuple(air), now - timedelta(minutes=3)),
         Snapshot("air_history", tuple(hist), now),
         Snapshot("parks", tuple(parks), now - timedelta(hours=2)),

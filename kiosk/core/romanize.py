@@ -169,6 +169,19 @@ _SUFFIXES = (
     ("산책로", " Walking Trail"),
     ("둘레길", " Dullegil Trail"),
     ("코스", " Course"),
+    ("이벤트광장", " Event Plaza"),
+    ("광장", " Plaza"),
+    ("아트센터", " Arts Center"),
+    ("아트홀", " Art Hall"),
+    ("문화센터", " Culture Center"),
+    ("문화원", " Cultural Center"),
+    ("센터", " Center"),
+    ("도서관", " Library"),
+    ("미술관", " Art Museum"),
+    ("박물관", " Museum"),
+    ("공연장", " Concert Hall"),
+    ("극장", " Theater"),
+    ("몰", " Mall"),
     ("구", "-gu"),
     ("동", "-dong"),
 )
@@ -192,12 +205,16 @@ def english_name(korean: str) -> str:
     name = korean.strip()
     if not name:
         return ""
+    if " " in name:
+        return " ".join(english_name(w) for w in name.split())
     if name in OFFICIAL:
         return OFFICIAL[name]
     base = name.removesuffix("역")
     if base in OFFICIAL:
         return OFFICIAL[base]
     for ko, en in _SUFFIXES:
+        if base == ko and not en.startswith("-"):
+            return en.strip()
         if base.endswith(ko) and len(base) > len(ko):
             return english_name(base[: -len(ko)]) + en
     roman = transliterate(base)

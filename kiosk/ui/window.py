@@ -19,6 +19,8 @@ from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.pages.air import AirPage
 from kiosk.ui.pages.arrivals import ArrivalsPage
 from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.bikes import BikesPage
+from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Panel
@@ -27,6 +29,8 @@ PAGE_TYPES: dict[str, type[Page]] = {
     "arrivals": ArrivalsPage,
     "air_quality": AirPage,
     "parks": ParksPage,
+    "bikes": BikesPage,
+    "events": EventsPage,
 }
 
 

@@ -1,0 +1,104 @@
+"""The events page: cultural events in the district this week, soonest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kiosk.core.models import CulturalEvent
+from kiosk.core.romanize import english_name
+from kiosk.core.views.common import DataState
+
+DEFAULT_EVENTS = 4
+WINDOW_DAYS = 7
+_CATEGORY_EN = {
+    "콘서트": "Concert",
+    "클래식": "Classical music",
+    "국악": "Korean traditional music",
+    "독주/독창회": "Recital",
+    "뮤지컬/오페라": "Musical / Opera",
+    "연극": "Theatre",
+    "무용": "Dance",
+    "전시/미술": "Exhibition",
+    "영화": "Film",
+    "교육/체험": "Class / Hands-on",
+    "축제": "Festival",
+    "기타": "Other",
+}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    title: str  # event titles are proper names: shown as published
+    category_ko: str
+    category_en: str
+    place_ko: str
+    place_en: str
+    when_ko: str
+    when_en: str
+    free: bool | None
+
+
+@dataclass(frozen=True)
+class EventsView:
+    events: tuple[EventRow, ...]
+    district_ko: str
+    district_en: str
+    state: DataState
+
+
+def category_en(category: str) -> str:
+    """English for a culturalEventInfo CODENAME ("축제-문화/예술" -> "Festival")."""
+    if category in _CATEGORY_EN:
+        return _CATEGORY_EN[category]
+    head = category.split("-")[0]
+    return _CATEGORY_EN.get(head, english_name(category))
+
+
+def _when(e: CulturalEvent, now: datetime) -> tuple[str, str]:
+    today = now.date()
+    start, end = e.starts.date(), e.ends.date()
+    if start <= today <= end:
+        if end == today:
+            return ("오늘까지", "Ends today")
+        return (f"진행 중 · {end.month}.{end.day}까지", f"On now, until {end.day}/{end.month}")
+    if start == today + timedelta(days=1):
+        return ("내일 시작", "Starts tomorrow")
+    wd_ko = "월화수목금토일"[start.weekday()]
+    wd_en = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[start.weekday()]
+    return (f"{start.month}.{start.day} ({wd_ko}) 시작", f"From {wd_en} {start.day}/{start.month}")
+
+
+def events_view(
+    events: Iterable[CulturalEvent],
+    district: str,
+    now: datetime,
+    state: DataState,
+    max_items: int = DEFAULT_EVENTS,
+) -> EventsView:
+    """Events in ``district`` running at some point in the next week; past ones never show."""
+    horizon = now + timedelta(days=WINDOW_DAYS)
+    rows: list[EventRow] = []
+    if state is not DataState.NO_DATA:
+        mine = [
+            e
+            for e in events
+            if e.district == district and e.ends.date() >= now.date() and e.starts <= horizon
+        ]
+        mine.sort(key=lambda e: (max(e.starts, now), e.ends, e.title))
+        for e in mine[:max_items]:
+            when_ko, when_en = _when(e, now)
+            rows.append(
+                EventRow(
+                    " ".join(e.title.split()),
+                    e.category,
+                    category_en(e.category),
+                    e.place,
+                    english_name(e.place),
+                    when_ko,
+                    when_en,
+                    e.is_free,
+                )
+            )
+    return EventsView(tuple(rows), district, english_name(district), state)
