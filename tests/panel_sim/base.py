@@ -4,6 +4,7 @@ Behaviours (``sim.behave(mode, times=None)``): ``normal``, ``silent`` (never ans
 ``late`` (answers after ``sim.late_by`` seconds), ``echo`` (echoes the request first),
 ``nak`` (refuses), ``garble`` (corrupts the answer), ``vanish`` (the port disappears,
 like an unplugged USB adapter; ``revive()`` brings it back at the same path).
+``sim.stuck = True`` acknowledges every set and changes nothing (a panel that fails to switch).
 ``times`` limits a behaviour to the next N requests, then the sim is normal again.
 """
 
@@ -14,6 +15,7 @@ import os
 import select
 import threading
 import tty
+from collections.abc import Callable
 from pathlib import Path
 
 MODES = ("normal", "silent", "late", "echo", "nak", "garble")
@@ -28,6 +30,8 @@ class PtySimulator:
         self.mode = "normal"
         self.mode_left: int | None = None
         self.late_by = 0.0
+        self.stuck = False  # True: acknowledge every set but change nothing (a broken panel)
+        self.refuse_when: Callable[[bytes], bool] | None = None  # refuse just these frames
         self.received: list[bytes] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -136,7 +140,8 @@ class PtySimulator:
         mode = self._next_mode()
         if mode == "silent":
             return
-        reply = self.refuse(frame) if mode == "nak" else self.answer(frame)
+        refuse = mode == "nak" or (self.refuse_when is not None and self.refuse_when(frame))
+        reply = self.refuse(frame) if refuse else self.answer(frame)
         if reply is None:
             return
         if mode == "garble":

@@ -49,7 +49,8 @@ class LgSimulator(PtySimulator):
             value = int(data, 16)
             if cmd in ("kh", "mg") and value > 100:
                 return f"{cmd[1]} {self.display_id:02x} NG01x".encode()
-            self.values[cmd] = value
+            if not self.stuck:
+                self.values[cmd] = value
         if sid == 0:
             return None  # set ID 00 = broadcast: obeyed, never acknowledged
         return f"{cmd[1]} {self.display_id:02x} OK{self.values[cmd]:02x}x".encode()

@@ -60,8 +60,10 @@ class NecSimulator(PtySimulator):
             return frame(self.monitor, "B", "BE")
         msg_type, message = chr(req[4]), req[8:-3].decode()
         if msg_type == "A" and message.startswith("C203D6"):
-            self.power_mode = int(message[6:10], 16)
-            return frame(self.monitor, "B", f"00C203D6{self.power_mode:04X}")
+            mode = int(message[6:10], 16)
+            if not self.stuck:
+                self.power_mode = mode
+            return frame(self.monitor, "B", f"00C203D6{mode:04X}")
         if msg_type == "A" and message == "01D6":
             return frame(self.monitor, "B", f"0200D6000004{self.power_mode:04X}")
         if msg_type == "C" and message == "0010":
@@ -70,7 +72,8 @@ class NecSimulator(PtySimulator):
             value = int(message[4:8], 16)
             if value > self.backlight_max:
                 return frame(self.monitor, "F", self._param("01"))
-            self.backlight = value
+            if not self.stuck:
+                self.backlight = value
             return frame(self.monitor, "F", self._param("00"))
         return frame(self.monitor, "B", "BE")
 

@@ -60,7 +60,8 @@ class SamsungSimulator(PtySimulator):
             if length == 1:
                 if cmd in (0x58, 0x25) and data[0] > 100:
                     return reply(did, cmd, bytes([self.nak_code]), ack=0x4E)
-                self.values[cmd] = data[0]
+                if not self.stuck:
+                    self.values[cmd] = data[0]
             values = bytes([self.values[cmd]])
         else:
             return reply(did, cmd, bytes([self.nak_code]), ack=0x4E)

@@ -1,0 +1,201 @@
+"""End to end: ``kiosk panel status | power | brightness`` as a subprocess against each simulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.panel_sim import LgSimulator, NecSimulator, PtySimulator, SamsungSimulator
+from tests.panel_sim.cec import FakeCec
+
+REPO = Path(__file__).resolve().parents[1]
+SIMS = {"lg": LgSimulator, "samsung": SamsungSimulator, "nec": NecSimulator}
+
+
+def write_config(tmp_path: Path, **panel: object) -> Path:
+    """A config with the example's station and layout, demo sources and the given panel block."""
+    example = yaml.safe_load((REPO / "config.example.yaml").read_text(encoding="utf-8"))
+    cfg = {
+        "station": example["station"],
+        "layout": str((REPO / example["layout"]).resolve()),
+        "sources": {"demo": True},
+        "panel": {"timeout": 0.3, **panel},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def kiosk(
+    config: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "panel", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+        env=env,
+    )
+
+
+@pytest.fixture(params=sorted(SIMS))
+def sim(request) -> Iterator[PtySimulator]:
+    s = SIMS[request.param]().start()
+    s.driver_name = request.param
+    yield s
+    s.stop()
+
+
+def test_status_prints_power_backlight_health_driver_and_port(sim, tmp_path):
+    config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
+    res = kiosk(config, "status")
+    assert res.returncode == 0, res.stderr
+    lines = dict(line.split(":", 1) for line in res.stdout.splitlines())
+    assert lines["driver"].strip() == f"{sim.driver_name} (display id 1)"
+    assert lines["port"].strip() == sim.url
+    assert lines["power"].strip() == "on"
+    assert lines["backlight"].strip() == "80"
+    expected_health = "ok, 41 °C" if sim.driver_name == "samsung" else "n/a"
+    assert lines["health"].strip().startswith(expected_health)
+    assert res.stderr == ""
+
+
+def test_power_off_and_brightness_reach_the_panel(sim, tmp_path):
+    config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
+    res = kiosk(config, "power", "off")
+    assert res.returncode == 0, res.stderr
+    assert (
+        res.stdout.strip()
+        == f"panel power off: acknowledged by {sim.driver_name} (display id 1) on {sim.url}"
+    )
+    assert sim.power == "off"
+    res = kiosk(config, "brightness", "40")
+    assert res.returncode == 0, res.stderr
+    level = (
+        sim.backlight
+        if sim.driver_name == "nec"
+        else sim.values[{"lg": "mg", "samsung": 0x58}[sim.driver_name]]
+    )
+    assert level == 40
+
+
+def test_status_of_an_off_panel_does_not_read_the_backlight(tmp_path):
+    s = LgSimulator().start()
+    try:
+        s.power = "off"
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url), "status")
+        assert res.returncode == 0
+        assert "power:     off" in res.stdout and "not read while the panel is off" in res.stdout
+        assert s.received == [b"ka 01 ff\r"]
+    finally:
+        s.stop()
+
+
+def test_a_silent_panel_fails_within_the_timeout_with_one_line(sim, tmp_path):
+    sim.behave("silent")
+    config = write_config(tmp_path, driver=sim.driver_name, port=sim.url, retries=0)
+    start = time.monotonic()
+    res = kiosk(config, "power", "on")
+    elapsed = time.monotonic() - start
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert res.stderr.splitlines() == [
+        f"kiosk panel: power on: no answer from the panel on {sim.url} within 0.3 s"
+    ]
+    assert elapsed < 10  # interpreter start-up plus 0.3 s, never a hang
+
+
+def test_a_refused_command_names_the_nak_code(tmp_path):
+    s = SamsungSimulator().start()
+    try:
+        s.behave("nak")
+        res = kiosk(write_config(tmp_path, driver="samsung", port=s.url), "brightness", "55")
+        assert res.returncode == 1
+        assert res.stderr.splitlines() == [
+            "kiosk panel: backlight 55: Samsung panel refused command 0x58 (NAK, error 0x01)"
+        ]
+    finally:
+        s.stop()
+
+
+def test_a_missing_port_fails_with_one_line(tmp_path):
+    port = str(tmp_path / "ttyUSB0")
+    res = kiosk(write_config(tmp_path, driver="lg", port=port), "status")
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert res.stderr.splitlines() == [
+        f"kiosk panel: port {port} not found (adapter unplugged or wrong panel.port?)"
+    ]
+
+
+def test_a_port_held_by_the_running_kiosk_is_refused_not_shared(tmp_path):
+    from kiosk.panel.lg import LgDriver
+    from kiosk.panel.transport import Transport
+
+    s = LgSimulator().start()
+    holder = LgDriver(Transport(s.url), 1, 0.3)
+    try:
+        assert holder.power_state() == "on"  # keeps the port open, as a kiosk mid-check would
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url), "status")
+        assert res.returncode == 1
+        assert res.stderr.splitlines() == [
+            f"kiosk panel: port {s.url} is in use by another program (is the kiosk running?)"
+        ]
+    finally:
+        holder.close()
+        s.stop()
+
+
+def test_driver_none_says_there_is_no_panel(tmp_path):
+    res = kiosk(write_config(tmp_path, driver="none"), "status")
+    assert res.returncode == 1
+    assert res.stderr.startswith("kiosk panel: no panel configured (panel.driver is none")
+    assert len(res.stderr.splitlines()) == 1
+
+
+def test_cec_status_power_and_brightness(tmp_path):
+    fake = FakeCec(tmp_path)
+    env = fake.env()
+    config = write_config(tmp_path, driver="cec", port="/dev/cec0", timeout=2)
+    res = kiosk(config, "status", env=env)
+    assert res.returncode == 0, res.stderr
+    assert "power:     off" in res.stdout
+    assert "n/a (HDMI-CEC has no brightness control)" in res.stdout
+    res = kiosk(config, "power", "on", env=env)
+    assert res.returncode == 0 and fake.read()["power"] == "on"
+    res = kiosk(config, "brightness", "50", env=env)
+    assert res.returncode == 1
+    assert res.stderr.startswith("kiosk panel: HDMI-CEC has no brightness or backlight control")
+    fake.write(mode="no-reply")
+    res = kiosk(config, "status", env=env)
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [
+        "kiosk panel: no answer from the TV over CEC (no power status reported)"
+    ]
+
+
+def test_check_config_rejects_a_bad_schedule(tmp_path):
+    config = write_config(
+        tmp_path,
+        driver="lg",
+        port="/dev/ttyUSB0",
+        schedule=[{"at": "05:00", "power": "on"}, {"at": "25:00", "power": "off"}],
+    )
+    res = subprocess.run(
+        [sys.executable, "-m", "kiosk", "check-config", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+        env=dict(os.environ),
+    )
+    assert res.returncode == 2
+    assert res.stderr.startswith("panel.schedule[1].at: bad time '25:00'")

@@ -1,0 +1,259 @@
+"""Drivers against pty simulators: byte-for-byte requests, and every way a panel misbehaves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.errors import PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.panel.lg import LgDriver
+from kiosk.panel.nec import NecDriver
+from kiosk.panel.samsung import SamsungDriver
+from kiosk.panel.transport import Transport
+from tests.panel_sim import LgSimulator, NecSimulator, PtySimulator, SamsungSimulator
+
+TIMEOUT = 0.3
+VENDORS = {
+    "lg": (LgSimulator, LgDriver),
+    "samsung": (SamsungSimulator, SamsungDriver),
+    "nec": (NecSimulator, NecDriver),
+}
+
+
+@pytest.fixture(params=sorted(VENDORS))
+def rig(request, tmp_path) -> Iterator[tuple[PtySimulator, object]]:
+    sim_cls, drv_cls = VENDORS[request.param]
+    sim = sim_cls(link=tmp_path / "ttyPANEL").start()
+    driver = drv_cls(Transport(sim.url), 1, TIMEOUT, retries=1)
+    yield sim, driver
+    driver.close()
+    sim.stop()
+
+
+def test_power_and_backlight_round_trip(rig):
+    sim, driver = rig
+    assert driver.power_state() == "on"
+    driver.power("off")
+    assert sim.power == "off"
+    assert driver.power_state() == "off"
+    driver.power("on")
+    driver.set_backlight(35)
+    assert driver.backlight() == 35
+
+
+def test_requests_are_the_reference_bytes(tmp_path):
+    cases = [
+        (LgSimulator, LgDriver, b"ka 01 01\r", 70, b"mg 01 46\r"),
+        (
+            SamsungSimulator,
+            SamsungDriver,
+            bytes.fromhex("AA 11 01 01 01 14"),
+            70,
+            bytes.fromhex("AA 58 01 01 46 A0"),
+        ),
+        (
+            NecSimulator,
+            NecDriver,
+            b"\x010A0A0C\x02C203D60001\x03s\r",
+            50,
+            b"\x010A0E0A\x0200100032\x03t\r",
+        ),
+    ]
+    for sim_cls, drv_cls, power_on, level, set_level in cases:
+        sim = sim_cls().start()
+        driver = drv_cls(Transport(sim.url), 1, TIMEOUT)
+        try:
+            driver.power("on")
+            driver.set_backlight(level)
+            assert sim.received == [power_on, set_level]
+        finally:
+            driver.close()
+            sim.stop()
+
+
+def test_a_silent_panel_times_out_within_the_timeout_times_tries(rig):
+    sim, driver = rig
+    sim.behave("silent")
+    start = time.monotonic()
+    with pytest.raises(PanelTimeout, match=r"no answer .* within 0.3 s \(2 tries\)"):
+        driver.power_state()
+    assert time.monotonic() - start < 2 * TIMEOUT + 0.5
+    assert len(sim.received) == 2  # one retry, no more
+
+
+def test_one_silent_request_is_retried_and_succeeds(rig):
+    sim, driver = rig
+    sim.behave("silent", times=1)
+    assert driver.power_state() == "on"
+
+
+def test_a_late_answer_is_a_timeout_and_is_not_taken_for_the_next_answer(rig):
+    sim, driver = rig
+    driver.retries = 0
+    sim.late_by = TIMEOUT + 0.15
+    sim.behave("late", times=1)
+    with pytest.raises(PanelTimeout):
+        driver.power_state()
+    time.sleep(0.3)  # the late "power is on" answer lands in the port's buffer meanwhile
+    sim.power = "off"
+    assert driver.power_state() == "off"  # the fresh answer, not the stale one
+
+
+def test_an_echoing_panel_is_understood(rig):
+    sim, driver = rig
+    sim.behave("echo")
+    driver.power("off")
+    assert driver.power_state() == "off"
+
+
+def test_a_nak_is_not_retried_and_carries_its_code(rig):
+    sim, driver = rig
+    sim.behave("nak")
+    with pytest.raises(PanelNak) as exc:
+        driver.set_backlight(40)
+    assert exc.value.code == 1
+    assert str(exc.value).startswith("backlight 40:")
+    assert len(sim.received) == 1
+
+
+def test_garbled_answers_are_a_protocol_error_after_retrying(rig):
+    sim, driver = rig
+    sim.behave("garble")
+    with pytest.raises(PanelProtocolError, match="power query"):
+        driver.power_state()
+    sim.behave("garble", times=1)
+    assert driver.power_state() == "on"
+
+
+def test_unplugged_adapter_is_reported_then_reopened_when_it_comes_back(rig):
+    sim, driver = rig
+    assert driver.power_state() == "on"
+    sim.vanish()
+    with pytest.raises(PortUnavailable, match="not found"):
+        driver.power_state()
+    sim.revive()  # a new pty behind the same path, as udev would recreate /dev/ttyUSB0
+    assert driver.power_state() == "on"
+
+
+def test_missing_port_is_port_unavailable(tmp_path):
+    driver = LgDriver(Transport(str(tmp_path / "ttyUSB9")), 1, TIMEOUT)
+    with pytest.raises(PortUnavailable, match=r"ttyUSB9 not found"):
+        driver.power_state()
+
+
+def test_permission_denied_and_busy_ports_say_what_to_do():
+    """Root ignores file modes, so the open error is raised the way pyserial raises it."""
+    import errno
+
+    import serial
+
+    def opener(code: int):
+        def open_(url: str, **kw: object) -> None:
+            raise serial.SerialException(code, f"could not open port {url}: [Errno {code}] ...")
+
+        return open_
+
+    denied = LgDriver(Transport("/dev/ttyUSB0", opener=opener(errno.EACCES)), 1, TIMEOUT)
+    with pytest.raises(
+        PortUnavailable,
+        match=r"permission denied on /dev/ttyUSB0 \(add the kiosk user to the dialout group\)",
+    ):
+        denied.power_state()
+    busy = LgDriver(Transport("/dev/ttyUSB1", opener=opener(errno.EBUSY)), 1, TIMEOUT)
+    with pytest.raises(PortUnavailable, match="in use by another program"):
+        busy.power_state()
+
+
+def test_backlight_outside_0_100_is_refused_before_sending(rig):
+    sim, driver = rig
+    with pytest.raises(ValueError, match="0..100"):
+        driver.set_backlight(101)
+    assert sim.received == []
+
+
+def test_samsung_panel_mode_uses_the_inverted_f9_flag():
+    sim = SamsungSimulator().start()
+    driver = SamsungDriver(Transport(sim.url), 1, TIMEOUT, power_mode="panel")
+    try:
+        driver.power("off")
+        assert sim.received[-1] == bytes.fromhex("AA F9 01 01 01 FC")
+        assert sim.values[0xF9] == 0x01 and sim.power == "on"  # electronics stay up
+        assert driver.power_state() == "off"
+        driver.power("on")
+        assert sim.received[-1] == bytes.fromhex("AA F9 01 01 00 FB")
+        assert driver.power_state() == "on"
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_samsung_health_reports_temperature_and_faults():
+    sim = SamsungSimulator().start()
+    driver = SamsungDriver(Transport(sim.url), 1, TIMEOUT)
+    try:
+        assert driver.health().describe() == "ok, 41 °C"
+        sim.error_status = bytes([0, 0, 0, 0, 72, 1])
+        health = driver.health()
+        assert health.faults == ("fan",) and health.temperature_c == 72
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_nec_busy_null_message_is_retried_then_reported():
+    sim = NecSimulator().start()
+    driver = NecDriver(Transport(sim.url), 1, TIMEOUT, retries=1)
+    try:
+        sim.busy = True
+        with pytest.raises(PanelNak, match="NULL message"):
+            driver.power_state()
+        assert len(sim.received) == 2
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_nec_backlight_is_scaled_to_the_reported_maximum():
+    sim = NecSimulator().start()
+    sim.backlight_max, sim.backlight = 200, 100
+    driver = NecDriver(Transport(sim.url), 1, TIMEOUT)
+    try:
+        assert driver.backlight() == 50
+        driver.set_backlight(30)
+        assert sim.backlight == 60
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_socket_url_reaches_a_tcp_panel(tmp_path):
+    """LAN control: the same codec over socket:// (LG TCP 9761 style)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            data = b""
+            while not data.endswith(b"\r"):
+                data += conn.recv(64)
+            assert data == b"ka 01 ff\r"
+            conn.sendall(b"a 01 OK01x")
+            conn.recv(64)
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    driver = LgDriver(Transport(f"socket://127.0.0.1:{port}"), 1, TIMEOUT)
+    try:
+        assert driver.power_state() == "on"
+    finally:
+        driver.close()
+        t.join(2)
+        server.close()

@@ -1,0 +1,208 @@
+"""The desired-state reconciler against pty simulators, on a fake clock."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+
+from kiosk.core.timeutil import KST
+from kiosk.panel import reconciler as r
+from kiosk.panel.base import PanelUnsupported
+from kiosk.panel.cec import CecDriver
+from kiosk.panel.lg import LgDriver
+from kiosk.panel.reconciler import PanelReport, Reconciler
+from kiosk.panel.samsung import SamsungDriver
+from kiosk.panel.settings import ScheduleEntry
+from kiosk.panel.transport import Transport
+from tests.panel_sim import LgSimulator, SamsungSimulator
+from tests.panel_sim.cec import FakeCec
+
+
+@dataclass(frozen=True)
+class Loc:
+    lat: float
+    lon: float
+
+
+SEOUL = Loc(37.5665, 126.9780)
+SCHEDULE = tuple(
+    ScheduleEntry.model_validate(e)
+    for e in (
+        {"at": "05:00", "power": "on"},
+        {"at": "01:10", "power": "off"},
+        {"at": "sunrise", "backlight": 100},
+        {"at": "sunset+30m", "backlight": 60},
+    )
+)
+
+
+def t(d: int, h: int, m: int = 0) -> datetime:
+    return datetime(2025, 6, d, h, m, tzinfo=KST)  # 4 June 2025 is a Wednesday
+
+
+@pytest.fixture(params=["lg", "samsung"])
+def rig(request, tmp_path) -> Iterator[tuple[object, Reconciler]]:
+    if request.param == "lg":
+        sim = LgSimulator(link=tmp_path / "ttyPANEL").start()
+        driver = LgDriver(Transport(sim.url), 1, 0.25, retries=0)
+    else:
+        sim = SamsungSimulator(link=tmp_path / "ttyPANEL").start()
+        driver = SamsungDriver(Transport(sim.url), 1, 0.25, retries=0)
+    rec = Reconciler(driver, SCHEDULE, SEOUL, frozenset())
+    yield sim, rec
+    sim.stop()
+
+
+def test_a_kiosk_started_at_0300_switches_the_panel_off_and_says_so(rig):
+    sim, rec = rig
+    assert sim.power == "on"
+    report = rec.tick(t(4, 3))
+    assert sim.power == "off"
+    assert report.state == r.OFF_SCHEDULED == "off as scheduled"
+    assert report.scheduled_off and rec.scheduled_off
+    assert (report.desired_power, report.actual_power, report.source) == ("off", "off", "schedule")
+    assert report.actual_backlight is None  # not read while dark
+    assert report.last_check == t(4, 3)
+
+
+def test_a_panel_switched_on_by_hand_is_switched_off_again(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    sim.power = "on"  # someone used the remote at 03:20
+    sent_before = len(sim.received)
+    report = rec.tick(t(4, 3, 25))
+    assert sim.power == "off"
+    assert report.state == r.OFF_SCHEDULED
+    assert len(sim.received) - sent_before == 3  # read, switch off, read back
+
+
+def test_nothing_is_sent_but_a_read_when_the_panel_already_agrees(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    sent_before = len(sim.received)
+    rec.tick(t(4, 3, 5))
+    assert len(sim.received) - sent_before == 1
+
+
+def test_morning_switch_on_sets_the_scheduled_backlight(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    report = rec.tick(t(4, 5, 0))  # before sunrise (05:11): the night level still holds
+    assert (report.state, report.actual_power, report.actual_backlight) == ("on", "on", 60)
+    assert not report.scheduled_off
+    report = rec.tick(t(4, 12, 0))
+    assert report.actual_backlight == 100
+
+
+def test_a_silent_panel_is_reported_as_not_answering(rig):
+    sim, rec = rig
+    sim.behave("silent")
+    report = rec.tick(t(4, 12))
+    assert report.state == r.NOT_ANSWERING == "not answering"
+    assert "no answer" in report.last_error
+    assert report.actual_power is None
+    assert report.desired_power == "on"
+
+
+def test_a_panel_that_acknowledges_but_stays_off_failed_to_turn_on(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    sim.stuck = True
+    report = rec.tick(t(4, 5, 1))
+    assert report.state == r.FAILED_ON == "failed to turn on"
+    assert report.actual_power == "off"
+    assert "still reports off" in report.last_error
+
+
+POWER_ON_FRAMES = (b"ka 01 01\r", bytes.fromhex("AA 11 01 01 01 14"))
+
+
+def test_a_refused_power_command_failed_to_turn_on_with_the_nak_code(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    sim.refuse_when = lambda frame: frame in POWER_ON_FRAMES
+    report = rec.tick(t(4, 5, 1))
+    assert report.state == r.FAILED_ON
+    assert report.last_error.startswith("power on:") and (
+        "NG01" in report.last_error or "0x01" in report.last_error
+    )
+    sim.refuse_when = None
+    assert rec.tick(t(4, 5, 2)).state == "on"
+
+
+def test_a_refused_query_is_reported_as_refused(rig):
+    sim, rec = rig
+    sim.behave("nak", times=1)
+    assert rec.tick(t(4, 12)).state == r.REFUSED
+
+
+def test_unplugged_adapter_then_back(rig):
+    sim, rec = rig
+    sim.vanish()
+    report = rec.tick(t(4, 12))
+    assert report.state == r.PORT_UNAVAILABLE and "not found" in report.last_error
+    sim.revive()
+    assert rec.tick(t(4, 12, 5)).state == "on"
+
+
+def test_backlight_that_does_not_stick_is_reported(rig):
+    sim, rec = rig
+    rec.tick(t(4, 12))
+    sim.stuck = True
+    report = rec.tick(t(4, 21))  # after sunset+30m: wants 60, panel stays at 100
+    assert report.state == r.BACKLIGHT_FAILED
+    assert report.actual_backlight == 100 and report.desired_backlight == 60
+
+
+def test_operator_override_holds_until_the_schedule_fires_again(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    report = rec.command(t(4, 3, 30), power="on")  # a technician needs the screen at night
+    assert sim.power == "on" and report.source == "operator" and not report.scheduled_off
+    assert rec.tick(t(4, 4, 0)).state == "on"  # the periodic check does not undo it
+    report = rec.tick(t(4, 5, 0))
+    assert report.source == "schedule"
+    report = rec.command(t(4, 12, 0), power="off")
+    assert report.state == r.OFF_OPERATOR and not report.scheduled_off
+    assert rec.tick(t(4, 23, 0)).state == r.OFF_OPERATOR
+    assert rec.tick(t(5, 5, 0)).state == "on"  # the next morning's 05:00 entry wins
+    assert rec.desired(t(5, 5, 0))[2] == "schedule"
+
+
+def test_reports_are_frozen_and_serialisable_and_listeners_hear_them(rig):
+    sim, rec = rig
+    heard: list[PanelReport] = []
+    rec.add_listener(heard.append)
+    report = rec.tick(t(4, 3))
+    assert heard == [report] and rec.report is report
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.state = "on"  # type: ignore[misc]
+    d = report.to_dict()
+    assert d["last_check"] == "2025-06-04T03:00:00+09:00" and d["state"] == "off as scheduled"
+
+
+def test_reload_applies_a_new_schedule_at_once(rig):
+    sim, rec = rig
+    rec.tick(t(4, 3))
+    always_on = (ScheduleEntry.model_validate({"at": "00:00", "power": "on"}),)
+    assert rec.reload(always_on, t(4, 3, 1)).state == "on"
+    assert sim.power == "on"
+
+
+def test_cec_reconciler_keeps_power_and_refuses_brightness(tmp_path, monkeypatch):
+    fake = FakeCec(tmp_path)
+    monkeypatch.setenv("PATH", fake.env()["PATH"])
+    monkeypatch.setenv("FAKE_CEC_STATE", str(fake.state_file))
+    power_only = tuple(e for e in SCHEDULE if e.power is not None)
+    rec = Reconciler(CecDriver("/dev/cec0", timeout=2), power_only, SEOUL, {date(2025, 6, 6)})
+    report = rec.tick(t(4, 12))
+    assert report.state == "on" and fake.read()["power"] == "on"
+    assert report.actual_backlight is None
+    with pytest.raises(PanelUnsupported, match="no brightness"):
+        rec.command(t(4, 12, 1), backlight=50)
+    fake.write(mode="no-reply")
+    assert rec.tick(t(4, 12, 5)).state == r.NOT_ANSWERING
