@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from kiosk.core.tm import looks_like_wgs84
 from kiosk.errors import ApiError, ApiKeyError, MalformedResponse, QuotaExceeded, TransportError
 
 OK_CODE = "INFO-000"
@@ -207,6 +208,18 @@ def rows_at(
         return []
     wanted = "/".join(paths[0]) if paths else "rows"
     raise MalformedResponse(f"response has no {wanted} and no result code")
+
+
+def wgs84_of(lat_value: object, lon_value: object) -> tuple[float, float] | None:
+    """A usable (lat, lon) from two API values, swapping a swapped pair; None when unusable."""
+    lat, lon = to_float(lat_value), to_float(lon_value)
+    if lat is None or lon is None:
+        return None
+    if looks_like_wgs84(lat, lon):
+        return lat, lon
+    if looks_like_wgs84(lon, lat):
+        return lon, lat
+    return None
 
 
 def upper_keys(obj: Any) -> Any:

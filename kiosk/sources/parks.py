@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.models import Park
-from kiosk.core.tm import looks_like_wgs84
-from kiosk.sources._common import load_json, openapi_url, rows_at, to_float, to_str, upper_keys
+from kiosk.sources._common import load_json, openapi_url, rows_at, to_str, upper_keys, wgs84_of
 
 SERVICE = "SearchParkInfoService"
 _FACILITY_SPLIT = re.compile(r"[,，、]")
@@ -23,18 +22,6 @@ _FACILITY_SPLIT = re.compile(r"[,，、]")
 def request_url(base: str, key: str, start: int = 1, end: int = 1000) -> str:
     """URL for every park in one page (about 130 exist; the API caps a page at 1,000 rows)."""
     return openapi_url(base, key, SERVICE, start, end)
-
-
-def wgs84_of(lat_value: object, lon_value: object) -> tuple[float, float] | None:
-    """A usable (lat, lon) from two API values, swapping a swapped pair; None when unusable."""
-    lat, lon = to_float(lat_value), to_float(lon_value)
-    if lat is None or lon is None:
-        return None
-    if looks_like_wgs84(lat, lon):
-        return lat, lon
-    if looks_like_wgs84(lon, lat):
-        return lon, lat
-    return None
 
 
 def split_facilities(text: object) -> tuple[str, ...]:
