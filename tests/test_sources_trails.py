@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
+import kiosk.demo
 from kiosk.core.geo import haversine_m
 from kiosk.core.timeutil import KST
 from kiosk.core.tm import CENTRAL_BELT_2010, SEOUL_TM, wgs84_to_tm
@@ -15,9 +17,9 @@ from kiosk.sources import trails
 from tests.conftest import SAMPLES
 
 NOW = datetime(2026, 11, 20, 8, 14, tzinfo=KST)
-# No public body of this service exists yet; a recorded one dropped in the samples folder under
-# one of these prefixes is picked up here.
-TRAIL_SAMPLES = sorted(
+# No public body of this service exists yet: the demo recording stands in, and a recorded body
+# dropped in the samples folder under one of these prefixes is picked up too.
+TRAIL_SAMPLES = [Path(kiosk.demo.__file__).with_name("trails.json")] + sorted(
     p for prefix in ("trail_", "walk_", "seoulgil_") for p in SAMPLES.glob(f"{prefix}*")
 )
 
