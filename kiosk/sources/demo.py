@@ -3,7 +3,7 @@
 Every datetime in the result is moved forward by (now − recording time) so the demo always
 looks current: arrivals exactly (their age stays seconds); air readings by whole hours, so a
 measurement stays on the hour (at most ~73 min old, as with the live API); events by whole
-days, so an 19:30 concert stays at 19:30.
+days, so an event keeps its time of day.
 """
 
 from __future__ import annotations
