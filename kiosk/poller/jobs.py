@@ -1,0 +1,96 @@
+"""APScheduler 3 jobs that drive the coordinators from worker threads, never the GUI thread.
+
+One interval job per source calls ``coordinator.tick(now)`` every few seconds; the coordinator
+decides whether a request is due (interval, budget, backoff), so the job itself never needs
+rescheduling. ``max_instances=1`` keeps a slow request from piling up copies of its job,
+``coalesce`` folds missed runs (after a suspend) into one, and jitter keeps several kiosks
+from hitting the API in the same second.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from kiosk.poller.coordinator import Coordinator
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TICK_S = {"subway": 5.0}  # the budget's interval is ~45-90 s: decide often
+OTHER_TICK_S = 30.0
+JITTER_S = 2
+
+
+class PollJobs:
+    """One scheduler, one job per coordinator; start/stop/pause/resume/run_now."""
+
+    def __init__(
+        self,
+        coordinators: Mapping[str, Coordinator],
+        now_fn: Callable[[], datetime],
+        tick_s: Mapping[str, float] | None = None,
+    ):
+        self.coordinators = dict(coordinators)
+        self.now_fn = now_fn
+        self.tick_s = {**DEFAULT_TICK_S, **(tick_s or {})}
+        self.paused = False
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.coordinators)))},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60},
+        )
+        for source in self.coordinators:
+            self.scheduler.add_job(
+                self._tick,
+                "interval",
+                args=(source,),
+                id=source,
+                name=f"poll {source}",
+                seconds=self.tick_s.get(source, OTHER_TICK_S),
+                jitter=JITTER_S,
+                next_run_time=datetime.now(
+                    UTC
+                ),  # first poll right away (the scheduler's own clock)
+            )
+
+    def _tick(self, source: str) -> None:
+        try:
+            self.coordinators[source].tick(self.now_fn())
+        except Exception:  # tick never raises by design; this keeps the job alive if it ever does
+            log.exception("%s: poll job failed", source)
+
+    def start(self) -> None:
+        """Start the scheduler's thread (jobs start paused if ``pause()`` came first)."""
+        self.scheduler.start(paused=self.paused)
+
+    def stop(self) -> None:
+        """Stop the scheduler; a request in flight finishes in its worker thread, unwaited."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def pause(self) -> None:
+        """No polling until ``resume()`` (the panel is scheduled off)."""
+        self.paused = True
+        if self.scheduler.running:
+            self.scheduler.pause()
+
+    def resume(self) -> None:
+        """Poll again, starting with a tick of every source now."""
+        self.paused = False
+        if self.scheduler.running:
+            self.scheduler.resume()
+            self.run_now()
+
+    def run_now(self, source: str | None = None) -> None:
+        """Run the job(s) as soon as a worker is free (asynchronously: never blocks the caller)."""
+        if not self.scheduler.running or self.paused:
+            return
+        now = datetime.now(UTC)
+        for s in [source] if source else list(self.coordinators):
+            job = self.scheduler.get_job(s)
+            if job is not None:
+                job.modify(next_run_time=now)

@@ -1,0 +1,216 @@
+"""``PollerService``: the poller's single entry point for the app (composition root side).
+
+    service = PollerService(cfg, now_fn=now_kst, on_snapshot=bridge.snapshot_from_worker)
+    service.start()          # polling begins in APScheduler worker threads
+    service.pause()          # panel scheduled off: no API calls at all
+    service.resume()         # panel back on: every source ticks right away
+    service.refresh_now()    # e.g. after SIGHUP; asynchronous, never blocks the caller
+    service.stop()
+
+``on_snapshot(snapshot)`` is called from a worker thread whenever a source's snapshot changes
+(new data, a failure, a status change by age). Connect it to a queued Qt signal; never touch
+widgets from it. Sources: subway, air, air_history, parks, trails, bikes, events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.core.budget import BudgetPlan, Window, parse_hhmm
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.models import AirReading, Snapshot
+from kiosk.poller.coordinator import Coordinator
+from kiosk.poller.feeds import SOURCES, Feeds
+from kiosk.poller.history import AirHistory
+from kiosk.poller.jobs import PollJobs
+from kiosk.poller.keys import ApiKeys, load_keys
+from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
+from kiosk.poller.session import KioskSession, build_session
+from kiosk.poller.settings import SourcesConfig
+
+log = logging.getLogger(__name__)
+
+DEMO_SUBWAY_INTERVAL_S = 30.0
+HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
+
+
+def subway_plan(src: SourcesConfig) -> BudgetPlan:
+    """The realtime subway key's budget plan from config."""
+    return BudgetPlan(
+        daily_calls=src.subway_daily_budget,
+        service=Window(parse_hhmm(src.service_hours.start), parse_hhmm(src.service_hours.end)),
+        rush=tuple(Window(parse_hhmm(r.start), parse_hhmm(r.end)) for r in src.rush_hours),
+        rush_factor=src.rush_factor,
+        reserve=_reserve(src.subway_daily_budget),
+        min_interval_s=float(src.subway_min_interval),
+    )
+
+
+def openapi_plan(src: SourcesConfig) -> BudgetPlan:
+    """The general key's daily cap (around the clock, no pacing of its own)."""
+    return BudgetPlan(
+        daily_calls=src.openapi_daily_budget, reserve=_reserve(src.openapi_daily_budget)
+    )
+
+
+def _reserve(daily: int) -> int:
+    # 5 % held back for manual refreshes, `kiosk fetch` and retries; none for tiny test budgets.
+    return daily // 20
+
+
+def policy_for(src: SourcesConfig, source: str) -> FreshnessPolicy:
+    """Freshness thresholds of a source (``sources.freshness.<source>``)."""
+    f = src.freshness.get(source)
+    if f is None:
+        return FreshnessPolicy(3600, 6 * 3600)
+    return FreshnessPolicy(float(f.stale_after), float(max(f.unavailable_after, f.stale_after)))
+
+
+class Poller:
+    """Coordinators, session, ledgers and history for one config, without any scheduler."""
+
+    def __init__(
+        self, cfg: Config, sources: tuple[str, ...] = SOURCES, env: Mapping[str, str] | None = None
+    ):
+        self.cfg = cfg
+        src = cfg.sources
+        self.keys: ApiKeys = load_keys(src, env) if not src.demo else ApiKeys()
+        state_dir = Path(src.cache_path).parent
+        self.session: KioskSession | None = None
+        if not src.demo:
+            self.session = build_session(Path(src.cache_path), self.keys.secrets())
+        self.ledgers = {
+            "subway": QuotaLedger(
+                "subway", subway_plan(src), None if src.demo else state_dir / "quota-subway.json"
+            ),
+            "openapi": QuotaLedger(
+                "openapi", openapi_plan(src), None if src.demo else state_dir / "quota-openapi.json"
+            ),
+        }
+        # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
+        history_path = None if src.demo else state_dir / "air-history.sqlite"
+        self.history = AirHistory(history_path, keep_days=src.history_days)
+        feeds = Feeds(cfg, self.session, self.keys, self.ledgers)
+        self.coordinators: dict[str, Coordinator] = {}
+        for source in sources:
+            self.coordinators[source] = Coordinator(
+                source,
+                feeds.fetcher(source),
+                policy_for(src, source),
+                self._pacer(source),
+                prime=feeds.primer(source),
+            )
+
+    def _pacer(self, source: str) -> Any:
+        src = self.cfg.sources
+        if source == "subway":
+            return (
+                IntervalPacer(DEMO_SUBWAY_INTERVAL_S)
+                if src.demo
+                else BudgetPacer(self.ledgers["subway"])
+            )
+        ledger = None if src.demo else self.ledgers["openapi"]
+        return IntervalPacer(float(getattr(src.intervals, source)), ledger)
+
+    def air_history(self, now: datetime) -> Snapshot[AirReading]:
+        """The station district's readings of the last 24 h, as a snapshot."""
+        items = self.history.history(self.cfg.station.district, now - HISTORY_WINDOW)
+        if not items:  # the API may spell the district differently ("영등포" / "영등포구")
+            air = self.coordinators.get("air")
+            names = {r.district for r in air.snapshot(now).items} if air else set()
+            for name in names:
+                items = self.history.history(name, now - HISTORY_WINDOW)
+                if items:
+                    break
+        return Snapshot("air_history", items, items[-1].measured_at if items else None)
+
+    def seed_demo_history(self, now: datetime) -> None:
+        """Demo mode: fill the (in-memory) air history from the bundled recording."""
+        from kiosk.sources import demo
+
+        try:
+            readings = demo.load_demo("air_history", self.cfg.station.subway_station, now)
+        except Exception as e:  # demo data missing for this station: the chart just starts empty
+            log.warning("demo air history unavailable: %s", e)
+            return
+        self.history.append(readings, now)
+
+    def close(self) -> None:
+        """Release the cache and the history database."""
+        if self.session is not None:
+            self.session.close()
+        self.history.close()
+
+
+class PollerService:
+    """Polls every source in the background and hands each new snapshot to ``on_snapshot``."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        now_fn: Callable[[], datetime],
+        on_snapshot: Callable[[Snapshot[Any]], None],
+        *,
+        env: Mapping[str, str] | None = None,
+        tick_s: Mapping[str, float] | None = None,
+    ):
+        self.now_fn = now_fn
+        self.on_snapshot = on_snapshot
+        self.poller = Poller(cfg, env=env)
+        for coordinator in self.poller.coordinators.values():
+            coordinator.add_listener(self._forward)
+        self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)
+
+    @property
+    def coordinators(self) -> dict[str, Coordinator]:
+        """The coordinators by source name (read their state; do not drive them)."""
+        return self.poller.coordinators
+
+    def _forward(self, snap: Snapshot[Any]) -> None:
+        self.on_snapshot(snap)
+        if snap.source == "air" and snap.items:  # stored once per measurement time (deduplicated)
+            now = self.now_fn()
+            self.poller.history.append(snap.items, now)
+            self.on_snapshot(self.poller.air_history(now))
+
+    def start(self) -> None:
+        """Start polling (each source once right away, then as due)."""
+        now = self.now_fn()
+        if self.poller.cfg.sources.demo:
+            self.poller.seed_demo_history(now)
+        self.on_snapshot(self.poller.air_history(now))
+        self.jobs.start()
+
+    def stop(self) -> None:
+        """Stop polling and release files. The service cannot be restarted."""
+        self.jobs.stop()
+        self.poller.close()
+
+    def pause(self) -> None:
+        """No API calls until ``resume()`` (the panel is scheduled off)."""
+        self.jobs.pause()
+
+    def resume(self) -> None:
+        """Resume polling; every source is looked at right away."""
+        self.jobs.resume()
+
+    def refresh_now(self, source: str | None = None) -> None:
+        """Refresh one source (or all) as soon as a worker is free; ignored while paused."""
+        for name, c in self.coordinators.items():
+            if source is None or name == source:
+                c.request_refresh()
+        self.jobs.run_now(source)
+
+    def snapshots(self) -> dict[str, Snapshot[Any]]:
+        """Every source's current snapshot (for ``kiosk status``)."""
+        now = self.now_fn()
+        return {name: c.snapshot(now) for name, c in self.coordinators.items()}
+
+    def history(self, district: str, since: datetime) -> tuple[AirReading, ...]:
+        """Stored air readings of a district since ``since``, oldest first."""
+        return self.poller.history.history(district, since)
