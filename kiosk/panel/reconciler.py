@@ -112,10 +112,14 @@ class Reconciler:
 
     # --- what the app calls ----------------------------------------------------------
 
-    def reload(self, schedule: Sequence[ScheduleEntry], now: datetime) -> PanelReport:
+    def reload(
+        self, schedule: Sequence[ScheduleEntry], now: datetime, location: HasLatLon | None = None
+    ) -> PanelReport:
         """Take a new schedule (config reload) and bring the panel in line with it."""
         with self._lock:
             self._schedule = tuple(schedule)
+            if location is not None:
+                self._location = location
         return self.tick(now)
 
     def desired(self, now: datetime) -> tuple[Power | None, int | None, str]:
