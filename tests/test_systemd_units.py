@@ -89,7 +89,9 @@ def test_verify_would_catch_a_mistake(tmp_path):
 @needs_analyze
 @pytest.mark.parametrize(("unit", "dropin"), CASES)
 def test_security_rates_ok_or_better(tmp_path, unit, dropin):
-    assert exposure(stage(tmp_path, unit, dropin)) <= 2.0  # "OK" is <= 4.0; we hold 2.0
+    # "OK" is <= 4.0. We are at ~1.5 on systemd 252; 3.0 leaves room for newer scoring
+    # while still catching a lost protection (the settings test below names them).
+    assert exposure(stage(tmp_path, unit, dropin)) <= 3.0
 
 
 @needs_analyze
@@ -205,9 +207,10 @@ def test_each_display_dropin_picks_a_qt_platform(dropin):
     assert env["QT_QPA_PLATFORM"].split(":")[0] == dropin.removesuffix(".conf")
 
 
-def test_eglfs_kms_config_is_valid_json_naming_the_dri_device():
+def test_eglfs_kms_config_is_valid_json_and_leaves_the_device_to_discovery():
     cfg = json.loads((UNITS / "eglfs-kms.json").read_text())
-    assert cfg["device"].startswith("/dev/dri/")
+    # No fixed /dev/dri/card0: on a Raspberry Pi 4/5 card0 can be the render-only v3d.
+    assert "device" not in cfg and cfg["hwcursor"] is False
     assert (
         "QT_QPA_EGLFS_KMS_CONFIG=/etc/kiosk/eglfs-kms.json"
         in (UNITS / "display" / "eglfs.conf").read_text()
