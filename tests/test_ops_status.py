@@ -328,3 +328,16 @@ def test_cli_dead_pid_is_one_line_exit_1(tmp_path):
     )
     r = kiosk_status("--json", "--runtime-dir", str(tmp_path))
     assert r.returncode == 1 and json.loads(r.stdout)["running"] is False
+
+
+def test_writer_skips_a_runtime_dir_owned_by_someone_else(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create a directory owned by another user")
+    theirs = tmp_path / "run-kiosk"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)  # e.g. the service's /run/kiosk, when root runs a second kiosk
+    (tmp_path / "xdg").mkdir()
+    env = {"XDG_RUNTIME_DIR": str(tmp_path / "xdg")}
+    assert runtime_dir(env, system_dir=theirs) == tmp_path / "xdg" / "kiosk"
+    # systemd's RUNTIME_DIRECTORY is ours by definition, whoever owns it.
+    assert runtime_dir({"RUNTIME_DIRECTORY": str(theirs)}, system_dir=theirs) == theirs

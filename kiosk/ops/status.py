@@ -168,14 +168,20 @@ def candidate_dirs(
 
 
 def runtime_dir(environ: Mapping[str, str] | None = None, **kw: Any) -> Path:
-    """The first candidate dir we can write to, created (mode 0755) if missing."""
-    dirs = candidate_dirs(environ, **kw)
+    """The first candidate dir we can write to and own, created (mode 0755) if missing."""
+    env = os.environ if environ is None else environ
+    dirs = candidate_dirs(env, **kw)
     for d in dirs:
         try:
             d.mkdir(mode=0o755, parents=False, exist_ok=True)
+            owner = d.stat().st_uid
         except OSError:
             continue
-        if os.access(d, os.W_OK | os.X_OK):
+        # Only a dir we own: `sudo kiosk run --windowed` must not overwrite the service's
+        # /run/kiosk/status.json, and nobody else's /tmp/kiosk-UID is ours to write into.
+        # systemd's $RUNTIME_DIRECTORY was made for us, whoever owns it.
+        ours = owner == os.geteuid() or str(d) == env.get("RUNTIME_DIRECTORY", "").split(":")[0]
+        if ours and os.access(d, os.W_OK | os.X_OK):
             return d
     return dirs[-1]
 
