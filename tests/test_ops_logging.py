@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 
+from kiosk.ops.logging import QUIET_LOGGERS as QUIET
 from kiosk.ops.logging import RateLimitFilter, parse_level, setup_logging, syslog_priority
 
 KEY = "4d46796d7366726f3833774a774955"
@@ -23,12 +24,16 @@ class FakeClock:
 
 
 @pytest.fixture(autouse=True)
-def restore_root_logger():
+def restore_logging():
+    """setup_logging changes process-wide state: put all of it back for the other tests."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
+    quiet = {name: logging.getLogger(name).level for name in QUIET}
     yield
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level)
     logging.captureWarnings(False)
 
 

@@ -30,7 +30,7 @@ from kiosk.ops.status import ErrorEntry
 # sd-daemon(3) priorities: <2> crit, <3> err, <4> warning, <6> info, <7> debug.
 _PRIORITY = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6))
 # Chatty libraries: a poll every few seconds must not write a line each time.
-_QUIET = ("urllib3", "requests_cache", "apscheduler")
+QUIET_LOGGERS = ("urllib3", "requests_cache", "apscheduler")
 _MARK = "_kiosk_ops_handler"
 
 
@@ -245,7 +245,7 @@ def setup_logging(
         setattr(new, _MARK, True)
         root.addHandler(new)
     root.setLevel(lvl)
-    for name in _QUIET:
+    for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(lvl, logging.WARNING))
     logging.captureWarnings(True)
     return LogSetup(handler=handler, redactor=redactor, recent=recent, journal=use_journal)
