@@ -67,13 +67,17 @@ def test_close_restores_previous_handlers_and_wakeup_fd():
         return None
 
     old = signal.signal(signal.SIGHUP, previous)
+    wakeup_before = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_before)  # only read it
     try:
         router = SignalRouter({signal.SIGHUP: lambda _s: None})
+        ours = router._wsock.fileno()
         assert signal.getsignal(signal.SIGHUP) is not previous
+        assert signal.set_wakeup_fd(ours) == ours
         router.close()
         router.close()  # idempotent
         assert signal.getsignal(signal.SIGHUP) is previous
-        assert signal.set_wakeup_fd(-1) == -1  # ours is gone
+        assert signal.set_wakeup_fd(wakeup_before) == wakeup_before  # ours is gone
     finally:
         signal.signal(signal.SIGHUP, old)
 
