@@ -39,7 +39,14 @@ def test_snapshot_renders_every_page_of_the_demo(tmp_path, config):
     r = _kiosk("snapshot", "--config", str(config), "--size", "1920x1080", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     files = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert files == ["air.png", "arrivals.png", "parks.png"]
+    assert files == [
+        "air.png",
+        "arrivals-again.png",
+        "arrivals.png",
+        "bikes.png",
+        "events.png",
+        "parks.png",
+    ]
     for name in files:
         img = QImage(str(tmp_path / name))
         assert (img.width(), img.height()) == (1920, 1080)
@@ -60,7 +67,8 @@ def test_snapshot_unknown_page_is_a_usage_error(tmp_path):
     )
     assert r.returncode == 2
     assert (
-        r.stderr.strip() == "--page: unknown page id 'weather' (layout has: air, arrivals, parks)"
+        r.stderr.strip()
+        == "--page: unknown page id 'weather' (layout has: air, arrivals, arrivals-again, bikes, events, parks)"
     )
 
 

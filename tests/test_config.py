@@ -49,7 +49,8 @@ def _problems(path: Path) -> list[str]:
 def test_shipped_configs_are_valid(path):
     cfg, layout = load_all(path)
     assert cfg.sources.demo is True
-    assert [p.kind for p in layout.pages][:3] == ["arrivals", "air_quality", "parks"]
+    kinds = [p.kind for p in layout.pages]
+    assert set(kinds) == {"arrivals", "air_quality", "parks", "bikes", "events"}
 
 
 def test_unknown_key_is_named_with_its_path(tmp_path):
@@ -130,7 +131,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_check_config_cli_exit_codes(tmp_path):
     ok = _cli("check-config", "--config", str(REPO / "config.example.yaml"))
     assert ok.returncode == 0, ok.stderr
-    assert "ok (3 pages: arrivals, air, parks)" in ok.stdout
+    assert "ok (6 pages: arrivals, air, parks, arrivals-again, bikes, events)" in ok.stdout
     cfg = _base()
     cfg["station"]["typo"] = 1
     cfg["panel"]["driver"] = "sony"

@@ -92,10 +92,18 @@ def test_primary_figures_are_at_least_six_percent(app):
     win.close()
 
 
+def _demo(config):
+    from kiosk.app import demo_snapshots
+
+    cfg, layout = load_all(config)
+    return demo_snapshots(cfg, layout, NOW)
+
+
 @pytest.mark.parametrize("config", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_pages_fit_without_clipping(app, config, size):
-    win = _window(config, size)
+@pytest.mark.parametrize("data", ["synthetic", "demo"])
+def test_pages_fit_without_clipping(app, config, size, data):
+    win = _window(config, size, _demo(config) if data == "demo" else None)
     for page in win.pages:
         win.show_page(page.page_id)
         QApplication.processEvents()

@@ -47,11 +47,16 @@ def test_rotation_follows_layout_order_and_durations(win_clock):
     win, clock = win_clock
     shown = []
     win.page_changed.connect(shown.append)
-    for _ in range(20 + 12 + 12 + 20 + 1):
+    changes = []
+    for second in range(1, 20 + 12 + 12 + 20 + 10 + 10 + 21):
         clock.advance(1)
+        before = len(shown)
         win.tick()
-    # layouts/yeouido.yaml: arrivals 20 s, air 12 s, parks 12 s, then around again.
-    assert shown == ["air", "parks", "arrivals", "air"]
+        if len(shown) > before:
+            changes.append(second)
+    # layouts/yeouido.yaml: arrivals 20 s, air 12, parks 12, arrivals 20, bikes 10, events 10, around.
+    assert shown == ["air", "parks", "arrivals-again", "bikes", "events", "arrivals", "air"]
+    assert changes == [20, 32, 44, 64, 74, 84, 104]
 
 
 def test_page_change_starts_a_fade_that_ends_on_the_new_page(win_clock):
@@ -98,7 +103,11 @@ def test_stale_data_keeps_last_arrivals_and_shows_age(win_clock):
         and "5 min ago" in page.notice.text()
     )
     assert page.cards[0].directions[0].slots[0].minutes.text() == "25"
-    assert "지연" in win.footer.items["subway"].name.text()
+    item = win.footer.items["subway"]
+    assert item.name.text() == "▲ 열차 Trains" and item.age.text() == "5분 전 · 5 min ago"
+    assert (
+        item.name.fg == item.age.fg != win.footer.items["air"].name.fg
+    )  # amber, not the usual grey
     clock.advance(700)  # now unavailable: the distinct no-data card, not old trains
     win.tick()
     assert page.cards[0].no_data.isVisibleTo(win)

@@ -182,6 +182,8 @@ _SUFFIXES = (
     ("공연장", " Concert Hall"),
     ("극장", " Theater"),
     ("몰", " Mall"),
+    ("구간", " section"),
+    ("길", "-gil"),
     ("구", "-gu"),
     ("동", "-dong"),
 )
@@ -205,6 +207,9 @@ def english_name(korean: str) -> str:
     name = korean.strip()
     if not name:
         return ""
+    if name.endswith(")") and "(" in name and not name.startswith("("):
+        head, _, inner = name[:-1].partition("(")
+        return f"{english_name(head)} ({english_name(inner)})"
     if " " in name:
         return " ".join(english_name(w) for w in name.split())
     if name in OFFICIAL:

@@ -107,10 +107,11 @@ class AgeItem(QWidget):
             self.name.set_text(f"{a.name_ko} {a.name_en}")
             colour = theme.TEXT_DIM
         elif a.state is DataState.STALE:
-            self.name.set_text(f"▲ {a.name_ko} {a.name_en} 지연 Delayed")
+            # The page itself says "지연된 정보 · Delayed data" in words; here the mark and colour.
+            self.name.set_text(f"▲ {a.name_ko} {a.name_en}")
             colour = theme.STALE
         else:
-            self.name.set_text(f"× {a.name_ko} {a.name_en} 없음 No data")
+            self.name.set_text(f"× {a.name_ko} {a.name_en}")
             colour = theme.STALE
         self.age.set_text(f"{a.age_ko} · {a.age_en}")
         self.name.set_colour(colour)
@@ -133,13 +134,14 @@ class Footer(Panel):
         lay.setContentsMargins(m.px(3), m.px(0.6), m.px(3), m.px(1.2))
         lay.setSpacing(m.px(2))
         grid = QGridLayout()
-        grid.setHorizontalSpacing(m.px(3))
+        grid.setHorizontalSpacing(m.px(2))
         grid.setVerticalSpacing(m.px(0.5))
-        per_row = 4 if not m.portrait else 3
+        # Landscape fits six sources in one row (the screen is 178 units wide); portrait three.
+        per_row = 3 if m.portrait else 6
         self.items: dict[str, AgeItem] = {}
         for i, s in enumerate(sources):
             item = AgeItem(m)
-            item.setMinimumWidth(m.px(22 if m.portrait else 26))
+            item.setMinimumWidth(m.px(22))
             grid.addWidget(item, i // per_row, i % per_row)
             self.items[s] = item
         lay.addLayout(grid, 5)

@@ -6,12 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kiosk.core.geo import haversine_m
 from kiosk.core.models import CulturalEvent
 from kiosk.core.romanize import english_name
 from kiosk.core.views.common import DataState
 
 DEFAULT_EVENTS = 4
 WINDOW_DAYS = 7
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+NEARBY_M = 5000  # events outside the district fill free rows when they are this close
 _CATEGORY_EN = {
     "콘서트": "Concert",
     "클래식": "Classical music",
@@ -38,6 +41,8 @@ class EventRow:
     when_ko: str
     when_en: str
     free: bool | None
+    district_ko: str = ""  # set only for events outside the station's district
+    district_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,18 @@ def _when(e: CulturalEvent, now: datetime) -> tuple[str, str]:
     if start <= today <= end:
         if end == today:
             return ("오늘까지", "Ends today")
-        return (f"진행 중 · {end.month}.{end.day}까지", f"On now, until {end.day}/{end.month}")
+        return (
+            f"진행 중 · {end.month}.{end.day}까지",
+            f"On now, until {end.day} {_MONTHS[end.month - 1]}",
+        )
     if start == today + timedelta(days=1):
         return ("내일 시작", "Starts tomorrow")
     wd_ko = "월화수목금토일"[start.weekday()]
     wd_en = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[start.weekday()]
-    return (f"{start.month}.{start.day} ({wd_ko}) 시작", f"From {wd_en} {start.day}/{start.month}")
+    return (
+        f"{start.month}.{start.day} ({wd_ko}) 시작",
+        f"From {wd_en} {start.day} {_MONTHS[start.month - 1]}",
+    )
 
 
 def events_view(
@@ -76,19 +87,36 @@ def events_view(
     now: datetime,
     state: DataState,
     max_items: int = DEFAULT_EVENTS,
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> EventsView:
-    """Events in ``district`` running at some point in the next week; past ones never show."""
+    """Events running at some point in the next week, soonest first: the district's own, then
+    (to fill free rows) other districts' events within ``NEARBY_M`` of the station. Past events
+    never show."""
     horizon = now + timedelta(days=WINDOW_DAYS)
     rows: list[EventRow] = []
     if state is not DataState.NO_DATA:
-        mine = [
-            e
-            for e in events
-            if e.district == district and e.ends.date() >= now.date() and e.starts <= horizon
-        ]
-        mine.sort(key=lambda e: (max(e.starts, now), e.ends, e.title))
-        for e in mine[:max_items]:
+        current = [e for e in events if e.ends.date() >= now.date() and e.starts <= horizon]
+
+        def soonest(e: CulturalEvent) -> tuple[datetime, datetime, str]:
+            return (max(e.starts, now), e.ends, e.title)
+
+        chosen = sorted((e for e in current if e.district == district), key=soonest)
+        if len(chosen) < max_items and lat is not None and lon is not None:
+            chosen += sorted(
+                (
+                    e
+                    for e in current
+                    if e.district != district
+                    and e.lat is not None
+                    and e.lon is not None
+                    and haversine_m(lat, lon, e.lat, e.lon) <= NEARBY_M
+                ),
+                key=soonest,
+            )
+        for e in chosen[:max_items]:
             when_ko, when_en = _when(e, now)
+            other = e.district if e.district != district else ""
             rows.append(
                 EventRow(
                     " ".join(e.title.split()),
@@ -99,6 +127,8 @@ def events_view(
                     when_ko,
                     when_en,
                     e.is_free,
+                    other,
+                    english_name(other) if other else "",
                 )
             )
     return EventsView(tuple(rows), district, english_name(district), state)

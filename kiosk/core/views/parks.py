@@ -61,10 +61,11 @@ _FACILITY_EN = {
 
 
 def _facility_en(name: str) -> str:
+    """English for a facility; "" when unknown (a transliterated common noun helps nobody)."""
     for ko, en in _FACILITY_EN.items():
         if ko in name:
             return en
-    return english_name(name)
+    return ""
 
 
 def _place(
@@ -115,7 +116,7 @@ def parks_view(
                 p.lon,
                 p.name,
                 " · ".join(fac),
-                ", ".join(dict.fromkeys(_facility_en(f) for f in fac)),
+                ", ".join(e for e in dict.fromkeys(_facility_en(f) for f in fac) if e),
             )
         )
 

@@ -44,7 +44,10 @@ class EventItem(Panel):
     def show_row(self, row: EventRow) -> None:
         self.title.set_text(row.title)
         self.meta.set_text(f"{row.category_ko} · {row.category_en}")
-        self.place.set_text(f"{row.place_ko} · {row.place_en}" if row.place_ko else "")
+        place = f"{row.place_ko} · {row.place_en}" if row.place_ko else ""
+        if row.district_ko:
+            place = f"{row.district_ko} {row.district_en} · {place}"
+        self.place.set_text(place)
         self.when.set_texts(row.when_ko, row.when_en)
         self.fee.setVisible(row.free is not None)
         if row.free is not None:
@@ -74,10 +77,19 @@ class EventsPage(Page):
     def render(self, now: datetime) -> None:
         state = self.state("events")
         snap = self.snapshots.get("events")
-        v = events_view(snap.items if snap else (), self.ctx.district, now, state, len(self.items))
+        v = events_view(
+            snap.items if snap else (),
+            self.ctx.district,
+            now,
+            state,
+            len(self.items),
+            self.ctx.lat,
+            self.ctx.lon,
+        )
         self.view = v
         self.set_title(
-            f"이번 주 문화 행사 · {v.district_ko}", f"Cultural events this week, {v.district_en}"
+            f"이번 주 문화 행사 · {v.district_ko} 주변",
+            f"Cultural events this week in and near {v.district_en}",
         )
         self.show_notice(state, snap, now)
         for item, row in zip(self.items, v.events + (None,) * len(self.items), strict=False):

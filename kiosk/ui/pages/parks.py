@@ -202,11 +202,11 @@ class ParksPage(Page):
         row.setSpacing(m.px(1.6))
         self.schematic = Schematic(m, ctx.station_ko)
         if m.portrait:
-            self.schematic.setMinimumHeight(m.px(62))
+            self.schematic.setMinimumHeight(m.px(56))
         row.addWidget(self.schematic, 2)
         right = QVBoxLayout()
         right.setSpacing(m.px(1.0))
-        self.max_parks = ctx.max_items or (5 if m.portrait else 4)
+        self.max_parks = ctx.max_items or (4 if m.portrait else 3)
         self.park_label = Text(m, theme.SMALL, True, theme.TEXT_DIM, "공원 Parks")
         right.addWidget(self.park_label)
         self.park_items = [PlaceItem(m, PARK_COLOUR) for _ in range(self.max_parks)]
