@@ -10,6 +10,7 @@ from hitting the API in the same second.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
@@ -25,6 +26,17 @@ OTHER_TICK_S = 30.0
 JITTER_S = 2
 
 
+class _SkippedRunFilter(logging.Filter):
+    """Drop APScheduler's warning for a tick skipped while the previous one still waits on the
+    network: with ``max_instances=1`` that is the design working, not a problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_skip_filter = _SkippedRunFilter()
+
+
 class PollJobs:
     """One scheduler, one job per coordinator; start/stop/pause/resume/run_now."""
 
@@ -38,6 +50,12 @@ class PollJobs:
         self.now_fn = now_fn
         self.tick_s = {**DEFAULT_TICK_S, **(tick_s or {})}
         self.paused = False
+        self._stopped = False
+        self._active = 0  # jobs running now; resources may be closed only at zero
+        self._idle = threading.Condition()
+        sched_log = logging.getLogger("apscheduler.scheduler")
+        if _skip_filter not in sched_log.filters:
+            sched_log.addFilter(_skip_filter)
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.coordinators)))},
@@ -58,10 +76,30 @@ class PollJobs:
             )
 
     def _tick(self, source: str) -> None:
+        self._run(lambda: self.coordinators[source].tick(self.now_fn()), source)
+
+    def _run(self, work: Callable[[], object], what: str) -> None:
+        with self._idle:
+            if self._stopped:  # queued before stop(): the session may be closing, do nothing
+                return
+            self._active += 1
         try:
-            self.coordinators[source].tick(self.now_fn())
+            work()
         except Exception:  # tick never raises by design; this keeps the job alive if it ever does
-            log.exception("%s: poll job failed", source)
+            log.exception("%s: poll job failed", what)
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def add_once(self, work: Callable[[], object], name: str) -> None:
+        """Run ``work`` once, now, in a worker thread."""
+        self.scheduler.add_job(self._run, args=(work, name), name=name)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is running (after ``stop()`` none will start); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
 
     def start(self) -> None:
         """Start the scheduler's thread (jobs start paused if ``pause()`` came first)."""
@@ -69,6 +107,8 @@ class PollJobs:
 
     def stop(self) -> None:
         """Stop the scheduler; a request in flight finishes in its worker thread, unwaited."""
+        with self._idle:
+            self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 

@@ -15,6 +15,7 @@ widgets from it. Sources: subway, air, air_history, parks, trails, bikes, events
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from kiosk.poller.settings import SourcesConfig
 log = logging.getLogger(__name__)
 
 DEMO_SUBWAY_INTERVAL_S = 30.0
+MAX_PAGES_IN_FLIGHT = 5  # the longest refresh (bikes) makes up to this many requests
 HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
 
 
@@ -165,6 +167,7 @@ class PollerService:
         for coordinator in self.poller.coordinators.values():
             coordinator.add_listener(self._forward)
         self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)
+        self._closed = threading.Event()
 
     @property
     def coordinators(self) -> dict[str, Coordinator]:
@@ -179,17 +182,39 @@ class PollerService:
             self.on_snapshot(self.poller.air_history(now))
 
     def start(self) -> None:
-        """Start polling (each source once right away, then as due)."""
+        """Start polling (each source once right away, then as due). Returns at once."""
+        self.jobs.start()
+        # Even the history read is disk I/O: it runs in a worker too, never in the caller's thread.
+        self.jobs.add_once(self._publish_history, "air history")
+
+    def _publish_history(self) -> None:
         now = self.now_fn()
         if self.poller.cfg.sources.demo:
             self.poller.seed_demo_history(now)
         self.on_snapshot(self.poller.air_history(now))
-        self.jobs.start()
 
     def stop(self) -> None:
-        """Stop polling and release files. The service cannot be restarted."""
+        """Stop polling at once; files are released when the request in flight (if any) ends.
+
+        Returns immediately: a hanging request finishes (or times out) in its worker thread, and
+        only then are the cache and history closed (closing under a running query would crash).
+        """
         self.jobs.stop()
-        self.poller.close()
+        grace = self.poller.cfg.sources.timeout * (1 + MAX_PAGES_IN_FLIGHT) + 5
+
+        def close_when_idle() -> None:
+            if self.jobs.wait_idle(grace):
+                self.poller.close()
+            self._closed.set()
+
+        if self.jobs.wait_idle(0):
+            close_when_idle()
+        else:
+            threading.Thread(target=close_when_idle, name="poller-close", daemon=True).start()
+
+    def wait_closed(self, timeout: float) -> bool:
+        """After ``stop()``: wait until files are released (tests, orderly shutdown)."""
+        return self._closed.wait(timeout)
 
     def pause(self) -> None:
         """No API calls until ``resume()`` (the panel is scheduled off)."""

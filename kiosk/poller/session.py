@@ -197,7 +197,9 @@ class RedactingSQLiteCache(SQLiteCache):
         cache_key = cache_key or self.create_key(response.request)
         cached = CachedResponse.from_response(response, expires=expires)
         _scrub(cached, self._redactor)
-        if self._redactor and self._redactor.found_in(_serialized(self.responses.serializer, cached)):
+        if self._redactor and self._redactor.found_in(
+            _serialized(self.responses.serializer, cached)
+        ):
             log.warning("not caching an answer that would contain an API key")
             return
         self.responses[cache_key] = cached
@@ -257,7 +259,10 @@ class KioskSession:
         """The last accepted answer for ``url``, however old; None if there is none (or it is unreadable)."""
         try:
             request = self.session.prepare_request(requests.Request("GET", url))
-            return self.session.cache.get_response(self.session.cache.create_key(request))
+            key = self.session.cache.create_key(request)
+            # requests-cache reads without its lock; workers share one connection, so serialise.
+            with self.session.cache.responses._lock:  # type: ignore[attr-defined]
+                return self.session.cache.get_response(key)
         except Exception as e:  # a damaged row or an old pickle format: treat as absent
             log.debug("cannot read cached answer: %s", e.__class__.__name__)
             return None

@@ -1,0 +1,201 @@
+"""PollerService with the real APScheduler: work happens in worker threads, the caller's ("GUI")
+thread is never blocked, pause means no calls, and air history survives a restart.
+
+These tests run against real sockets and a real scheduler, so they wait in real time — with
+short, bounded timeouts, never for a fixed sleep."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.timeutil import KST, now_kst
+from kiosk.poller.history import AirHistory
+from kiosk.poller.service import PollerService
+from tests.httpserver import Reply, SeoulApi, kiosk_config
+
+SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
+ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+FAST_TICKS = dict.fromkeys(("subway", "air", "parks", "trails", "bikes", "events"), 0.05)
+WAIT_S = 10.0
+
+
+class Recorder:
+    """Collects snapshots from worker threads; lets the test wait for one."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_source: dict[str, list[Snapshot[Any]]] = defaultdict(list)
+        self.threads: set[str] = set()
+        self.changed = threading.Condition(self.lock)
+
+    def __call__(self, snap: Snapshot[Any]) -> None:
+        with self.lock:
+            self.by_source[snap.source].append(snap)
+            self.threads.add(threading.current_thread().name)
+            self.changed.notify_all()
+
+    def wait_for(self, pred: Any, timeout: float = WAIT_S) -> bool:
+        with self.lock:
+            return self.changed.wait_for(lambda: pred(self.by_source), timeout)
+
+
+@pytest.fixture
+def api() -> Iterator[SeoulApi]:
+    with SeoulApi(SUBWAY_KEY, OPEN_KEY) as server:
+        yield server
+
+
+def service(cfg: Any, rec: Recorder, **kw: Any) -> PollerService:
+    return PollerService(cfg, now_kst, rec, env=ENV, tick_s=FAST_TICKS, **kw)
+
+
+def test_a_hanging_request_never_blocks_the_callers_thread(api: SeoulApi, tmp_path: Path) -> None:
+    release = threading.Event()
+    api.fail("subway", Reply(b"{}", hang=release))
+    rec = Recorder()
+    svc = service(kiosk_config(api, tmp_path, timeout=10), rec)
+    try:
+        svc.start()
+        assert rec.wait_for(lambda s: "air" in s)  # the other sources are not held up either
+        deadline = time.monotonic() + WAIT_S
+        while api.hits("realtimeStationArrival") == 0 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert api.hits("realtimeStationArrival") == 1
+        # The "GUI loop": 100 frames of 10 ms while the subway request hangs in a worker thread.
+        gaps, last = [], time.monotonic()
+        for _ in range(100):
+            t0 = time.monotonic()
+            svc.refresh_now("subway")  # asking for a refresh must not wait for the one in flight
+            assert time.monotonic() - t0 < 0.05
+            threading.Event().wait(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+        assert max(gaps) < 0.2
+        assert "subway" not in rec.by_source  # still hanging the whole time
+        release.set()
+        api.heal()
+        assert rec.wait_for(lambda s: any(x.status is FeedStatus.OK for x in s.get("subway", ())))
+        assert threading.main_thread().name not in rec.threads
+    finally:
+        release.set()
+        svc.stop()
+        assert svc.wait_closed(WAIT_S)
+
+
+def test_stop_returns_at_once_while_a_request_hangs(api: SeoulApi, tmp_path: Path) -> None:
+    release = threading.Event()
+    api.fail("parks", Reply(b"{}", hang=release))
+    rec = Recorder()
+    svc = service(kiosk_config(api, tmp_path, timeout=10), rec)
+    try:
+        svc.start()
+        deadline = time.monotonic() + WAIT_S
+        while api.hits("SearchParkInfoService") == 0 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        t0 = time.monotonic()
+        svc.stop()
+        assert time.monotonic() - t0 < 0.5
+        assert not svc.wait_closed(0.2)  # the cache stays open under the request in flight ...
+    finally:
+        release.set()
+    assert svc.wait_closed(WAIT_S)  # ... and is closed once it has ended
+
+
+def test_pause_means_no_calls_and_resume_polls_again(api: SeoulApi, tmp_path: Path) -> None:
+    rec = Recorder()
+    no_reuse = dict.fromkeys(FAST_TICKS, 0)  # so that the refresh on resume must go out
+    svc = service(kiosk_config(api, tmp_path, cache_expiry=no_reuse), rec)
+    try:
+        svc.start()
+        assert rec.wait_for(lambda s: all(x in s for x in FAST_TICKS))
+        svc.pause()
+        requests_at_pause = len(api.paths)
+        svc.refresh_now()  # ignored while paused: the panel is off
+        # 40 job intervals of quiet: nothing may reach the server.
+        threading.Event().wait(2.0)
+        assert len(api.paths) == requests_at_pause
+        svc.resume()
+        deadline = time.monotonic() + WAIT_S
+        while len(api.paths) == requests_at_pause and time.monotonic() < deadline:
+            threading.Event().wait(0.02)
+        assert len(api.paths) > requests_at_pause  # the forced refresh ran on resume
+    finally:
+        svc.stop()
+        assert svc.wait_closed(WAIT_S)
+
+
+def test_air_readings_are_appended_to_a_history_that_survives_a_restart(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    rec = Recorder()
+    svc = service(kiosk_config(api, tmp_path), rec)
+    try:
+        svc.start()
+        assert rec.wait_for(lambda s: any(x.items for x in s.get("air_history", ())))
+    finally:
+        svc.stop()
+        assert svc.wait_closed(WAIT_S)
+    history = [x for x in rec.by_source["air_history"] if x.items][-1]
+    assert {r.district for r in history.items} == {"중구"}
+    reopened = AirHistory(tmp_path / "air-history.sqlite")
+    try:
+        kept = reopened.history("중구", now_kst() - timedelta(hours=2))
+        assert len(kept) == 1 and kept[0].pm10 == history.items[0].pm10
+    finally:
+        reopened.close()
+
+
+def test_history_is_bounded_and_deduplicated(tmp_path: Path) -> None:
+    from kiosk.core.models import AirReading
+
+    store = AirHistory(tmp_path / "h.sqlite", keep_days=7)
+    t0 = datetime(2026, 11, 1, 0, 0, tzinfo=KST)
+    try:
+        for hour in range(10 * 24):
+            at = t0 + timedelta(hours=hour)
+            r = AirReading("중구", "도심권", at, float(hour % 90), 10.0)
+            assert store.append([r, r], at) == 1  # the same reading twice is stored once
+        now = t0 + timedelta(hours=10 * 24 - 1)
+        kept = store.history("중구", t0)
+        assert len(kept) == 7 * 24 + 1 and kept[0].measured_at == now - timedelta(days=7)
+        assert store.history("종로구", t0) == ()
+    finally:
+        store.close()
+
+
+def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path: Path) -> None:
+    rec = Recorder()
+    cfg = kiosk_config(None, tmp_path / "cache")
+    cfg = cfg.model_copy(
+        update={
+            "station": cfg.station.model_copy(
+                update={
+                    "subway_station": "여의도",
+                    "lines": ("1005", "1009"),
+                    "district": "영등포구",
+                }
+            )
+        }
+    )
+    svc = PollerService(cfg, now_kst, rec, env={}, tick_s=FAST_TICKS)
+    try:
+        svc.start()
+        wanted = ("subway", "air", "parks", "trails", "bikes", "events")
+        assert rec.wait_for(lambda s: all(any(x.items for x in s.get(n, ())) for n in wanted))
+    finally:
+        svc.stop()
+        assert svc.wait_closed(WAIT_S)
+    assert all(x.status is FeedStatus.OK for n in wanted for x in rec.by_source[n][-1:])
+    assert {a.line_id for a in rec.by_source["subway"][-1].items} <= {"1005", "1009"}
+    assert rec.by_source["air_history"][0].items  # the bundled history, for the chart
+    assert not (tmp_path / "cache").exists()
