@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     f = cmd("fetch", "poll each source once and print what came back")
     f.add_argument("--source", help="only this source (subway, air, parks, trails, bikes, events)")
     f.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    f.epilog = ("exit status: 0 if at least one requested source answered (data or no data), "
+                "1 if every requested source failed, 2 for a bad config or an unknown --source")
 
     pn = cmd("panel", "talk to the display panel now")
     pa = pn.add_subparsers(dest="action", required=True, metavar="ACTION")
