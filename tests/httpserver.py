@@ -449,10 +449,17 @@ TRAIL_ROWS: list[dict[str, object]] = [
 
 
 def _event_rows(now: datetime) -> list[dict[str, object]]:
-    """Events around ``now``: two this week in 중구, one past, one in another district."""
+    """Events around ``now``: two this week in 중구, one past, one far and one near in other districts."""
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def row(title: str, gu: str, start_days: int, end_days: int) -> dict[str, object]:
+    def row(
+        title: str,
+        gu: str,
+        start_days: int,
+        end_days: int,
+        lat: str = "37.5663",
+        lot: str = "126.9779",
+    ) -> dict[str, object]:
         s, e = day + timedelta(days=start_days), day + timedelta(days=end_days)
         return {
             "CODENAME": "콘서트",
@@ -466,15 +473,16 @@ def _event_rows(now: datetime) -> list[dict[str, object]]:
             "IS_FREE": "무료",
             "HMPG_ADDR": "https://culture.seoul.go.kr/e",
             "MAIN_IMG": "",
-            "LAT": "37.5663",
-            "LOT": "126.9779",
+            "LAT": lat,
+            "LOT": lot,
         }
 
     return [
         row("시민청 음악회", "중구", 0, 2),
         row("정동 야행", "중구", 3, 5),
         row("지난 전시", "중구", -30, -10),
-        row("다른 구 축제", "강남구", 0, 3),
+        row("다른 구 축제", "강남구", 0, 3, "37.4979", "127.0276"),  # ~9 km from 서울역
+        row("종로 야간 공연", "종로구", 1, 1, "37.5704", "126.9920"),  # ~2.6 km: fills a free row
     ]
 
 

@@ -110,7 +110,7 @@ def test_fetch_json_reports_every_source_in_the_documented_shape(
     assert {"station_id", "name", "distance_m", "bikes", "racks", "docks_free"} <= set(bikes[0])
     assert len(bikes) == 5 and bikes == sorted(bikes, key=lambda b: b["distance_m"])
     events = out["events"]["items"]
-    assert {e["title"] for e in events} == {"시민청 음악회", "정동 야행"}
+    assert {e["title"] for e in events} == {"시민청 음악회", "정동 야행", "종로 야간 공연"}
     assert {"title", "district", "place", "starts", "ends", "is_free", "url"} <= set(events[0])
     assert api.calls["bikes"] == 3  # paged through all 2,300 stations
 

@@ -59,7 +59,16 @@ def test_every_source_works_against_the_recorded_bodies(poller: Poller) -> None:
     assert {a.line_id for a in snaps["subway"].items} == {"1001", "1004"}  # 1063/1065 dropped
     assert [r.district for r in snaps["air"].items] == ["중구"]
     assert snaps["parks"].items[0].name == "남산공원"  # nearest to 서울역 first
-    assert {e.title for e in snaps["events"].items} == {"시민청 음악회", "정동 야행"}
+    assert {e.title for e in snaps["events"].items} == {
+        "시민청 음악회",
+        "정동 야행",
+        "종로 야간 공연",
+    }
+    assert [e.district for e in snaps["events"].items] == [
+        "중구",
+        "중구",
+        "종로구",
+    ]  # own district first
     assert len(snaps["bikes"].items) == 5
 
 

@@ -199,3 +199,16 @@ def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path:
     assert {a.line_id for a in rec.by_source["subway"][-1].items} <= {"1005", "1009"}
     assert rec.by_source["air_history"][0].items  # the bundled history, for the chart
     assert not (tmp_path / "cache").exists()
+
+
+def test_fetch_once_polls_each_source_and_adds_the_air_history(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    from kiosk.poller.service import fetch_once
+
+    snaps = fetch_once(
+        kiosk_config(api, tmp_path), ("subway", "air", "air_history", "parks"), now_kst(), env=ENV
+    )
+    assert [s.source for s in snaps] == ["subway", "air", "air_history", "parks"]
+    assert all(s.status is FeedStatus.OK for s in snaps)
+    assert snaps[2].items == snaps[1].items  # the reading just fetched is the history's first point

@@ -246,7 +246,7 @@ class Feeds:
         if source == "bikes":
             return select.nearest_bikes(items, lat, lon, near.bikes)
         if source == "events":
-            return select.events_for(items, st.district, now)
+            return select.events_for(items, st.district, now, lat, lon)
         return items
 
 

@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from kiosk.core.models import AirReading, Arrival, BikeStation, CulturalEvent, P
 from kiosk.core.timeutil import KST, now_kst
 from kiosk.poller.feeds import SOURCES
 from kiosk.poller.select import distance_m
-from kiosk.poller.service import Poller
+from kiosk.poller.service import Poller, poll_once
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -158,10 +157,7 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
         logging.getLogger("kiosk.poller").addHandler(logging.NullHandler())
     poller = Poller(cfg, sources=wanted)
     try:
-        now = now_kst()
-        with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
-            results = list(pool.map(lambda s: poller.coordinators[s].refresh(now), wanted))
-        snaps = dict(zip(wanted, results, strict=True))
+        snaps = poll_once(poller, now_kst())
         failed = [s for s in wanted if not poller.coordinators[s].last_update_success]
     finally:
         poller.close()

@@ -78,23 +78,42 @@ def week_of(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
+NEARBY_EVENTS_M = 5000.0  # other districts' events this close may fill free rows on the page
+
+
 def events_for(
-    events: Iterable[CulturalEvent], district: str, now: datetime
+    events: Iterable[CulturalEvent],
+    district: str,
+    now: datetime,
+    lat: float | None = None,
+    lon: float | None = None,
+    near_m: float = NEARBY_EVENTS_M,
 ) -> tuple[CulturalEvent, ...]:
-    """Events in the district that run at some time this week, soonest first, without duplicates."""
+    """Events running at some time this week: the district's own first, then other districts'
+    within ``near_m`` of the station; soonest first within each group, without duplicates."""
     start, end = week_of(now)
     want = _district_key(district)
     seen: set[tuple[str, str]] = set()
-    kept: list[CulturalEvent] = []
+    own: list[CulturalEvent] = []
+    nearby: list[CulturalEvent] = []
     for e in sorted(events, key=lambda e: (e.starts, e.title)):
-        if _district_key(e.district) != want:
-            continue
         # END_DATE is the last day (00:00): the event runs until that day's end.
         if e.starts >= end or e.ends + timedelta(days=1) <= start:
             continue
         key = (" ".join(e.title.split()), " ".join(e.place.split()))
         if key in seen:
             continue
+        if _district_key(e.district) == want:
+            own.append(e)
+        elif (
+            lat is not None
+            and lon is not None
+            and e.lat is not None
+            and e.lon is not None
+            and distance_m(lat, lon, e.lat, e.lon) <= near_m
+        ):
+            nearby.append(e)
+        else:
+            continue
         seen.add(key)
-        kept.append(e)
-    return tuple(kept)
+    return tuple(own + nearby)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,36 @@ class Poller:
         if self.session is not None:
             self.session.close()
         self.history.close()
+
+
+def poll_once(poller: Poller, now: datetime) -> dict[str, Snapshot[Any]]:
+    """Refresh every coordinator of ``poller`` once, in parallel; snapshots by source."""
+    names = list(poller.coordinators)
+    if not names:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        snaps = list(pool.map(lambda s: poller.coordinators[s].refresh(now), names))
+    return dict(zip(names, snaps, strict=True))
+
+
+def fetch_once(
+    cfg: Config, sources: Iterable[str], now: datetime, env: Mapping[str, str] | None = None
+) -> list[Snapshot[Any]]:
+    """One poll of the given sources (``air_history`` included), in that order; for ``kiosk snapshot``."""
+    wanted = [s for s in sources if s in SOURCES or s == "air_history"]
+    poller = Poller(cfg, sources=tuple(s for s in wanted if s in SOURCES), env=env)
+    try:
+        snaps = poll_once(poller, now)
+        if "air_history" in wanted:
+            if cfg.sources.demo:
+                poller.seed_demo_history(now)
+            air = snaps.get("air")
+            if air is not None and air.items:
+                poller.history.append(air.items, now)
+            snaps["air_history"] = poller.air_history(now)
+    finally:
+        poller.close()
+    return [snaps[s] for s in wanted]
 
 
 class PollerService:
