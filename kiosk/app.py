@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk.config import Config, Layout
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import now_kst
-from kiosk.errors import KioskError, SourceError
+from kiosk.errors import SourceError
 
 log = logging.getLogger("kiosk")
 
@@ -90,33 +90,29 @@ def snapshot_pages(cfg: Config, layout: Layout, args: argparse.Namespace) -> int
 
 
 def _fetch_once(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
-    from kiosk.poller.service import fetch_once
+    """One poll of every source the layout shows (live data for `kiosk snapshot`)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    return list(fetch_once(cfg, needed_sources(layout), now))
+    from kiosk.poller.feeds import SOURCES
+    from kiosk.poller.service import Poller
+
+    wanted = tuple(s for s in needed_sources(layout) if s in SOURCES)
+    poller = Poller(cfg, sources=wanted)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
+            snaps = list(pool.map(lambda s: poller.coordinators[s].refresh(now), wanted))
+        if "air" in wanted:
+            air = next(s for s in snaps if s.source == "air")
+            poller.history.append(air.items, now)
+            snaps.append(poller.air_history(now))
+        return snaps
+    finally:
+        poller.close()
 
 
 def run_kiosk(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
     """`kiosk run`: the full-screen kiosk until SIGTERM."""
-    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
+    from kiosk.config import resolve_config_path
+    from kiosk.runner import run
 
-    if not display_available():
-        raise KioskError(NO_DISPLAY_HELP)
-    from kiosk.ui.runtime import KioskRuntime
-
-    screen = args.screen if args.screen is not None else cfg.display.screen
-    rt = KioskRuntime(
-        window_setup(cfg, layout),
-        tuple(args.size) if args.size else None,
-        args.windowed,
-        screen,
-        cfg.display.hide_cursor,
-        now_kst,
-    )
-    if cfg.sources.demo:
-
-        def replay() -> None:
-            rt.window.apply_snapshots(demo_snapshots(cfg, layout, now_kst()))
-
-        replay()
-        rt.every(60_000, replay)
-    return rt.exec()
+    return run(resolve_config_path(args.config), cfg, layout, args)

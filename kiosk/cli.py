@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     f = cmd("fetch", "poll each source once and print what came back")
     f.add_argument("--source", help="only this source (subway, air, parks, trails, bikes, events)")
     f.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    f.epilog = ("exit status: 0 if at least one requested source answered (data or no data), "
-                "1 if every requested source failed, 2 for a bad config or an unknown --source")
+    f.epilog = (
+        "exit status: 0 if at least one requested source answered (data or no data), "
+        "1 if every requested source failed, 2 for a bad config or an unknown --source"
+    )
 
     pn = cmd("panel", "talk to the display panel now")
     pa = pn.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -172,6 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kiosk status | head`: the reader left; nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as e:  # last resort: never a traceback on a technician's terminal
         import logging
 

@@ -58,9 +58,36 @@ def application(argv: Sequence[str] | None = None):  # -> QApplication
 
     app = QApplication.instance()
     if app is None:
+        _route_qt_messages()
         app = QApplication(list(argv or [sys.argv[0]]))
         app.setApplicationName("station-kiosk")
     return app
+
+
+# Qt's offscreen plugin says this for every top-level window; it is not a problem.
+_QT_NOISE = ("does not support propagateSizeHints",)
+
+
+def _route_qt_messages() -> None:
+    """Send Qt's own messages through logging (one line each, journald priorities) instead of
+    raw stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("kiosk.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind, _context, message: str) -> None:
+        if any(n in message for n in _QT_NOISE):
+            return
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", " ".join(message.split()))
+
+    qInstallMessageHandler(handler)
 
 
 def qt_version() -> str:
@@ -176,6 +203,8 @@ class KioskRuntime:
         self.bridge.connect_snapshot(self.window.apply_snapshot)
         self._timers: list = []
         self._notifiers: list = []
+        self._page_listeners: list[Callable[[str], None]] = []
+        self.asleep = False
         self._first_frame: list[Callable[[], None]] = []
         if windowed:
             self.window.show()
@@ -191,11 +220,70 @@ class KioskRuntime:
         """Thread-safe: deliver a snapshot to the window on the GUI thread."""
         self.bridge.publish(snap)
 
+    def publish_panel(self, report: object) -> None:
+        """Thread-safe: deliver a panel report to ``on_panel`` callbacks on the GUI thread."""
+        self.bridge.panel.emit(report)
+
+    def on_panel(self, fn: Callable[[object], None]) -> None:
+        self.bridge.connect_panel(fn)
+
+    def on_page_changed(self, fn: Callable[[str], None]) -> None:
+        self._page_listeners.append(fn)
+        self.window.page_changed.connect(fn)
+
+    def page_lines(self) -> list[str]:
+        """The text on screen now, one entry per visible label (for the screen log)."""
+        from kiosk.ui.widgets import Text
+
+        w = self.window
+        page = w.current_page()
+        return [t.text() for t in page.findChildren(Text) if t.isVisibleTo(w) and t.text().strip()]
+
+    def data_states(self) -> dict[str, str]:
+        """Each source's data state on screen: fresh / stale / no_data."""
+        return {k: v.value for k, v in self.window.states.items()}
+
+    def reconfigure(self, setup) -> None:
+        """Swap in a window for a new layout/station without a blank frame."""
+        from kiosk.ui.window import KioskWindow
+
+        old = self.window
+        new = KioskWindow(setup, (old.width(), old.height()), old.clock)
+        new.apply_snapshots(list(old.snapshots.values()))
+        self.bridge.snapshot.disconnect(old.apply_snapshot)
+        self.bridge.connect_snapshot(new.apply_snapshot)
+        for fn in self._page_listeners:
+            new.page_changed.connect(fn)
+        new.setWindowFlags(old.windowFlags())
+        new.setGeometry(old.geometry())
+        if old.isFullScreen():
+            new.showFullScreen()
+        else:
+            new.show()
+        new.repaint()  # fully drawn before the old one goes: no blank frame in between
+        self.window = new
+        old.stop()
+        old.close()
+        old.deleteLater()
+        new.start()
+
+    def sleep(self, asleep: bool) -> None:
+        """Panel scheduled off: stop ticking and drawing; wake up with fresh content."""
+        w = self.window
+        if asleep and not self.asleep:
+            w.stop()
+            w.setUpdatesEnabled(False)
+        elif not asleep and self.asleep:
+            w.setUpdatesEnabled(True)
+            w.tick()
+            w.start()
+        self.asleep = asleep
+
     def every(self, interval_ms: int, fn: Callable[[], None]) -> None:
         """Call ``fn`` on the GUI thread every ``interval_ms`` (so a frozen GUI stops calling it)."""
         from PySide6.QtCore import QTimer
 
-        t = QTimer(self.window)
+        t = QTimer(self.app)
         t.timeout.connect(fn)
         t.start(interval_ms)
         self._timers.append(t)
@@ -209,7 +297,7 @@ class KioskRuntime:
         """Call ``fn`` on the GUI thread whenever ``fd`` becomes readable (signal wakeups)."""
         from PySide6.QtCore import QSocketNotifier
 
-        n = QSocketNotifier(fd, QSocketNotifier.Type.Read, self.window)
+        n = QSocketNotifier(fd, QSocketNotifier.Type.Read, self.app)
         n.activated.connect(lambda *_: fn())
         self._notifiers.append(n)
 

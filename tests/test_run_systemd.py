@@ -1,0 +1,154 @@
+"""`kiosk run` as systemd runs it: READY after the first frame, WATCHDOG pings from the GUI thread,
+STATUS lines, reload with a good and a bad config, and a clean exit on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from tests.notify_listener import NotifyListener
+
+
+def _config(tmp: Path, name_en: str = "Yeouido", extra_station: dict | None = None) -> Path:
+    cfg = yaml.safe_load((REPO / "config.example.yaml").read_text())
+    cfg["layout"] = str(REPO / "layouts" / "yeouido.yaml")
+    cfg["station"]["name"]["en"] = name_en
+    cfg["station"].update(extra_station or {})
+    cfg["sources"]["cache_path"] = str(tmp / "cache" / "http.sqlite")
+    p = tmp / "config.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    return p
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    listener = NotifyListener(tmp_path / "notify.sock")
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    config = _config(tmp_path)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        RUNTIME_DIRECTORY=str(runtime),
+        STATE_DIRECTORY=str(tmp_path),
+        **listener.environ(watchdog_usec=1_000_000),
+    )
+    env.pop("JOURNAL_STREAM", None)
+    log = open(tmp_path / "kiosk.log", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "run",
+            "--config",
+            str(config),
+            "--windowed",
+            "--size",
+            "1280x720",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield proc, listener, config, runtime, tmp_path / "kiosk.log"
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+    log.close()
+    listener.close()
+
+
+def _status(runtime: Path) -> dict:
+    r = subprocess.run(
+        [sys.executable, "-m", "kiosk", "status", "--json", "--runtime-dir", str(runtime)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_ready_watchdog_status_reload_and_sigterm(kiosk):
+    proc, listener, config, runtime, logfile = kiosk
+    ready = listener.wait_for("READY", "1", timeout=60)
+    assert "page arrivals" in ready.fields.get("STATUS", "")
+    # Watchdog every WATCHDOG_USEC/2 = 0.5 s, from the GUI thread's timer.
+    first = listener.wait_for("WATCHDOG", "1", count=1, timeout=10)
+    fifth = listener.wait_for("WATCHDOG", "1", count=5, timeout=10)
+    assert 1.5 <= fifth.at - first.at <= 4.0
+    listener.wait_for("STATUS", count=2, timeout=15)
+
+    st = _status(runtime)
+    assert st["pid"] == proc.pid and st["page"] == "arrivals" and st["state"] == "running"
+    assert {s["name"] for s in st["sources"]} >= {
+        "subway",
+        "air",
+        "parks",
+        "trails",
+        "bikes",
+        "events",
+    }
+    assert all(s["status"] == "ok" for s in st["sources"] if s["name"] != "air_history")
+
+    # A bad config on reload: rejected with the key path, the old one keeps running.
+    good = config.read_text()
+    config.write_text(good.replace("district:", "distrikt:"))
+    proc.send_signal(signal.SIGHUP)
+    listener.wait_for("RELOADING", "1", timeout=10)
+    listener.wait_for("READY", "1", count=2, timeout=10)
+    time.sleep(0.3)
+    text = logfile.read_text()
+    assert "reload rejected" in text and "station.distrikt: unknown key" in text
+    assert proc.poll() is None
+
+    # A good config: applied without a restart (same pid, new station name in the log).
+    config.write_text(good.replace("en: Yeouido", "en: Yeouido Stn"))
+    proc.send_signal(signal.SIGHUP)
+    listener.wait_for("RELOADING", "1", count=2, timeout=10)
+    listener.wait_for("READY", "1", count=3, timeout=20)
+    assert proc.poll() is None
+    assert _status(runtime)["pid"] == proc.pid
+
+    # SIGTERM: STOPPING=1, exit 0 within a few seconds, status file gone.
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    listener.wait_for("STOPPING", "1", timeout=10)
+    assert proc.wait(10) == 0
+    assert time.monotonic() - t0 < 8
+    assert not (runtime / "status.json").exists()
+    assert "Traceback" not in logfile.read_text()
+
+
+def test_watchdog_pings_stop_while_the_gui_thread_is_blocked(kiosk):
+    """A reload that hangs on the GUI thread (the config is a FIFO nobody writes: think of a hung
+    network mount) must starve the watchdog, so that systemd would restart the kiosk."""
+    proc, listener, config, _runtime, _log = kiosk
+    listener.wait_for("READY", "1", timeout=60)
+    listener.wait_for("WATCHDOG", "1", count=3, timeout=10)
+    good = config.read_text()
+    config.unlink()
+    os.mkfifo(config)
+    proc.send_signal(signal.SIGHUP)
+    blocked_at = listener.wait_for("RELOADING", "1", timeout=10).at
+    time.sleep(3.0)
+    during = [m for m in listener.with_field("WATCHDOG", "1") if m.at > blocked_at + 0.1]
+    assert during == [], "watchdog kept pinging while the GUI thread was blocked"
+    assert proc.poll() is None  # alive but frozen: exactly what WatchdogSec= is for
+    with open(config, "w") as fifo:  # unblock: the reload reads the config and goes on
+        fifo.write(good)
+    listener.wait_for("READY", "1", count=2, timeout=15)
+    n = len(listener.with_field("WATCHDOG", "1"))
+    listener.wait_for("WATCHDOG", "1", count=n + 2, timeout=10)
