@@ -43,7 +43,7 @@ def kiosk(tmp_path):
         **listener.environ(watchdog_usec=1_000_000),
     )
     env.pop("JOURNAL_STREAM", None)
-    log = open(tmp_path / "kiosk.log", "w")
+    log = open(tmp_path / "kiosk.log", "w")  # noqa: SIM115 (lives as long as the fixture)
     proc = subprocess.Popen(
         [
             sys.executable,
