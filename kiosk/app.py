@@ -91,23 +91,9 @@ def snapshot_pages(cfg: Config, layout: Layout, args: argparse.Namespace) -> int
 
 def _fetch_once(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
     """One poll of every source the layout shows (live data for `kiosk snapshot`)."""
-    from concurrent.futures import ThreadPoolExecutor
+    from kiosk.poller.service import fetch_once
 
-    from kiosk.poller.feeds import SOURCES
-    from kiosk.poller.service import Poller
-
-    wanted = tuple(s for s in needed_sources(layout) if s in SOURCES)
-    poller = Poller(cfg, sources=wanted)
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
-            snaps = list(pool.map(lambda s: poller.coordinators[s].refresh(now), wanted))
-        if "air" in wanted:
-            air = next(s for s in snaps if s.source == "air")
-            poller.history.append(air.items, now)
-            snaps.append(poller.air_history(now))
-        return snaps
-    finally:
-        poller.close()
+    return fetch_once(cfg, needed_sources(layout), now)
 
 
 def run_kiosk(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
