@@ -59,15 +59,27 @@ fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [[ ! -f $stamp ]]; then
     say "installing Python packages into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e ".[test]"
+    piplog=.venv/pip-install.log
+    if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+           .venv/bin/python -m pip install -q -e ".[test]"; } >"$piplog" 2>&1; then
+        tail -30 "$piplog" >&2
+        say "pip install failed (full log: $piplog)"
+        exit 1
+    fi
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
 
 case $mode in
     install) say "done: .venv/bin/kiosk --help" ;;
-    demo) exec .venv/bin/kiosk run --config config.example.yaml "$@" ;;
+    demo)
+        if [[ -z ${DISPLAY:-}${WAYLAND_DISPLAY:-}${QT_QPA_PLATFORM:-} ]]; then
+            # No screen: kiosk run explains the options in one line; then show the pages anyway.
+            .venv/bin/kiosk run --config config.example.yaml "$@" || true
+            say "no display here: rendering every demo page to ./snapshots instead"
+            exec .venv/bin/kiosk snapshot --config config.example.yaml --size 1920x1080 --out snapshots
+        fi
+        exec .venv/bin/kiosk run --config config.example.yaml "$@" ;;
     test) export QT_QPA_PLATFORM=offscreen; exec .venv/bin/python -m pytest "$@" ;;
     *) say "unknown mode '$mode' (demo | test | install)"; exit 2 ;;
 esac
