@@ -285,3 +285,25 @@ def test_a_whole_day_of_coordinator_ticks_stays_within_the_subway_budget() -> No
     ]
     assert max(rush) < min(quiet)
     assert not [x for x in calls if time(1, 0) <= x.time() < time(5, 0)]
+
+
+def test_after_service_hours_old_arrivals_give_way_to_an_empty_state_not_an_error() -> None:
+    ledger = subway_ledger()
+    fetch = FakeFetch()
+    c = Coordinator("subway", fetch, POLICY, BudgetPacer(ledger))
+    last_train = T0.replace(hour=0, minute=55)
+    c.tick(last_train)
+    t = last_train
+    while t < T0.replace(hour=4, minute=59):
+        t += timedelta(seconds=30)
+        c.tick(t)
+    night = len(fetch.calls)
+    assert night >= 2 and all(x.hour == 0 for x in fetch.calls)  # none between 01:00 and 05:00
+    snap = c.snapshot(t)
+    assert snap.status is FeedStatus.EMPTY and snap.items == () and snap.error is None
+    assert snap.extra["note"] == "outside service hours (05:00-01:00 KST)"
+    c.tick(T0.replace(hour=5, minute=0, second=5))
+    assert (
+        len(fetch.calls) == night + 1
+        and c.snapshot(T0.replace(hour=5, minute=1)).status is FeedStatus.OK
+    )

@@ -150,7 +150,11 @@ class Coordinator:
             status = feed_status(fresh, self._failure, self._empty)
             items = self._items if fresh is not Freshness.UNAVAILABLE else ()
             error = self._error
-            if error is None and fresh is Freshness.UNAVAILABLE and self._fetched_at is not None:
+            idle = getattr(self.pacer, "idle_reason", None)
+            note = idle(now) if idle is not None and self._failure is None else None
+            if fresh is Freshness.UNAVAILABLE and note is not None:
+                status = FeedStatus.EMPTY  # trains do not run now: nothing is wrong
+            elif error is None and fresh is Freshness.UNAVAILABLE and self._fetched_at is not None:
                 error = f"no new data for {_human(age_s(since, now))}"
             return Snapshot(
                 source=self.source,
@@ -166,6 +170,7 @@ class Coordinator:
                     "last_failure_at": self.last_failure_at,
                     "consecutive_failures": self.consecutive_failures,
                     "retry_at": self.retry_at if self._failure is not None else None,
+                    "note": note,
                 },
             )
 

@@ -162,6 +162,13 @@ class BudgetPacer:
     def next_opening(self, now: datetime) -> datetime:
         return self.ledger.next_opening(now)
 
+    def idle_reason(self, now: datetime) -> str | None:
+        """Why no calls are planned now although nothing failed (outside service hours), or None."""
+        if budget.weight(self.ledger.plan, now) == 0:
+            w = self.ledger.plan.service
+            return f"outside service hours ({w.start:%H:%M}-{w.end:%H:%M} KST)"
+        return None
+
     def interval_s(self, now: datetime) -> float | None:
         """The current spacing between calls (for status output)."""
         return budget.interval_s(self.ledger.plan, self.ledger.state(now), now)

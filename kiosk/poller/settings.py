@@ -41,7 +41,7 @@ class Intervals(Section):
     """Seconds between refreshes of the general-key sources (the subway is paced by its budget)."""
 
     air: int = Field(default=600, ge=60)
-    bikes: int = Field(default=300, ge=60)
+    bikes: int = Field(default=480, ge=60)  # x3 pages: ~540 calls a day
     parks: int = Field(default=86400, ge=600)
     trails: int = Field(default=86400, ge=600)
     events: int = Field(default=21600, ge=600)
