@@ -221,7 +221,10 @@ def english_name(korean: str) -> str:
         if base == ko and not en.startswith("-"):
             return en.strip()
         if base.endswith(ko) and len(base) > len(ko):
-            return english_name(base[: -len(ko)]) + en
+            head = english_name(base[: -len(ko)])
+            if ko == "길" and head.endswith(("Park", "Stream", "cheon")):
+                return head + " Trail"  # "샛강생태공원길": a path along the park, not a street
+            return head + en
     roman = transliterate(base)
     if roman == base:
         return base

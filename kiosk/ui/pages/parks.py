@@ -58,6 +58,19 @@ def _spread(points: list[QPointF], centre: QPointF, min_gap: float, min_r: float
     return pts
 
 
+def _free_angle(points: list[QPointF], centre: QPointF) -> float:
+    """The direction (radians from north) farthest from every marker, for the ring labels."""
+    candidates = [math.radians(a) for a in (135, 225, 45, 315)]  # diagonals keep labels apart
+    if not points:
+        return candidates[0]
+    bearings = [math.atan2(p.x() - centre.x(), centre.y() - p.y()) for p in points]
+
+    def clearance(a: float) -> float:
+        return min(abs(math.remainder(a - b, 2 * math.pi)) for b in bearings)
+
+    return max(candidates, key=clearance)
+
+
 class Schematic(Panel):
     """Station at the centre, north up; places by bearing and straight-line distance."""
 
@@ -84,37 +97,8 @@ class Schematic(Panel):
         outer = next((r for r in _RING_STEPS_M if r >= far * 1.1), _RING_STEPS_M[-1])
         rings = [r for r in _RING_STEPS_M if r < outer][-2:] + [outer]
         p.setFont(self.font_small)
-        for r_m in rings:
-            r = radius * _scale(r_m, outer)
-            pen = QPen(QColor(theme.TEXT_DIM))
-            pen.setWidth(max(1, m.px(0.12)))
-            pen.setStyle(Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawEllipse(c, r, r)
-            p.setPen(QColor(theme.TEXT_DIM))
-            label_rect = QRectF(
-                c.x() + r * 0.707 - m.px(0.5), c.y() + r * 0.707 - m.px(0.5), m.px(14), m.px(4)
-            )
-            p.drawText(label_rect, Qt.AlignmentFlag.AlignLeft, distance_text(r_m))
-        # North marker
-        p.setPen(QColor(theme.TEXT))
-        p.drawText(
-            QRectF(c.x() - m.px(8), rect.top() + m.px(0.4), m.px(16), m.px(4)),
-            Qt.AlignmentFlag.AlignCenter,
-            "▲ 북 N",
-        )
-        # Station
-        sr = m.px(3.2)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(theme.TEXT))
-        p.drawEllipse(c, sr, sr)
-        p.setPen(QColor(theme.DARK_TEXT))
-        p.drawText(
-            QRectF(c.x() - sr, c.y() - sr, 2 * sr, 2 * sr), Qt.AlignmentFlag.AlignCenter, "역"
-        )
-        # Places
         mr = m.px(2.4)
+        sr = m.px(3.2)
         points = _spread(
             [
                 QPointF(
@@ -129,6 +113,35 @@ class Schematic(Panel):
             2.2 * mr,
             sr + mr,
         )
+        label_angle = _free_angle(points, c)
+        for r_m in rings:
+            r = radius * _scale(r_m, outer)
+            pen = QPen(QColor(theme.TEXT_DIM))
+            pen.setWidth(max(1, m.px(0.12)))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, r, r)
+            p.setPen(QColor(theme.TEXT_DIM))
+            at = QPointF(c.x() + r * math.sin(label_angle), c.y() - r * math.cos(label_angle))
+            box = QRectF(at.x() - m.px(7), at.y() - m.px(2), m.px(14), m.px(4))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, distance_text(r_m))
+        # North marker
+        p.setPen(QColor(theme.TEXT))
+        p.drawText(
+            QRectF(c.x() - m.px(8), rect.top() + m.px(0.4), m.px(16), m.px(4)),
+            Qt.AlignmentFlag.AlignCenter,
+            "▲ 북 N",
+        )
+        # Station
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(theme.TEXT))
+        p.drawEllipse(c, sr, sr)
+        p.setPen(QColor(theme.DARK_TEXT))
+        p.drawText(
+            QRectF(c.x() - sr, c.y() - sr, 2 * sr, 2 * sr), Qt.AlignmentFlag.AlignCenter, "역"
+        )
+        # Places
         for (place, colour), pt in zip(self.places, points, strict=True):
             p.setPen(QPen(QColor(theme.SURFACE), max(1, m.px(0.25))))
             p.setBrush(QColor(colour))
