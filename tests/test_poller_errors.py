@@ -291,6 +291,8 @@ def test_an_answer_within_its_expiry_is_reused_without_a_call(
     poller: Poller, api: SeoulApi
 ) -> None:
     refresh(poller, "parks")
+    used = poller.ledgers["openapi"].state(T0).used
     api.fail("parks", HTML_ERROR_PAGE)
     again = refresh(poller, "parks", T0 + timedelta(hours=1))
     assert again.status is FeedStatus.OK and again.from_cache and api.calls["parks"] == 1
+    assert poller.ledgers["openapi"].state(T0).used == used == 1  # a cache hit costs no quota

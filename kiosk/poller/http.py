@@ -137,13 +137,13 @@ def get(
     without one, the failure is raised as TransportError (HttpError for a status >= 400).
     """
     host = host_of(url)
+    trace = ks.trace
+    trace.reset()  # first: a cache hit must report 0 calls, not the previous request's
     cached = ks.cached(url)
     if cached is not None:
         cached_at = fetched_at_of(cached, now)
         if 0 <= (now - cached_at).total_seconds() < expire_after:
             return Body(cached.content or b"", cached_at, from_cache=True)
-    trace = ks.trace
-    trace.reset()
     trace.accept = accept
     stamp = now.isoformat()
 
