@@ -233,3 +233,22 @@ def test_control_without_redaction_the_key_would_be_stored(
         assert KEY.encode() in cache_bytes(tmp_path)
     finally:
         ks.close()
+
+
+def test_tracebacks_carrying_the_key_are_masked_and_others_left_alone(
+    session: KioskSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    log = logging.getLogger("some.library")
+    try:
+        raise ConnectionError(f"Max retries exceeded with url: /api/{KEY}/json/svc")
+    except ConnectionError:
+        log.warning("request failed", exc_info=True)
+    try:
+        raise ValueError("nothing secret")
+    except ValueError:
+        log.warning("other failure", exc_info=True)
+    secret, plain = caplog.records[-2], caplog.records[-1]
+    assert secret.exc_info is None and "/api/***/json/svc" in (secret.exc_text or "")
+    assert plain.exc_info is not None  # untouched
+    assert KEY not in caplog.text and "nothing secret" in caplog.text

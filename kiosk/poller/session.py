@@ -115,10 +115,13 @@ def _redact_record(record: logging.LogRecord) -> None:
     if clean != message:
         record.msg, record.args = clean, None
     if record.exc_info:
-        # Tracebacks of connection errors quote the URL; format now, mask, drop the live objects.
+        # Tracebacks of connection errors quote the URL: if this one does, keep only the masked
+        # text (handlers print ``exc_text``); any other record is left exactly as it was.
         text = logging.Formatter().formatException(record.exc_info)
-        record.exc_text = _LOG_REDACTOR.text(text)
-        record.exc_info = None
+        clean = _LOG_REDACTOR.text(text)
+        if clean != text:
+            record.exc_text = clean
+            record.exc_info = None
     if record.stack_info:
         record.stack_info = _LOG_REDACTOR.text(record.stack_info)
 
