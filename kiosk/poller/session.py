@@ -13,6 +13,9 @@ requests-cache's ``ignored_parameters`` cannot reach it. So the cache backend he
 Log records from every library are redacted too (``install_log_redaction``), because urllib3
 logs request paths and requests-cache logs URLs and tracebacks.
 
+Per-source expiry and stale-if-error are applied by ``poller.http.get`` on the kiosk's clock,
+from the fetch time stored with each answer (see the comment in ``build_session``).
+
 Never ``install_cache()``: this module builds the only session, and only ``poller`` uses it.
 """
 
