@@ -152,8 +152,11 @@ class Kiosk:
             self.rt.sleep(off)
             if off:
                 self.poller.pause()
+                self.state = "sleeping"
             else:
                 self.poller.resume()
+                self.state = "running"
+            self.write_status()
 
     def reload(self) -> None:
         """SIGHUP: re-read config and layouts; a bad file keeps the running config."""
@@ -244,7 +247,9 @@ class Kiosk:
         srcs = self._sources()
         ok = sum(1 for s in srcs if s.status in ("ok", "empty"))
         bad = [s.name for s in srcs if s.status not in ("ok", "empty")]
-        panel = "" if self.panel is None else f"; panel {getattr(self.panel.report, 'state', '?')}"
+        panel = "" if self.panel is None else f"; panel {self.panel.report.state}"
+        if self.rt.asleep:
+            panel += " (not drawing, not polling)"
         return (
             f"page {self.page or '-'}; feeds {ok}/{len(srcs)} ok"
             + (f" ({', '.join(bad)} not ok)" if bad else "")
