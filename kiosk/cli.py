@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--size", type=_size, default=(3840, 2160))
     b.add_argument("--rotations", type=int, default=10_000)
     b.add_argument("--json", action="store_true")
+    b.add_argument("--starts", type=int, help="fresh starts timed to the first frame (default 5)")
+    b.add_argument("--repeats", type=int, help="samples per page, tick and fade (default 20)")
+    b.add_argument("--cpu-seconds", type=float, help="idle CPU measured over (default 30)")
+    b.add_argument("--soak", type=float, metavar="SECONDS", help="long run with injected faults")
     return p
 
 

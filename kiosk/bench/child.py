@@ -1,0 +1,132 @@
+"""The measuring process of `kiosk bench`: the real kiosk (``kiosk.runner.Kiosk``: window,
+demo poller, status file, screen log, signals) started as `kiosk run --windowed` starts it, then
+measured from inside once its first frame is painted.
+
+    python -m kiosk.bench.child --config CFG --size 3840x2160 --rotations N --repeats R \
+        --cpu-seconds S
+
+Prints one line ``KIOSK-BENCH-RESULT {json}`` with the raw samples; `kiosk bench` does the
+statistics. Qt is imported only inside ``main`` (through kiosk.runner and kiosk.ui), so the
+module itself imports with Qt blocked, like every module outside kiosk/ui.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from kiosk.bench.memory import read_memory
+
+RESULT_TAG = "KIOSK-BENCH-RESULT "
+DATA_TIMEOUT_S = 30.0
+
+
+def _progress(text: str) -> None:
+    print(f"kiosk bench [{os.getpid()}]: {text}", file=sys.stderr, flush=True)
+
+
+def _memory() -> dict[str, float]:
+    m = read_memory()
+    return {"rss_mb": m.rss_mb, "uss_mb": m.uss_mb}
+
+
+def _has_all_data(window) -> bool:
+    return all(s in window.snapshots for s in (*window.sources, "air_history"))
+
+
+def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
+    """Every phase, in an order that keeps the memory readings comparable; raw samples."""
+    from kiosk.core.timeutil import now_kst
+    from kiosk.ui.bench_probe import Probe
+
+    win = kiosk.rt.window
+    probe = Probe(win)
+    out: dict[str, Any] = {
+        "pid": os.getpid(),
+        "pages": [p.page_id for p in win.pages],
+        "rotations": opts.rotations,
+        "qt": kiosk.qt,
+    }
+    out["memory_start"] = _memory()
+    if not probe.wait_exposed():
+        raise RuntimeError("the window was never exposed")
+    out["data_complete"] = probe.wait_for(lambda: _has_all_data(win), DATA_TIMEOUT_S)
+    win.stop()  # the probe ticks by hand; the real timer runs again for the idle phase
+    _progress("warming up")
+    probe.page_changes(2)
+    probe.ticks(3, 2, now_kst())
+    probe.transitions(2)
+    probe.rotate(2 * len(win.pages))
+    out["memory_warm"] = _memory()
+    _progress(f"{opts.rotations} page changes")
+    t = time.monotonic()
+    probe.rotate(opts.rotations)
+    out["rotation_s"] = time.monotonic() - t
+    out["memory_after"] = _memory()
+    _progress("timing page changes, ticks and fade frames")
+    out["page_change_ms"] = probe.page_changes(opts.repeats)
+    out["page_change_area"] = probe.page_change_area()
+    out["ticks"] = probe.ticks(max(30, opts.repeats), opts.repeats, now_kst())
+    out["transitions"] = probe.transitions(opts.repeats)
+    _progress(f"idle CPU for {opts.cpu_seconds:g} s")
+    win.show_page(win.pages[0].page_id)
+    cpu_s, wall_s = probe.idle_cpu(opts.cpu_seconds)
+    out["idle"] = {"cpu_s": cpu_s, "wall_s": wall_s, "page": win.pages[0].page_id}
+    out["memory_end"] = _memory()
+    return out
+
+
+def _size(text: str) -> tuple[int, int]:
+    w, h = (int(v) for v in text.lower().split("x"))
+    return w, h
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the kiosk, measure it, print the result line; 0 if every phase ran."""
+    p = argparse.ArgumentParser(prog="python -m kiosk.bench.child")
+    p.add_argument("--config", required=True)
+    p.add_argument("--size", type=_size, required=True)
+    p.add_argument("--rotations", type=int, required=True)
+    p.add_argument("--repeats", type=int, required=True)
+    p.add_argument("--cpu-seconds", type=float, required=True)
+    opts = p.parse_args(argv)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    from kiosk.config import load_all
+    from kiosk.runner import Kiosk
+
+    path = Path(opts.config)
+    cfg, layout = load_all(path)
+    kiosk = Kiosk(path, cfg, layout, SimpleNamespace(windowed=True, size=opts.size, screen=None))
+    result: dict[str, Any] = {}
+
+    def run_phases() -> None:
+        try:
+            result.update(measure(kiosk, opts))
+        except Exception as e:  # reported to the parent as a failed run, with the reason
+            import traceback
+
+            traceback.print_exc()
+            result["error"] = f"{e.__class__.__name__}: {' '.join(str(e).split())}"
+        finally:
+            kiosk.stop()
+
+    # After the first frame, from the event loop: the phases run their own loops inside.
+    kiosk.rt.on_first_frame(lambda: kiosk.rt.later(0, run_phases))
+    try:
+        code = kiosk.rt.exec()
+    finally:
+        kiosk.shutdown()
+    result["exit_code"] = code
+    print(RESULT_TAG + json.dumps(result), flush=True)
+    return 0 if code == 0 and "error" not in result else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

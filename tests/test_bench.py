@@ -1,0 +1,146 @@
+"""`kiosk bench` end to end: the real CLI in a subprocess, small numbers, no timing asserted.
+
+The budgets are for people reading the report (the machine running the suite is noisy); these
+tests check that every metric is measured, that the report has its shape, and that a crash of
+a measured process turns into a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+CONFIG = str(REPO / "config.example.yaml")
+SMALL = ["--size", "1280x720", "--rotations", "200", "--starts", "2", "--repeats", "3"]
+PAGES = ("arrivals", "air", "parks", "arrivals-again", "bikes", "events")
+SOURCES = ("subway", "air", "parks", "trails", "bikes", "events")
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "KIOSK_CONFIG")}
+    return dict(env, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
+
+
+def _bench(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "bench", "--config", CONFIG, *args],
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
+    r = _bench(*SMALL, "--cpu-seconds", "2", "--json")
+    assert r.returncode == 0, r.stderr[-3000:]
+    doc = json.loads(r.stdout)
+    assert doc["size"] == [1280, 720] and doc["rotations"] == 200
+    assert doc["crashed"] is False and doc["error"] is None
+    assert doc["data_complete"] is True  # measured with every demo source on screen
+    metrics = doc["metrics"]
+    expected = {
+        "first_frame",
+        "page_change",
+        *(f"page_change.{p}" for p in PAGES),
+        "tick",
+        "tick_minute",
+        "transition_frame",
+        "transition_start",
+        "idle_cpu",
+        *(f"{k}_{s}" for k in ("rss", "uss") for s in ("start", "warm", "after", "end")),
+        "rss_growth",
+        "uss_growth",
+        *(f"parse.{s}" for s in SOURCES),
+    }
+    assert expected <= set(metrics), expected - set(metrics)
+    for key, m in metrics.items():
+        assert isinstance(m["median"], float) and math.isfinite(m["median"]), key
+        if not key.endswith("_growth"):  # memory may shrink as well as grow
+            assert m["median"] > 0 and m["p95"] >= m["median"], (key, m)
+        if m["budget"] is not None:
+            assert m["verdict"] in ("ok", "OVER"), (key, m)
+    assert metrics["first_frame"]["n"] == 2
+    assert metrics["page_change.arrivals"]["n"] == 3
+    assert metrics["rss_after"]["budget"] == 150.0 and metrics["page_change"]["budget"] == 16.0
+    assert metrics["rss_warm"]["median"] > 50  # a real Qt process, not a stub
+    for key in ("page_change", "tick", "tick_minute", "transition_frame"):
+        assert 0.0 <= metrics[key]["repaint_fraction"] <= 1.0, key
+    assert metrics["page_change"]["repaint_fraction"] > 0.9  # a page change repaints the screen
+    assert metrics["tick_minute"]["repaint_fraction"] < 0.5  # a tick repaints what changed
+    assert set(doc["over_budget"]) <= {m["label"] for m in metrics.values()}
+
+
+def test_bench_table_names_budgets_and_verdicts():
+    r = _bench(*SMALL, "--rotations", "20", "--starts", "1", "--cpu-seconds", "1")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "first frame (fresh kiosk run)" in r.stdout
+    assert re.search(r"page change \(all pages\).*≤ 16\.00 ms\s+(ok|OVER)", r.stdout)
+    assert re.search(r"RSS after 20 page changes .*≤ 150\.0 MB\s+(ok|OVER)", r.stdout)
+    assert "(the budgets are set for 3840x2160)" in r.stdout
+
+
+def test_a_measuring_process_that_crashes_makes_bench_exit_non_zero():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "bench", "--config", CONFIG, *SMALL, "--starts", "1"]
+        + ["--cpu-seconds", "60", "--json"],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            m = re.search(r"measuring in process (\d+)", line)
+            if m:
+                os.kill(int(m.group(1)), signal.SIGSEGV)  # as a native crash in Qt would end it
+                break
+        else:
+            pytest.fail("bench never started its measuring process")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1
+    assert "crashed: killed by SIGSEGV" in err
+    doc = json.loads(out)
+    assert doc["crashed"] is True and "SIGSEGV" in doc["error"]
+    assert doc["metrics"]["first_frame"]["n"] == 1  # what ran before the crash is still reported
+
+
+def test_bad_numbers_are_usage_errors_with_one_line_each():
+    r = _bench("--rotations", "0", "--cpu-seconds", "-1")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "--rotations: must be at least 1 (got 0)",
+        "--cpu-seconds: must be more than 0 (got -1)",
+    ]
+
+
+@pytest.mark.slow
+def test_soak_against_injected_faults_ends_alive_clean_and_reports_memory():
+    r = _bench("--soak", "20", "--size", "1280x720", "--json", timeout=150)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    doc = json.loads(r.stdout)
+    assert doc["alive_at_end"] is True and doc["exit_code"] == 0
+    assert doc["error_records"] == 0 and doc["tracebacks"] == 0
+    served = doc["requests"]
+    for fault in ("html_502", "timeout", "truncated_json", "quota_337"):
+        assert any(k.endswith(" " + fault) for k in served), (fault, served)
+    assert any(k.startswith("subway ") for k in served)
+    rss = doc["memory"]["rss_mb"]
+    assert rss["start"] > 50 and rss["end"] > 50 and rss["max"] >= rss["end"]
+    assert set(doc["feeds_at_end"]) >= {"subway", "air"}

@@ -1,0 +1,111 @@
+"""The pure parts of `kiosk bench`: statistics, verdicts, /proc parsing, log scanning, and the
+fault server's schedule and replies (a real socket on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.bench.faultserver import PATTERN, FaultServer
+from kiosk.bench.memory import read_memory
+from kiosk.bench.report import metric, over_budget, p95, table
+from kiosk.bench.soak import log_problems
+from kiosk.core.timeutil import KST
+from kiosk.errors import SourceError
+from kiosk.sources import air, subway
+
+NOW = datetime(2026, 11, 26, 8, 14, 5, tzinfo=KST)
+
+
+def test_p95_is_the_nearest_rank():
+    assert p95([5.0]) == 5.0
+    assert p95([float(i) for i in range(1, 21)]) == 19.0  # 20 samples: the second largest
+    assert p95([float(i) for i in range(1, 101)]) == 95.0
+
+
+def test_verdict_is_judged_on_the_median_against_the_named_budget():
+    within = metric("page_change", "page change", "ms", [10, 12, 40], "page_change")
+    over = metric("transition_frame", "fade frame", "ms", [9, 9.5, 1], "transition_frame")
+    free = metric("parse.air", "parse air", "ms", [0.5])
+    assert (within.budget, within.verdict) == (16.0, "ok")  # one slow sample does not fail it
+    assert (over.budget, over.verdict) == (8.0, "OVER")
+    assert free.verdict == "" and free.to_json()["verdict"] is None
+    assert over_budget([within, over, free]) == ["fade frame"]
+    text = table(["head"], [within, over, free])
+    assert "≤ 16.00 ms  ok" in text and "≤ 8.00 ms  OVER" in text
+    with pytest.raises(ValueError):
+        metric("x", "x", "ms", [])
+
+
+def test_memory_reads_rss_and_private_pages_from_smaps_rollup(tmp_path: Path):
+    (tmp_path / "42").mkdir()
+    (tmp_path / "42" / "smaps_rollup").write_text(
+        "55d0c0000000-7ffd00000000 ---p 00000000 00:00 0    [rollup]\n"
+        "Rss:              153600 kB\nPss:              140000 kB\n"
+        "Shared_Clean:      40960 kB\nPrivate_Clean:      10240 kB\n"
+        "Private_Dirty:     92160 kB\nSwap:                  0 kB\n"
+    )
+    m = read_memory(42, proc=tmp_path)
+    assert (m.rss_mb, m.uss_mb) == (150.0, 100.0)
+    own = read_memory()
+    assert own.rss_mb > own.uss_mb > 1
+
+
+def test_log_problems_counts_error_records_in_both_formats_and_tracebacks():
+    text = (
+        "2026-11-26 08:14:02 WARNING kiosk.poller: subway: error: HTML instead of JSON\n"
+        "2026-11-26 08:14:03 ERROR kiosk.run: reload rejected\n"
+        "<3>kiosk.poller.jobs: air: poll job failed\n"
+        "<3>Traceback (most recent call last):\n"
+        "<4>kiosk.poller: air: stale\n"
+    )
+    errors, tracebacks = log_problems(text)
+    assert len(errors) == 3 and tracebacks == 1
+    assert log_problems("2026-11-26 08:14:02 INFO kiosk.run: kiosk running\n") == ([], 0)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_fault_server_spoils_requests_in_turn_and_answers_337_late_in_the_run():
+    mono = _Clock()
+    server = FaultServer("여의도", 100.0, 0.1, lambda: NOW, mono).start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        sub = server.endpoints["subway"] + "/KEY/json/realtimeStationArrival/0/20/%EC%97%AC"
+        got = [_get(sub) for _ in PATTERN]
+        assert [status for status, _ in got] == [200, 502, 200, 200, 200, 200]
+        arrivals = subway.parse(got[0][1], NOW)
+        assert arrivals and all(a.received_at == NOW.replace(microsecond=0) for a in arrivals)
+        assert b"<html>" in got[1][1].lower()
+        with pytest.raises(SourceError):
+            subway.parse(got[5][1], NOW)  # the truncated body
+        air_url = server.url + "/KEY/json/RealtimeCityAir/1/25/"
+        status, body = _get(air_url)
+        assert status == 200 and air.parse(body, NOW)
+        mono.t = 60.0  # past half-time: the subway key is over its quota, the general one not
+        assert json.loads(_get(sub)[1])["code"] == "ERROR-337"
+        mono.t = 80.0
+        assert "ERROR-337" in _get(air_url)[1].decode()
+        assert _get(server.url + "/nothing/here")[0] == 404
+        assert server.counts["subway html_502"] == 1 and server.counts["subway quota_337"] == 1
+    finally:
+        server.stop()
