@@ -15,6 +15,8 @@ from kiosk.core.models import Snapshot
 
 log = logging.getLogger("kiosk.ui")
 
+EXPOSE_WAIT_S = 10.0  # how long the first frame waits for the platform to expose the window
+
 NO_DISPLAY_HELP = (
     "no display: DISPLAY and WAYLAND_DISPLAY are unset and QT_QPA_PLATFORM is not set. "
     "To see the pages without a screen: `kiosk snapshot --config CONFIG --out snapshots/`; "
@@ -306,11 +308,21 @@ class KioskRuntime:
         self._first_frame.append(fn)
 
     def exec(self) -> int:
+        import time
+
         from PySide6.QtCore import QTimer
 
         self.window.start()
+        give_up = time.monotonic() + EXPOSE_WAIT_S
 
         def first_frame() -> None:
+            # The platform exposes a new window asynchronously (X11 after the map, offscreen and
+            # eglfs on their next event); until then repaint() draws nothing and READY would
+            # come before any frame.
+            handle = self.window.windowHandle()
+            if (handle is None or not handle.isExposed()) and time.monotonic() < give_up:
+                QTimer.singleShot(5, first_frame)
+                return
             self.window.repaint()  # synchronous: the frame is on screen when this returns
             for fn in self._first_frame:
                 fn()
