@@ -185,10 +185,10 @@ def build_metrics(
         out.append(
             metric(
                 "transition_start",
-                "cross-fade start (grab of the old page)",
+                "cross-fade start (page grabs, first frames)",
                 "ms",
                 fades["start_ms"],
-                note="paid once per rotation, before the first fade frame",
+                note="once per rotation: page switch, grabs, the frames at opacity 1 and 0.99",
             )
         )
     idle = child.get("idle")

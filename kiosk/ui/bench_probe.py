@@ -205,13 +205,19 @@ class Probe:
         return _ms(t)
 
     def transitions(self, count: int) -> dict[str, object]:
-        """``count`` fades: the start (grab) and one frame at mid opacity each; ms samples."""
+        """``count`` fades: their start, and two frames at mid opacity each; ms samples."""
         win = self.win
         starts, frames = [], []
         area = 0.0
         for i in range(count):
-            starts.append(self._start_fade())
-            self.process()  # the first frame (opacity 1) as the animation would paint it
+            # The start: the rotation's own work, the first frame (opacity 1) and the first
+            # step below it, each as the animation would paint them; whatever the window
+            # prepares for the fade (page grabs) falls in here.
+            ms = self._start_fade()
+            t = time.perf_counter()
+            self.process()
+            self._fade_frame(0.99)
+            starts.append(ms + _ms(t))
             frames.append(self._fade_frame(0.5))
             frames.append(self._fade_frame(0.49))
             if i == count - 1:
