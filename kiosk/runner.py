@@ -119,7 +119,8 @@ class Kiosk:
 
     def _first_frame(self) -> None:
         self._page_changed(self.rt.window.current_page().page_id)
-        self.state = "running"
+        if self.state == "starting":  # the panel may already have put the kiosk to sleep
+            self.state = "running"
         self.write_status()
         self.notifier.ready(self.status_line())
         log.info(
@@ -170,7 +171,7 @@ class Kiosk:
         except ConfigError as e:
             # One line (the rate limiter folds repeats of a template, so not one call per problem).
             log.error("reload rejected, keeping the running config: %s", "; ".join(e.problems))
-            self.state = "running"
+            self.state = "sleeping" if self.rt.asleep else "running"
             self.notifier.ready(self.status_line())
             return
         self.secrets = load_keys(cfg.sources).secrets() if not cfg.sources.demo else ()
@@ -179,12 +180,14 @@ class Kiosk:
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station:
             self.poller.stop()
             self.poller = self._start_poller(cfg)
+            if self.rt.asleep:
+                self.poller.pause()
         if self.panel is not None:
             self.panel.reload(cfg)
         elif cfg.panel.driver != "none":
             self.panel = self._start_panel(cfg)
         self.cfg, self.layout = cfg, layout
-        self.state = "running"
+        self.state = "sleeping" if self.rt.asleep else "running"
         self.write_status()
         self.notifier.ready(self.status_line())
         log.info("reloaded %s", self.config_path)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from kiosk.core.models import Snapshot
 from kiosk.core.views.arrivals import arrivals_view, train_row
-from kiosk.core.views.common import DataState
+from kiosk.core.views.common import DataState, data_state
 from tests.ui_data import NOW, arrival
 
 
@@ -27,7 +27,7 @@ def test_unknown_eta_shows_status_never_zero_minutes():
     a = arrival("1001", "상행", "소요산", None, code="5")
     row = train_row(a, NOW)
     assert row.minutes is None
-    assert (row.status_ko, row.status_en) == ("전역도착", "At prev. stn")
+    assert (row.status_ko, row.status_en) == ("전역 도착", "1 stop away")
     b = arrival("1063", "상행", "문산", None, code="99", message="[7]번째 전역 (한남)")
     assert (train_row(b, NOW).status_ko, train_row(b, NOW).status_en) == (
         "7번째 전역",
@@ -36,7 +36,7 @@ def test_unknown_eta_shows_status_never_zero_minutes():
 
 
 def test_arriving_and_entering_show_words():
-    for code, words in (("0", ("진입", "Approaching")), ("1", ("도착", "Arrived"))):
+    for code, words in (("0", ("진입", "Entering")), ("1", ("도착", "Arrived"))):
         row = train_row(arrival("1005", "하행", "마천", 0, code=code), NOW)
         assert row.minutes is None and (row.status_ko, row.status_en) == words
 
@@ -74,3 +74,43 @@ def test_no_data_state_hides_old_trains():
     snap = Snapshot("subway", (arrival("1005", "상행", "방화", 600),), NOW)
     view = arrivals_view(snap, ("1005",), NOW, DataState.NO_DATA)
     assert view.lines[0].has_data is False
+
+
+def test_a_train_one_stop_away_is_never_hidden_behind_later_ones():
+    snap = Snapshot("subway", (
+        arrival("1001", "상행", "소요산", 240),
+        arrival("1001", "상행", "동두천", 600),
+        arrival("1001", "상행", "의정부", None, code="5"),  # at the previous station, no barvlDt
+    ), NOW)
+    trains = arrivals_view(snap, ("1001",), NOW, DataState.FRESH).lines[0].directions[0].trains
+    assert [t.destination_ko for t in trains] == ["의정부", "소요산"]
+
+
+def test_positions_without_eta_expire_and_countdowns_run_out():
+    snap = Snapshot("subway", (
+        arrival("1005", "상행", "방화", None, code="99", message="[3]번째 전역 (영등포구청)"),
+        arrival("1005", "상행", "방화", 200),
+    ), NOW)
+    later = NOW + timedelta(seconds=150)
+    trains = arrivals_view(snap, ("1005",), later, DataState.STALE).lines[0].directions[0].trains
+    assert [(t.minutes, t.status_en) for t in trains] == [(None, "Arriving")]
+
+
+def test_quota_error_without_data_is_no_data_not_no_trains():
+    from kiosk.core.models import FeedStatus
+
+    limited = Snapshot("subway", (), NOW, FeedStatus.RATE_LIMITED, "ERROR-337")
+    state = data_state(limited, NOW, 180, 900)
+    assert state is DataState.NO_DATA
+    line = arrivals_view(limited, ("1005",), NOW, state).lines[0]
+    assert not line.has_data and not line.no_trains
+    empty = Snapshot("subway", (), NOW, FeedStatus.EMPTY)
+    line = arrivals_view(empty, ("1005",), NOW, data_state(empty, NOW, 180, 900)).lines[0]
+    assert not line.has_data and line.no_trains  # INFO-200: the API says no trains run
+
+
+def test_direction_label_uses_the_heading_when_known():
+    snap = Snapshot("subway", (arrival("1005", "상행", "방화", 300, heading="신길방면"),), NOW)
+    d = arrivals_view(snap, ("1005",), NOW, DataState.FRESH).lines[0].directions
+    assert (d[0].label_ko, d[0].label_en) == ("신길 방면", "toward Singil")
+    assert (d[1].label_ko, d[1].label_en) == ("하행", "Downbound")

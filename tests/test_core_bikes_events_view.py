@@ -47,7 +47,7 @@ def test_events_this_week_drop_past_and_far_ones_and_fill_from_nearby():
     v = events_view(events, "영등포구", NOW, DataState.FRESH, max_items=4, lat=LAT, lon=LON)
     assert [r.title for r in v.events] == ["진행 중 전시", "내일 공연", "옆 동네 축제"]
     assert v.events[0].when_en.startswith("On now, until 24 Nov")
-    assert v.events[1].when_en == "Starts tomorrow"
+    assert (v.events[1].when_ko, v.events[1].when_en) == ("내일", "Tomorrow")  # a one-day event
     assert (v.events[2].district_ko, v.events[2].district_en) == ("마포구", "Mapo-gu")
     assert events_view(events, "영등포구", NOW, DataState.NO_DATA).events == ()
 
@@ -55,3 +55,12 @@ def test_events_this_week_drop_past_and_far_ones_and_fill_from_nearby():
 def test_category_names():
     assert category_en("축제-문화/예술") == "Festival"
     assert category_en("전시/미술") == "Exhibition"
+
+
+def test_event_times_in_words():
+    from kiosk.core.views.events import _when
+
+    assert _when(_event("a", "x", 0, 0), NOW) == ("오늘", "Today")
+    assert _when(_event("a", "x", 1, 3), NOW) == ("내일부터", "From tomorrow")
+    assert _when(_event("a", "x", 3, 5), NOW) == ("11.23 (월)부터", "From Mon 23 Nov")
+    assert _when(_event("a", "x", -2, 0), NOW) == ("오늘까지", "Ends today")

@@ -13,7 +13,8 @@ def test_age_text_is_bilingual():
     assert age_text(NOW - timedelta(seconds=20), NOW) == ("방금", "just now")
     assert age_text(NOW - timedelta(minutes=2, seconds=5), NOW) == ("2분 전", "2 min ago")
     assert age_text(NOW - timedelta(hours=3), NOW) == ("3시간 전", "3 h ago")
-    assert age_text(None, NOW) == ("없음", "none")
+    assert age_text(None, NOW) == ("수신 없음", "none yet")
+    assert distance_text(995) == "1.0 km" and distance_text(994) == "990 m"
 
 
 def test_date_and_distance():
@@ -53,3 +54,13 @@ def test_data_state_from_age_and_status():
     assert data_state(limited, NOW, 180, 900) is DataState.STALE
     assert data_state(None, NOW, 180, 900) is DataState.NO_DATA
     assert data_state(Snapshot("air", (), None, FeedStatus.ERROR), NOW, 1, 2) is DataState.NO_DATA
+
+
+@pytest.mark.parametrize("ko,en", [
+    ("신림", "Sillim"), ("왕십리", "Wangsimni"), ("종로", "Jongno"), ("독립문", "Dongnimmun"),
+    ("문래", "Mullae"), ("신길", "Singil"), ("서울대입구", "Seoul Nat'l Univ."), ("입구", "Entrance"),
+    ("오목교(목동운동장앞)", "Omokgyo (Mokdong Stadium)"), ("중랑천 창동길", "Jungnangcheon Changdong-gil"),
+    ("서교동 사거리", "Seogyo-dong Intersection"), ("창동", "Changdong"),
+])
+def test_sound_changes_and_place_words(ko, en):
+    assert english_name(ko) == en

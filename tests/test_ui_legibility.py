@@ -139,3 +139,23 @@ def test_assets_font_licence_ships_with_the_font():
         "SIL Open Font License" in (fonts / "OFL.txt").read_text()
         or "OPEN FONT LICENSE" in (fonts / "OFL.txt").read_text()
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_footer_ages_are_never_cut(app, size):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from kiosk.ui.chrome import LONGEST_AGES
+
+    win = _window(EXAMPLES[0], size)
+    old = [replace(s, fetched_at=NOW - timedelta(minutes=59, seconds=30))
+           for s in win.snapshots.values()]
+    win.apply_snapshots(old)
+    QApplication.processEvents()
+    for item in win.footer.items.values():
+        assert item.age.text() == item.age.full_text() == "59분 전 · 59 min ago"
+        assert item.name.text() == item.name.full_text()
+    fm = QFontMetrics(win.footer.items["subway"].age.font())
+    assert all(fm.horizontalAdvance(s) <= win.footer.items["subway"].age.width() for s in LONGEST_AGES)
+    win.close()

@@ -26,7 +26,7 @@ def date_text(now: datetime) -> tuple[str, str]:
 def age_text(fetched_at: datetime | None, now: datetime) -> tuple[str, str]:
     """How old data is, for the footer: ("2분 전", "2 min ago"); ("방금", "just now") under a minute."""
     if fetched_at is None:
-        return ("없음", "none")
+        return ("수신 없음", "none yet")
     seconds = max(0.0, (now - fetched_at).total_seconds())
     if seconds < 60:
         return ("방금", "just now")
@@ -42,8 +42,9 @@ def age_text(fetched_at: datetime | None, now: datetime) -> tuple[str, str]:
 
 def distance_text(metres: float) -> str:
     """ "850 m" under a kilometre, "1.2 km" above."""
-    if metres < 1000:
-        return f"{int(round(metres, -1))} m"
+    rounded = int(round(metres, -1))
+    if rounded < 1000:
+        return f"{rounded} m"
     return f"{metres / 1000:.1f} km"
 
 

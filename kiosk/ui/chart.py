@@ -51,10 +51,11 @@ class TrendChart(pg.PlotWidget):
         item.getAxis("left").setWidth(m.px(7))
         item.getAxis("bottom").setHeight(m.px(4.6))
         item.getAxis("bottom").setTicks(
-            [[(-24, "-24h"), (-18, "-18h"), (-12, "-12h"), (-6, "-6h"), (0, "now")]]
+            [[(-24, "-24h"), (-18, "-18h"), (-12, "-12h"), (-6, "-6h"), (0, "지금 now")]]
         )
-        item.showGrid(x=False, y=True, alpha=0.25)
-        item.setXRange(-25.5, 1.8, padding=0)
+        item.showGrid(x=False, y=True, alpha=0.18)
+        item.getAxis("left").setStyle(maxTickLevel=0)  # major ticks only: fewer lines to read
+        item.setXRange(-25.5, 2.6, padding=0)
         width = max(2, m.px(0.45))
         self.pm10 = item.plot([], [], pen=pg.mkPen(PM10_COLOUR, width=width), connect="finite")
         pen25 = pg.mkPen(PM25_COLOUR, width=width, style=Qt.PenStyle.DashLine)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import clock_text, date_text
@@ -66,8 +66,8 @@ class PageDots(QWidget):
         super().__init__(parent)
         self.count = count
         self.current = 0
-        self._d = metrics.px(1.6)
-        self._gap = metrics.px(1.0)
+        self._d = metrics.px(1.2)
+        self._gap = metrics.px(0.8)
         self.setFixedSize(count * self._d + max(0, count - 1) * self._gap + 4, self._d + 4)
 
     def set_current(self, index: int) -> None:
@@ -87,6 +87,10 @@ class PageDots(QWidget):
                 p.setPen(QColor(theme.TEXT_DIM))
                 p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(r.adjusted(1, 1, -1, -1))
+
+
+LONGEST_AGES = ("59분 전 · 59 min ago", "23시간 전 · 23 h ago", "수신 없음 · none yet",
+                "9일 전 · 9 days ago")
 
 
 class AgeItem(QWidget):
@@ -134,14 +138,17 @@ class Footer(Panel):
         lay.setContentsMargins(m.px(3), m.px(0.6), m.px(3), m.px(1.2))
         lay.setSpacing(m.px(2))
         grid = QGridLayout()
-        grid.setHorizontalSpacing(m.px(2))
+        grid.setHorizontalSpacing(m.px(1.2))
         grid.setVerticalSpacing(m.px(0.5))
         # Landscape fits six sources in one row (the screen is 178 units wide); portrait three.
         per_row = 3 if m.portrait else 6
         self.items: dict[str, AgeItem] = {}
+        # Wide enough for the longest age text, measured in the real font, so it is never cut.
+        fm = QFontMetrics(m.font(theme.SMALL))
+        width = max(fm.horizontalAdvance(s) for s in LONGEST_AGES) + 2
         for i, s in enumerate(sources):
             item = AgeItem(m)
-            item.setMinimumWidth(m.px(22))
+            item.setMinimumWidth(width)
             grid.addWidget(item, i // per_row, i % per_row)
             self.items[s] = item
         lay.addLayout(grid, 5)

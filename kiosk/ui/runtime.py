@@ -293,7 +293,10 @@ class KioskRuntime:
         old.stop()
         old.close()
         old.deleteLater()
-        new.start()
+        if self.asleep:  # the panel is scheduled off: the new window sleeps too
+            new.setUpdatesEnabled(False)
+        else:
+            new.start()
 
     def sleep(self, asleep: bool) -> None:
         """Panel scheduled off: stop ticking and drawing; wake up with fresh content."""

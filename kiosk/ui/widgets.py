@@ -215,16 +215,20 @@ class LineBadge(QWidget):
         self.fg = readable_on(colour, theme.TEXT, theme.DARK_TEXT)
         self.short = short
         size = metrics.px(units)
-        self.setFixedSize(size, size)
-        # Two-character names ("공항") need a smaller font than digits to fit the circle.
-        self._font = metrics.font(units * (0.62 if len(short) == 1 else 0.40), bold=True)
+        # Digits fill a circle; two-character names ("공항") get a pill wide enough for a
+        # legible font (never under the SMALL floor).
+        self._font = metrics.font(max(theme.SMALL, units * (0.62 if len(short) == 1 else 0.46)), bold=True)
+        width = size if len(short) == 1 else max(size, QFontMetrics(self._font).horizontalAdvance(short)
+                                                 + metrics.px(1.6))
+        self.setFixedSize(width, size)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(self.colour)
-        p.drawEllipse(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
         p.setPen(QColor(self.fg))
         p.setFont(self._font)
         p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.short)
@@ -250,8 +254,11 @@ class BilingualText(QWidget):
         lay.setSpacing(0)
         self.ko = Text(metrics, ko_units, bold, ko_colour, align=align)
         self.en = Text(metrics, en_units, False, en_colour, align=align)
+        # The two lines stay together, centred, however tall the row is.
+        lay.addStretch(1)
         lay.addWidget(self.ko)
         lay.addWidget(self.en)
+        lay.addStretch(1)
 
     def set_texts(self, ko: str, en: str) -> None:
         self.ko.set_text(ko)

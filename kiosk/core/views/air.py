@@ -49,6 +49,11 @@ def _tile(name_ko: str, name_en: str, value: float | None, grade: str | None) ->
     return PollutantTile(name_ko, name_en, value, grade, ko, en)
 
 
+def _whole(value: float | None) -> float | None:
+    """Round half up to a whole ㎍/㎥ (Python's round() would send 30.5 to 30)."""
+    return None if value is None else float(int(value + 0.5))
+
+
 def trend(history: Iterable[AirReading], district: str, now: datetime) -> TrendSeries:
     """The district's readings of the last 24 hours, one point per measurement time."""
     since = now - timedelta(hours=TREND_HOURS)
@@ -76,8 +81,10 @@ def air_view(
     if state is not DataState.NO_DATA:
         mine = [r for r in current if r.district == district]
         reading = max(mine, key=lambda r: r.measured_at) if mine else None
-    pm10 = reading.pm10 if reading else None
-    pm25 = reading.pm25 if reading else None
+    # Graded as shown: the screen prints whole numbers, so the grade must follow the printed
+    # value (30.4 shows "30", which is 좋음, not the 보통 of 30.4).
+    pm10 = _whole(reading.pm10) if reading else None
+    pm25 = _whole(reading.pm25) if reading else None
     return AirView(
         district_ko=district,
         district_en=english_name(district),

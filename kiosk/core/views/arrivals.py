@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.eta import eta_now, status_text
+from kiosk.core.eta import eta_now
 from kiosk.core.lines import line_for
-from kiosk.core.models import Arrival, Snapshot
+from kiosk.core.models import Arrival, FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
 from kiosk.core.views.common import DataState
 
 TRAINS_PER_DIRECTION = 2
 # A train whose extrapolated countdown ran out this long ago has surely left: drop it.
 DEPARTED_GRACE_S = 60
+# A position without an ETA ("3번째 전역") is only true for a moment: after this, drop it.
+POSITION_VALID_S = 120
 _DIRECTIONS = {
     "상행": ("상행", "Upbound"),
     "하행": ("하행", "Downbound"),
@@ -24,7 +27,20 @@ _DIRECTIONS = {
 }
 # Codes meaning the train is at or entering this station: show the status, not a number.
 _AT_STATION = {"0", "1"}
-_CODE_ORDER = {"1": 0, "0": 1, "5": 2, "4": 3, "3": 4, "99": 5, "2": 9}
+# Words for each arrival code; the English is what a rider needs, not a translation of jargon.
+_STATUS = {
+    "0": ("진입", "Entering"),
+    "1": ("도착", "Arrived"),
+    "2": ("출발", "Departed"),
+    "3": ("전역 출발", "1 stop away"),
+    "4": ("전역 진입", "1 stop away"),
+    "5": ("전역 도착", "1 stop away"),
+}
+# Rough seconds to arrival for codes that come without barvlDt: only used to order trains,
+# so that a train one stop away is never hidden behind one ten minutes out.
+_ROUGH_ETA_S = {"3": 60, "5": 90, "4": 120}
+_STOPS_AWAY = re.compile(r"\[(\d+)\]번째 전역")
+_MINUTES_AWAY = re.compile(r"(\d+)분\s*(\d+초\s*)?후")
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class LineBlock:
     colour: str
     directions: tuple[DirectionBlock, ...]
     has_data: bool
+    no_trains: bool = False  # the API answered and no train of this line is running
 
 
 @dataclass(frozen=True)
@@ -70,35 +87,52 @@ def _eta(a: Arrival, now: datetime) -> int | None:
     return eta_now(a, now)
 
 
-def _sort_key(a: Arrival, now: datetime) -> tuple[int, float]:
-    eta = _eta(a, now)
+def _rough_eta(a: Arrival) -> float | None:
+    """An estimate for trains without barvlDt, from the code or the message."""
+    if a.arrival_code in _ROUGH_ETA_S:
+        return float(_ROUGH_ETA_S[a.arrival_code])
+    m = _STOPS_AWAY.search(a.message)
+    if m:
+        return 120.0 * int(m.group(1))
+    m = _MINUTES_AWAY.search(a.message)
+    if m:
+        return 60.0 * int(m.group(1))
+    return None
+
+
+def _sort_key(a: Arrival, now: datetime) -> float:
     if a.arrival_code in _AT_STATION:
-        return (0, 0.0)
+        return -1.0
+    eta = _eta(a, now)
     if eta is not None:
-        return (1, float(eta))
-    return (2, float(_CODE_ORDER.get(a.arrival_code, 8)))
+        return float(eta)
+    rough = _rough_eta(a)
+    if rough is None:
+        return 10_000.0
+    return rough - (now - a.received_at).total_seconds()
 
 
 def _departed(a: Arrival, now: datetime) -> bool:
     if a.arrival_code == "2":  # 출발: leaving this station, no longer catchable
         return True
-    if a.eta_s is None:
-        return False
-    overdue = (now - a.received_at).total_seconds() - a.eta_s
-    return overdue > DEPARTED_GRACE_S
-
-
-_STOPS_AWAY = re.compile(r"\[(\d+)\]번째 전역")
+    age = (now - a.received_at).total_seconds()
+    if _eta(a, now) is None:
+        return age > POSITION_VALID_S and a.arrival_code not in _AT_STATION
+    assert a.eta_s is not None
+    return age - a.eta_s > DEPARTED_GRACE_S
 
 
 def _status_words(a: Arrival) -> tuple[str, str]:
-    """Status words; "[3]번째 전역 (서울)" becomes "3번째 전역 / 3 stops away"."""
+    """Words for a train without a countdown: "3번째 전역 / 3 stops away", "전역 도착 / 1 stop away"."""
     m = _STOPS_AWAY.search(a.message)
     if m:
         n = int(m.group(1))
         return (f"{n}번째 전역", f"{n} stops away")
-    ko, en = status_text(a)
-    return (ko, en) if ko else ("운행 중", "In service")
+    if a.arrival_code in _STATUS:
+        return _STATUS[a.arrival_code]
+    if a.current_station:
+        return (f"{a.current_station} 부근", f"Near {english_name(a.current_station)}")
+    return ("운행 중", "Running")
 
 
 def train_row(a: Arrival, now: datetime) -> TrainRow:
@@ -122,26 +156,37 @@ def train_row(a: Arrival, now: datetime) -> TrainRow:
     )
 
 
-def _directions_for(line_id: str, present: set[str]) -> list[str]:
-    default = ["내선", "외선"] if line_id == "1002" else ["상행", "하행"]
-    return default + sorted(d for d in present if d not in default)
+def _directions_for(line_id: str) -> list[str]:
+    # Two directions per line: Line 2's branch rows (상행/하행 under 1002) are not shown here.
+    return ["내선", "외선"] if line_id == "1002" else ["상행", "하행"]
+
+
+def _label(direction: str, trains: Sequence[Arrival]) -> tuple[str, str]:
+    """ "신길 방면 · to Singil" from the trains' heading; the up/down word when there is none."""
+    headings = Counter(a.heading.removesuffix("방면").strip() for a in trains if a.heading.strip())
+    if headings:
+        toward = headings.most_common(1)[0][0]
+        return (f"{toward} 방면", f"toward {english_name(toward)}")
+    return _DIRECTIONS.get(direction, (direction, english_name(direction)))
 
 
 def arrivals_view(
     snapshot: Snapshot[Arrival] | None, lines: Sequence[str], now: datetime, state: DataState
 ) -> ArrivalsView:
     """Build the arrivals page for the configured lines (in config order)."""
-    arrivals = (
-        list(snapshot.items) if snapshot is not None and state is not DataState.NO_DATA else []
+    usable = snapshot is not None and state is not DataState.NO_DATA
+    arrivals = list(snapshot.items) if usable and snapshot is not None else []
+    answered = (
+        usable and snapshot is not None and snapshot.status in (FeedStatus.OK, FeedStatus.EMPTY)
     )
     blocks = []
     for line_id in lines:
         line = line_for(line_id)
         rows = [a for a in arrivals if a.line_id == line_id and not _departed(a, now)]
         directions = []
-        for d in _directions_for(line_id, {a.direction for a in rows}):
-            label_ko, label_en = _DIRECTIONS.get(d, (d, english_name(d)))
+        for d in _directions_for(line_id):
             trains = sorted((a for a in rows if a.direction == d), key=lambda a: _sort_key(a, now))
+            label_ko, label_en = _label(d, trains)
             directions.append(
                 DirectionBlock(
                     d,
@@ -150,9 +195,17 @@ def arrivals_view(
                     tuple(train_row(a, now) for a in trains[:TRAINS_PER_DIRECTION]),
                 )
             )
+        has = any(b.trains for b in directions)
         blocks.append(
             LineBlock(
-                line_id, line.ko, line.en, line.short, line.colour, tuple(directions), bool(rows)
+                line_id,
+                line.ko,
+                line.en,
+                line.short,
+                line.colour,
+                tuple(directions),
+                has,
+                no_trains=answered and not has,
             )
         )
     return ArrivalsView(tuple(blocks), state)

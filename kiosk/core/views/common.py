@@ -32,7 +32,7 @@ class SourceAge:
 
 SOURCE_NAMES: dict[str, tuple[str, str]] = {
     "subway": ("열차", "Trains"),
-    "air": ("대기", "Air"),
+    "air": ("대기질", "Air"),
     "parks": ("공원", "Parks"),
     "trails": ("산책로", "Trails"),
     "bikes": ("따릉이", "Bikes"),
@@ -46,7 +46,8 @@ def data_state(
     """Fresh, stale or no-data, from the snapshot's status and the age of its data."""
     if snapshot is None or snapshot.fetched_at is None:
         return DataState.NO_DATA
-    if snapshot.status in (FeedStatus.ERROR, FeedStatus.UNAUTHORIZED) and not snapshot.items:
+    bad = (FeedStatus.ERROR, FeedStatus.UNAUTHORIZED, FeedStatus.RATE_LIMITED)
+    if snapshot.status in bad and not snapshot.items:
         return DataState.NO_DATA
     age = (now - snapshot.fetched_at).total_seconds()
     if age >= unavailable_after:

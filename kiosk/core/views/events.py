@@ -61,24 +61,33 @@ def category_en(category: str) -> str:
     return _CATEGORY_EN.get(head, english_name(category))
 
 
+def _day(d, today) -> tuple[str, str]:  # noqa: ANN001 (dates)
+    if d == today:
+        return ("오늘", "Today")
+    if d == today + timedelta(days=1):
+        return ("내일", "Tomorrow")
+    wd = d.weekday()
+    return (
+        f"{d.month}.{d.day} ({'월화수목금토일'[wd]})",
+        f"{('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')[wd]} {d.day} {_MONTHS[d.month - 1]}",
+    )
+
+
 def _when(e: CulturalEvent, now: datetime) -> tuple[str, str]:
+    """When, as a passer-by needs it: "오늘 · Today", "내일부터 · From tomorrow", "11.29까지 · Until 29 Nov"."""
     today = now.date()
     start, end = e.starts.date(), e.ends.date()
-    if start <= today <= end:
+    if start == end:  # a one-day event: just the day
+        return _day(start, today)
+    if start <= today:
         if end == today:
             return ("오늘까지", "Ends today")
         return (
             f"진행 중 · {end.month}.{end.day}까지",
             f"On now, until {end.day} {_MONTHS[end.month - 1]}",
         )
-    if start == today + timedelta(days=1):
-        return ("내일 시작", "Starts tomorrow")
-    wd_ko = "월화수목금토일"[start.weekday()]
-    wd_en = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[start.weekday()]
-    return (
-        f"{start.month}.{start.day} ({wd_ko}) 시작",
-        f"From {wd_en} {start.day} {_MONTHS[start.month - 1]}",
-    )
+    ko, en = _day(start, today)
+    return (f"{ko}부터", f"From {en[0].lower() + en[1:] if en in ('Today', 'Tomorrow') else en}")
 
 
 def events_view(

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kiosk.core.geo import bearing_deg, haversine_m, walking_distance_m, walking_minutes
+from kiosk.core.geo import (
+    WALK_DETOUR_FACTOR,
+    bearing_deg,
+    haversine_m,
+    walking_distance_m,
+    walking_minutes,
+)
 from kiosk.core.models import Park, Trail
 from kiosk.core.romanize import english_name
 from kiosk.core.views.common import DataState
 
 DEFAULT_PARKS = 4
+MAX_WALK_M = 2500.0  # about half an hour on foot: farther is not "nearby"
 DEFAULT_TRAILS = 2
 MAX_FACILITIES = 2
 
@@ -60,6 +68,13 @@ _FACILITY_EN = {
 }
 
 
+def _duration_en(text: str) -> str:
+    """"1시간 30분" -> "1 h 30 min"; text without Korean units comes back unchanged."""
+    out = re.sub(r"(\d+)\s*시간", r"\1 h ", text)
+    out = re.sub(r"(\d+)\s*분", r"\1 min ", out)
+    return " ".join(out.split())
+
+
 def _facility_en(name: str) -> str:
     """English for a facility; "" when unknown (a transliterated common noun helps nobody)."""
     for ko, en in _FACILITY_EN.items():
@@ -102,8 +117,14 @@ def parks_view(
     max_parks: int = DEFAULT_PARKS,
     max_trails: int = DEFAULT_TRAILS,
 ) -> ParksView:
-    """Nearest parks and trails to the station, numbered nearest first."""
-    near_parks = sorted(parks, key=lambda p: haversine_m(lat, lon, p.lat, p.lon))[:max_parks]
+    """Nearest parks and trails to the station, numbered nearest first.
+
+    "Nearby" means within ``MAX_WALK_M`` on foot; the nearest one is kept even if farther, so
+    the page never claims there is nothing.
+    """
+    ordered = sorted(parks, key=lambda p: haversine_m(lat, lon, p.lat, p.lon))
+    near_parks = [p for i, p in enumerate(ordered)
+                  if i == 0 or walking_distance_m(lat, lon, p.lat, p.lon) <= MAX_WALK_M][:max_parks]
     rows = []
     for i, p in enumerate(near_parks, start=1):
         fac = [f for f in p.facilities if f][:MAX_FACILITIES]
@@ -124,16 +145,19 @@ def parks_view(
         pts = t.points or ((t.lat, t.lon),)
         return min(haversine_m(lat, lon, a, b) for a, b in pts)
 
-    near_trails = sorted(trails, key=trail_distance)[:max_trails]
+    ordered_trails = sorted(trails, key=trail_distance)
+    near_trails = [t for i, t in enumerate(ordered_trails)
+                   if i == 0 or trail_distance(t) * WALK_DETOUR_FACTOR <= MAX_WALK_M][:max_trails]
     trail_rows = []
     for j, t in enumerate(near_trails, start=len(rows) + 1):
         pts = t.points or ((t.lat, t.lon),)
         a, b = min(pts, key=lambda q: haversine_m(lat, lon, q[0], q[1]))
-        km_ko = f"{t.distance_km:g}km" if t.distance_km else ""
-        km_en = f"{t.distance_km:g} km" if t.distance_km else ""
-        detail_ko = " · ".join(x for x in (km_ko, t.duration) if x)
-        dur_en = t.duration.replace("시간", " h").replace("분", " min") if t.duration else ""
-        detail_en = ", ".join(x for x in (km_en, dur_en) if x)
+        # The length once (it reads the same in both languages), then the time in each.
+        km = f"{t.distance_km:g} km" if t.distance_km else ""
+        duration = " ".join(t.duration.split())
+        detail_ko = " · ".join(x for x in (km, duration) if x)
+        dur_en = _duration_en(duration)
+        detail_en = dur_en if dur_en != duration else ""
         trail_rows.append(_place(j, lat, lon, a, b, t.name, detail_ko, detail_en))
     if state is DataState.NO_DATA:
         rows = []

@@ -138,8 +138,16 @@ class AirPage(Page):
         )
         self.view = v
         self.show_notice(v.state, current, now)
-        when = v.measured_at.strftime("%H:%M") if v.measured_at else "—"
-        self.where.set_text(f"{v.district_ko} {v.district_en} · 측정 {when} Measured")
+        if v.measured_at is None:
+            when_ko = when_en = "—"
+        elif v.measured_at.date() == now.date():
+            when_ko = when_en = v.measured_at.strftime("%H:%M")
+        else:  # yesterday's reading must not pass for today's
+            when_ko = f"{v.measured_at.month}.{v.measured_at.day} {v.measured_at:%H:%M}"
+            when_en = f"{v.measured_at.day}/{v.measured_at.month} {v.measured_at:%H:%M}"
+        self.where.set_text(
+            f"{v.district_ko} {v.district_en} · {when_ko} 측정 · Measured {when_en}"
+        )
         has = v.state is not DataState.NO_DATA
         self.pm10.show_tile(v.pm10)
         self.pm25.show_tile(v.pm25)

@@ -27,6 +27,7 @@ class TrainSlot(Panel):
 
     def __init__(self, m: Metrics, parent: QWidget | None = None):
         super().__init__(theme.SURFACE_ALT, 1.0, m, parent)
+        self.metrics_pad = m.px(1.6)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(m.px(1.6), m.px(0.8), m.px(1.6), m.px(0.8))
         lay.setSpacing(m.px(1.0))
@@ -55,10 +56,19 @@ class TrainSlot(Panel):
         lay.addWidget(self.minutes, 0)
         lay.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addWidget(self.status, 3)
-        self.empty = Text(m, theme.BODY, False, theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.empty, 8)
+        # The empty message covers the whole slot (not a layout column), so it is centred and
+        # gets the full width whatever the columns above would take.
+        self.empty = Text(
+            m, theme.BODY, False, theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignCenter, parent=self
+        )
         self._mode = ""
         self.show_train(None)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        pad = self.metrics_pad
+        h = self.empty.height()
+        self.empty.setGeometry(pad, (self.height() - h) // 2, max(1, self.width() - 2 * pad), h)
 
     def _set_mode(self, mode: str) -> None:
         if mode == self._mode:
@@ -106,8 +116,10 @@ class DirectionPanel(QWidget):
             lay.addWidget(s, 1)
 
     def show_direction(self, block: DirectionBlock) -> None:
-        self.label.set_text(f"{block.label_ko} {block.label_en}")
+        self.label.set_text(f"{block.label_ko} · {block.label_en}")
         for i, slot in enumerate(self.slots):
+            # A direction with no train at all gets one message, not a column of them.
+            slot.setVisible(i == 0 or bool(block.trains))
             slot.show_train(block.trains[i] if i < len(block.trains) else None)
 
 
@@ -145,9 +157,9 @@ class LineCard(Panel):
             for d in self.directions:
                 d.setVisible(False)
             detail = (
-                "운행 정보를 받지 못했습니다 · No data received"
-                if state is DataState.NO_DATA
-                else "운행 중인 열차 없음 · No trains running"
+                "운행 중인 열차 없음 · No trains running"
+                if block.no_trains
+                else "운행 정보를 받지 못했습니다 · No data received"
             )
             self.no_data.set_message("도착 정보 없음", "No arrival information", detail)
             self.no_data.setVisible(True)

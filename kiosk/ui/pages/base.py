@@ -51,7 +51,7 @@ class Page(Panel):
         top = QHBoxLayout()
         self.title = BilingualText(m, theme.TITLE, theme.SMALL)
         self.title.set_texts(self.title_ko, self.title_en)
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title, 3)
         self.notice = Text(m, theme.BODY, True, theme.STALE, align=Qt.AlignmentFlag.AlignRight)
         self.notice.setVisible(False)
         top.addWidget(self.notice, 2)
@@ -69,7 +69,7 @@ class Page(Panel):
         """The visible stale mark: "▲ 지연된 정보 · 5분 전 / Delayed data · 5 min ago"."""
         if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
             ko, en = age_text(snapshot.fetched_at, now)
-            self.notice.set_text(f"▲ 지연된 정보 {ko} · Delayed data, {en}")
+            self.notice.set_text(f"▲ {ko} 정보 · Last updated {en}")
             self.notice.setVisible(True)
         elif self.notice.isVisible():
             self.notice.setVisible(False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import distance_text
 from kiosk.core.views.bikes import BikeRow, BikesView, bikes_view
@@ -22,8 +22,7 @@ class Count(QWidget):
 
     def __init__(self, m: Metrics, ko: str, en: str, parent: QWidget | None = None):
         super().__init__(parent)
-        from PySide6.QtWidgets import QVBoxLayout
-
+        self.ko, self.en = ko, en
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -37,18 +36,27 @@ class Count(QWidget):
         lay.addWidget(self.caption)
         self.setFixedWidth(m.px(25))
 
+    def show(self, n: int, none_ko: str, none_en: str) -> None:
+        """The count; zero is said in words too ("0" + "대여 불가 · None left"), not by colour alone."""
+        self.value.set_text(str(n))
+        self.value.set_colour(theme.TEXT if n else theme.STALE)
+        self.caption.set_text(f"{self.ko} {self.en}" if n else f"{none_ko} · {none_en}")
+        self.caption.set_colour(theme.TEXT_DIM if n else theme.STALE)
+
 
 class BikeItem(Panel):
     def __init__(self, m: Metrics, parent: QWidget | None = None):
         super().__init__(theme.SURFACE, 1.2, m, parent)
-        lay = QHBoxLayout(self)
+        # Portrait is narrow: the counts go under the name instead of beside it.
+        lay = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight,
+            self,
+        )
         pad = m.px(1.6)
         lay.setContentsMargins(pad, m.px(0.8), pad, m.px(0.8))
         lay.setSpacing(m.px(2))
         self.name = BilingualText(m, theme.BODY, theme.SMALL)
         self.walk = Text(m, theme.SMALL, False, theme.TEXT_DIM)
-        from PySide6.QtWidgets import QVBoxLayout
-
         left = QVBoxLayout()
         left.setSpacing(0)
         left.addWidget(self.name)
@@ -56,17 +64,21 @@ class BikeItem(Panel):
         lay.addLayout(left, 1)
         self.bikes = Count(m, "대여 가능", "Bikes")
         self.docks = Count(m, "반납 가능", "Docks")
-        lay.addWidget(self.bikes)
-        lay.addWidget(self.docks)
+        counts = QHBoxLayout()
+        counts.setSpacing(m.px(2))
+        if m.portrait:
+            counts.addStretch(1)
+        counts.addWidget(self.bikes)
+        counts.addWidget(self.docks)
+        lay.addLayout(counts)
 
     def show_row(self, row: BikeRow) -> None:
         self.name.set_texts(row.name_ko, row.name_en)
         self.walk.set_text(
             f"도보 {row.walk_min}분 · {row.walk_min} min walk · {distance_text(row.walk_m)}"
         )
-        self.bikes.value.set_text(str(row.bikes))
-        self.bikes.value.set_colour(theme.TEXT if row.bikes else theme.STALE)
-        self.docks.value.set_text(str(row.docks_free))
+        self.bikes.show(row.bikes, "대여 불가", "None left")
+        self.docks.show(row.docks_free, "반납 불가", "Full")
 
 
 class BikesPage(Page):

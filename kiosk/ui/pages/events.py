@@ -29,7 +29,8 @@ class EventItem(Panel):
         self.title = Text(m, theme.BODY, True)
         self.meta = Text(m, theme.SMALL, False, theme.TEXT_DIM)
         self.place = Text(m, theme.SMALL, False, theme.TEXT_DIM)
-        for w in (self.title, self.meta, self.place):
+        self.place_en = Text(m, theme.SMALL, False, theme.TEXT_DIM)
+        for w in (self.title, self.meta, self.place, self.place_en):
             left.addWidget(w)
         lay.addLayout(left, 1)
         right = QVBoxLayout()
@@ -44,10 +45,10 @@ class EventItem(Panel):
     def show_row(self, row: EventRow) -> None:
         self.title.set_text(row.title)
         self.meta.set_text(f"{row.category_ko} · {row.category_en}")
-        place = f"{row.place_ko} · {row.place_en}" if row.place_ko else ""
-        if row.district_ko:
-            place = f"{row.district_ko} {row.district_en} · {place}"
-        self.place.set_text(place)
+        where_ko = " · ".join(x for x in (row.district_ko, row.place_ko) if x)
+        where_en = ", ".join(x for x in (row.place_en, row.district_en) if x)
+        self.place.set_text(where_ko)
+        self.place_en.set_text(where_en)
         self.when.set_texts(row.when_ko, row.when_en)
         self.fee.setVisible(row.free is not None)
         if row.free is not None:

@@ -122,16 +122,44 @@ class Schematic(Panel):
             p.setPen(pen)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(c, r, r)
-            p.setPen(QColor(theme.TEXT_DIM))
             at = QPointF(c.x() + r * math.sin(label_angle), c.y() - r * math.cos(label_angle))
-            box = QRectF(at.x() - m.px(7), at.y() - m.px(2), m.px(14), m.px(4))
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, distance_text(r_m))
+            label = distance_text(r_m)
+            w = p.fontMetrics().horizontalAdvance(label) + m.px(1.0)
+            box = QRectF(at.x() - w / 2, at.y() - m.px(1.9), w, m.px(3.8))
+            # A halo in the card colour, so the dashed ring never runs through the digits.
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(theme.SURFACE))
+            p.drawRoundedRect(box, m.px(0.6), m.px(0.6))
+            p.setPen(QColor(theme.TEXT_DIM))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         # North marker
         p.setPen(QColor(theme.TEXT))
         p.drawText(
             QRectF(c.x() - m.px(8), rect.top() + m.px(0.4), m.px(16), m.px(4)),
             Qt.AlignmentFlag.AlignCenter,
             "▲ 북 N",
+        )
+        # Legend: what the colours and rings mean, in words (colour is never the only signal).
+        legend_h = m.px(3.6)
+        y = rect.bottom() - m.px(0.8) - 2 * legend_h
+        x = rect.left() + m.px(1.6)
+        for colour, text in ((PARK_COLOUR, "공원 Park"), (TRAIL_COLOUR, "산책로 Trail")):
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(colour))
+            p.drawEllipse(QPointF(x + m.px(1.0), y + legend_h / 2), m.px(1.0), m.px(1.0))
+            p.setPen(QColor(theme.TEXT_DIM))
+            p.drawText(
+                QRectF(x + m.px(2.8), y, m.px(30), legend_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                text,
+            )
+            y += legend_h
+        p.drawText(
+            QRectF(
+                rect.right() - m.px(31.6), rect.bottom() - m.px(0.8) - legend_h, m.px(30), legend_h
+            ),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            "직선거리 Straight line",
         )
         # Station
         p.setPen(Qt.PenStyle.NoPen)
@@ -252,8 +280,12 @@ class ParksPage(Page):
             max_parks=self.max_parks,
         )
         self.view = v
-        worst = s_parks if s_parks is not DataState.FRESH else s_trails
-        self.show_notice(worst, parks if s_parks is not DataState.FRESH else trails, now)
+        # The notice speaks for the worse of the two feeds (no data > stale > fresh).
+        rank = {DataState.FRESH: 0, DataState.STALE: 1, DataState.NO_DATA: 2}
+        worse_is_trails = rank[s_trails] > rank[s_parks]
+        self.show_notice(
+            s_trails if worse_is_trails else s_parks, trails if worse_is_trails else parks, now
+        )
         for item, r in zip(self.park_items, v.parks + (None,) * len(self.park_items), strict=False):
             item.setVisible(r is not None)
             if r is not None:
@@ -264,10 +296,16 @@ class ParksPage(Page):
             item.setVisible(r is not None)
             if r is not None:
                 item.show_place(r)
-        self.park_label.setVisible(bool(v.parks))
-        self.trail_label.setVisible(bool(v.trails))
+        # A feed that failed says so in its own section instead of silently disappearing.
+        self.park_label.set_text("공원 Parks" if v.parks else "공원 Parks · 정보 없음 No data")
+        self.trail_label.set_text(
+            "산책로 Walking trails" if v.trails else "산책로 Walking trails · 정보 없음 No data"
+        )
         nothing = not v.parks and not v.trails
+        self.park_label.setVisible(not nothing)
+        self.trail_label.setVisible(not nothing)
         self.no_data.setVisible(nothing)
+        self.schematic.setVisible(not nothing)
         self.schematic.set_places(
             tuple((r, PARK_COLOUR) for r in v.parks) + tuple((r, TRAIL_COLOUR) for r in v.trails)
         )
