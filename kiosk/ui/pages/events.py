@@ -45,8 +45,9 @@ class EventItem(Panel):
     def show_row(self, row: EventRow) -> None:
         self.title.set_text(row.title)
         self.meta.set_text(f"{row.category_ko} · {row.category_en}")
-        where_ko = " · ".join(x for x in (row.district_ko, row.place_ko) if x)
-        where_en = ", ".join(x for x in (row.place_en, row.district_en) if x)
+        district = f"{row.district_ko} {row.district_en}" if row.district_ko else ""
+        where_ko = " · ".join(x for x in (district, row.place_ko) if x)
+        where_en = row.place_en
         self.place.set_text(where_ko)
         self.place_en.set_text(where_en)
         self.when.set_texts(row.when_ko, row.when_en)
@@ -67,7 +68,9 @@ class EventsPage(Page):
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
     ):
         super().__init__(metrics, page_id, ctx, parent)
-        self.items = [EventItem(metrics) for _ in range(ctx.max_items or 4)]
+        self.items = [
+            EventItem(metrics) for _ in range(ctx.max_items or (7 if metrics.portrait else 4))
+        ]
         for it in self.items:
             self.body.addWidget(it, 0)
         self.no_data = NoDataCard(metrics, "이번 주 행사 없음", "No events this week")
