@@ -12,7 +12,7 @@ from kiosk.core.views.air import AirView, PollutantTile, air_view
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.chart import PM10_COLOUR, PM25_COLOUR, TrendChart
-from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.base import Page, PageContext, no_data_reason
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
 
@@ -156,7 +156,7 @@ class AirPage(Page):
         self.chart.parentWidget().setVisible(has)
         self.no_data.setVisible(not has)
         if not has:
-            detail = "측정소 정보를 받지 못했습니다 · No reading received"
+            detail = no_data_reason(current)
             self.no_data.set_message("대기질 정보 없음", "No air-quality data", detail)
         self.chart.set_series(v.trend)
         has_trend = len(v.trend.hours_ago) >= 2

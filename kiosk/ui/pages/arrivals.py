@@ -17,7 +17,7 @@ from kiosk.core.views.arrivals import (
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.base import Page, PageContext, no_data_reason
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
 
@@ -152,15 +152,11 @@ class LineCard(Panel):
         self.no_data.setVisible(False)
         lay.addWidget(self.no_data, 1)
 
-    def show_line(self, block: LineBlock, state: DataState) -> None:
+    def show_line(self, block: LineBlock, state: DataState, why: str = "") -> None:
         if not block.has_data:
             for d in self.directions:
                 d.setVisible(False)
-            detail = (
-                "운행 중인 열차 없음 · No trains running"
-                if block.no_trains
-                else "운행 정보를 받지 못했습니다 · No data received"
-            )
+            detail = "운행 중인 열차 없음 · No trains running" if block.no_trains else why
             self.no_data.set_message("도착 정보 없음", "No arrival information", detail)
             self.no_data.setVisible(True)
             return
@@ -197,8 +193,9 @@ class ArrivalsPage(Page):
         snap = self.snapshots.get("subway")
         self.view = arrivals_view(snap, self.ctx.lines, now, state)
         self.show_notice(state, snap, now)
+        why = no_data_reason(snap)
         for card, block in zip(self.cards, self.view.lines, strict=True):
-            card.show_line(block, state)
+            card.show_line(block, state, why)
 
     def tick(self, now: datetime) -> None:
         # Countdowns extrapolate from barvlDt and recptnDt; text only changes at minute steps.

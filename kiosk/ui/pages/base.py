@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import age_text
-from kiosk.core.models import Snapshot
+from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
@@ -27,6 +27,21 @@ class PageContext:
     lon: float
     station_ko: str
     max_items: int | None = None
+
+
+_REASONS = {
+    FeedStatus.RATE_LIMITED: "호출 한도 초과 · API limit reached",
+    FeedStatus.UNAUTHORIZED: "인증키 오류 · API key rejected",
+}
+
+
+def no_data_reason(snapshot: Snapshot | None) -> str:
+    """Why a source has nothing to show, in a few words for the no-data card."""
+    if snapshot is not None and snapshot.status in _REASONS:
+        return _REASONS[snapshot.status]
+    if snapshot is not None and snapshot.fetched_at is not None:
+        return "정보가 오래됨 · Data too old"
+    return "수신 안 됨 · Not received"
 
 
 class Page(Panel):
