@@ -40,12 +40,12 @@ def test_eta_now_keeps_unknown_unknown():
 
 
 def test_status_text_for_every_code_and_unknown():
-    assert status_text(replace(TRAIN, arrival_code="0")) == ("진입", "Approaching")
+    assert status_text(replace(TRAIN, arrival_code="0")) == ("진입", "Entering")
     assert status_text(replace(TRAIN, arrival_code="1")) == ("도착", "Arrived")
     assert status_text(replace(TRAIN, arrival_code="2")) == ("출발", "Departed")
-    assert status_text(replace(TRAIN, arrival_code="3")) == ("전역출발", "Left prev. stn")
-    assert status_text(replace(TRAIN, arrival_code="4")) == ("전역진입", "Approaching prev. stn")
-    assert status_text(replace(TRAIN, arrival_code="5")) == ("전역도착", "At prev. stn")
-    assert status_text(TRAIN) == ("운행중", "In service")
+    assert status_text(replace(TRAIN, arrival_code="3")) == ("전역 출발", "1 stop away")
+    assert status_text(replace(TRAIN, arrival_code="4")) == ("전역 진입", "1 stop away")
+    assert status_text(replace(TRAIN, arrival_code="5")) == ("전역 도착", "1 stop away")
+    assert status_text(TRAIN) == ("운행 중", "Running")
     assert status_text(replace(TRAIN, arrival_code="")) == ("", "")
     assert set(STATUS_TEXT) == {"0", "1", "2", "3", "4", "5", "99"}

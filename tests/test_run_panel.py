@@ -3,27 +3,11 @@ the kiosk stops drawing and polling while it is off (a kiosk rebooted at night s
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-
 import yaml
 
 from tests.conftest import REPO
+from tests.kiosk_process import RunningKiosk
 from tests.panel_sim import LgSimulator
-
-
-def _status(runtime) -> dict | None:
-    r = subprocess.run(
-        [sys.executable, "-m", "kiosk", "status", "--json", "--runtime-dir", str(runtime)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=REPO,
-    )
-    return json.loads(r.stdout) if r.returncode == 0 else None
 
 
 def test_scheduled_off_panel_is_switched_off_and_the_kiosk_sleeps(tmp_path):
@@ -31,62 +15,29 @@ def test_scheduled_off_panel_is_switched_off_and_the_kiosk_sleeps(tmp_path):
     assert sim.power == "on"
     example = yaml.safe_load((REPO / "config.example.yaml").read_text())
     # Off at 00:00 every day and never on again: whatever the time, "off" is what holds now.
+    panel = {
+        "driver": "lg",
+        "port": sim.url,
+        "timeout": 0.5,
+        "schedule": [{"at": "00:00", "power": "off"}],
+    }
     cfg = {
         "station": example["station"],
         "layout": str(REPO / "layouts" / "yeouido.yaml"),
         "sources": {"demo": True},
-        "panel": {
-            "driver": "lg",
-            "port": sim.url,
-            "timeout": 0.5,
-            "schedule": [{"at": "00:00", "power": "off"}],
-        },
+        "panel": panel,
     }
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
-    runtime = tmp_path / "run"
-    runtime.mkdir()
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        RUNTIME_DIRECTORY=str(runtime),
-        STATE_DIRECTORY=str(tmp_path),
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "run",
-            "--config",
-            str(config),
-            "--windowed",
-            "--size",
-            "1280x720",
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    kiosk = RunningKiosk(config, tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        st = None
-        while time.monotonic() < deadline:
-            st = _status(runtime)
-            if st and st.get("state") == "sleeping" and sim.power == "off":
-                break
-            time.sleep(0.3)
-        assert st is not None and st["state"] == "sleeping", st
-        assert sim.power == "off"
+        st = kiosk.wait_status(lambda s: s["state"] == "sleeping" and sim.power == "off", 60)
         assert (
             st["panel"]["desired"]["power"] == "off" and st["panel"]["desired"]["by"] == "schedule"
         )
         assert st["panel"]["actual"]["state"] == "off as scheduled"
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=20)
+        out = kiosk.stop()
         sim.stop()
-    assert proc.returncode == 0, out
+    assert kiosk.proc.returncode == 0, out
     assert "pausing rendering and polling" in out and "Traceback" not in out

@@ -3,11 +3,8 @@ STATUS lines, reload with a good and a bad config, and a clean exit on SIGTERM."
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.kiosk_process import RunningKiosk, kiosk_status
 from tests.notify_listener import NotifyListener
 
 
@@ -32,53 +30,21 @@ def _config(tmp: Path, name_en: str = "Yeouido", extra_station: dict | None = No
 @pytest.fixture
 def kiosk(tmp_path):
     listener = NotifyListener(tmp_path / "notify.sock")
-    runtime = tmp_path / "run"
-    runtime.mkdir()
     config = _config(tmp_path)
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        RUNTIME_DIRECTORY=str(runtime),
-        STATE_DIRECTORY=str(tmp_path),
-        **listener.environ(watchdog_usec=1_000_000),
-    )
-    env.pop("JOURNAL_STREAM", None)
-    log = open(tmp_path / "kiosk.log", "w")  # noqa: SIM115 (lives as long as the fixture)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "run",
-            "--config",
-            str(config),
-            "--windowed",
-            "--size",
-            "1280x720",
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield proc, listener, config, runtime, tmp_path / "kiosk.log"
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait(10)
-    log.close()
+    logfile = tmp_path / "kiosk.log"
+    with open(logfile, "w") as log:
+        k = RunningKiosk(
+            config, tmp_path, env=listener.environ(watchdog_usec=1_000_000), output=log
+        )
+        yield k.proc, listener, config, k.runtime, logfile
+        k.kill()
     listener.close()
 
 
 def _status(runtime: Path) -> dict:
-    r = subprocess.run(
-        [sys.executable, "-m", "kiosk", "status", "--json", "--runtime-dir", str(runtime)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=REPO,
-    )
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    st = kiosk_status(runtime)
+    assert st is not None, "kiosk status: no kiosk running"
+    return st
 
 
 def test_ready_watchdog_status_reload_and_sigterm(kiosk):

@@ -8,13 +8,14 @@ from kiosk.core.models import Arrival
 
 # arvlCd -> (Korean, English); the seven codes of realtimeStationArrival (reference §1).
 STATUS_TEXT: dict[str, tuple[str, str]] = {
-    "0": ("진입", "Approaching"),
+    "0": ("진입", "Entering"),
     "1": ("도착", "Arrived"),
     "2": ("출발", "Departed"),
-    "3": ("전역출발", "Left prev. stn"),
-    "4": ("전역진입", "Approaching prev. stn"),
-    "5": ("전역도착", "At prev. stn"),
-    "99": ("운행중", "In service"),
+    # The three "previous station" codes all mean, to a rider, that the train is one stop away.
+    "3": ("전역 출발", "1 stop away"),
+    "4": ("전역 진입", "1 stop away"),
+    "5": ("전역 도착", "1 stop away"),
+    "99": ("운행 중", "Running"),
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.eta import eta_now
+from kiosk.core.eta import STATUS_TEXT, eta_now, status_text
 from kiosk.core.lines import line_for
 from kiosk.core.models import Arrival, FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
@@ -27,15 +27,6 @@ _DIRECTIONS = {
 }
 # Codes meaning the train is at or entering this station: show the status, not a number.
 _AT_STATION = {"0", "1"}
-# Words for each arrival code; the English is what a rider needs, not a translation of jargon.
-_STATUS = {
-    "0": ("진입", "Entering"),
-    "1": ("도착", "Arrived"),
-    "2": ("출발", "Departed"),
-    "3": ("전역 출발", "1 stop away"),
-    "4": ("전역 진입", "1 stop away"),
-    "5": ("전역 도착", "1 stop away"),
-}
 # Rough seconds to arrival for codes that come without barvlDt: only used to order trains,
 # so that a train one stop away is never hidden behind one ten minutes out.
 _ROUGH_ETA_S = {"3": 60, "5": 90, "4": 120}
@@ -128,8 +119,8 @@ def _status_words(a: Arrival) -> tuple[str, str]:
     if m:
         n = int(m.group(1))
         return (f"{n}번째 전역", f"{n} stops away")
-    if a.arrival_code in _STATUS:
-        return _STATUS[a.arrival_code]
+    if a.arrival_code in STATUS_TEXT and a.arrival_code != "99":
+        return status_text(a)
     if a.current_station:
         return (f"{a.current_station} 부근", f"Near {english_name(a.current_station)}")
     return ("운행 중", "Running")
