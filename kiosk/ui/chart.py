@@ -13,8 +13,8 @@ from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
 
 _CONFIGURED = False
-PM10_COLOUR = "#FFFFFF"
-PM25_COLOUR = "#7FD1FF"
+PM10_COLOUR = theme.PM10_COLOUR
+PM25_COLOUR = theme.PM25_COLOUR
 
 
 def _configure_once() -> None:

@@ -353,6 +353,7 @@ class KioskRuntime:
                 QTimer.singleShot(5, first_frame)
                 return
             self.window.repaint()  # synchronous: the frame is on screen when this returns
+            QTimer.singleShot(0, self.window.finish_building)
             for fn in self._first_frame:
                 fn()
 

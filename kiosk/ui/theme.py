@@ -27,6 +27,9 @@ GRADE_COLOURS = {
     "very_bad": "#F0635A",
 }
 NO_GRADE_COLOUR = "#8A94A6"
+# The 24-hour trend's lines (chart and legend); told apart by line style as well.
+PM10_COLOUR = "#FFFFFF"
+PM25_COLOUR = "#7FD1FF"
 
 # Type scale in units (1 unit = 1 % of the short side: 21.6 px at 3840x2160).
 # Nothing is smaller than SMALL (2.6 % > the 2.5 % floor); primary figures are FIGURE (>= 6 %).

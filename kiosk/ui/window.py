@@ -197,6 +197,13 @@ class KioskWindow(Panel):
             [source_age(s, self.snapshots.get(s), states[s], now) for s in self.sources]
         )
 
+    def finish_building(self) -> None:
+        """Build what the first frame did not need (the air page's chart)."""
+        for page in self.pages:
+            finish = getattr(page, "finish_building", None)
+            if finish is not None:
+                finish()
+
     # --- rotation ------------------------------------------------------------------------
 
     def current_page(self) -> Page:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -11,10 +12,12 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.core.views.air import AirView, PollutantTile, air_view
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.chart import PM10_COLOUR, PM25_COLOUR, TrendChart
 from kiosk.ui.pages.base import Page, PageContext, no_data_reason
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
+
+if TYPE_CHECKING:
+    from kiosk.ui.chart import TrendChart
 
 
 def _fmt(v: float | None) -> str:
@@ -98,13 +101,18 @@ class AirPage(Page):
         legend = QVBoxLayout()
         legend.setSpacing(0)
         self.legend10 = Text(
-            m, theme.SMALL, True, PM10_COLOUR, "━━ 미세먼지 PM10", align=Qt.AlignmentFlag.AlignRight
+            m,
+            theme.SMALL,
+            True,
+            theme.PM10_COLOUR,
+            "━━ 미세먼지 PM10",
+            align=Qt.AlignmentFlag.AlignRight,
         )
         self.legend25 = Text(
             m,
             theme.SMALL,
             True,
-            PM25_COLOUR,
+            theme.PM25_COLOUR,
             "╍╍ 초미세먼지 PM2.5",
             align=Qt.AlignmentFlag.AlignRight,
         )
@@ -112,8 +120,10 @@ class AirPage(Page):
         legend.addWidget(self.legend25)
         head.addLayout(legend, 1)
         cl.addLayout(head)
-        self.chart = TrendChart(m)
-        cl.addWidget(self.chart, 1)
+        # The chart comes in finish_building(): pyqtgraph takes ~0.3 s to import, which the
+        # first frame need not wait for (this page is not on it).
+        self.chart: TrendChart | None = None
+        self._chart_card, self._chart_layout = chart_card, cl
         self.chart_empty = NoDataCard(m, "측정 기록 없음", "No readings recorded yet")
         self.chart_empty.setVisible(False)
         cl.addWidget(self.chart_empty, 1)
@@ -124,6 +134,21 @@ class AirPage(Page):
         self.body.addWidget(self.no_data, 1)
         self.view: AirView | None = None
         self._row = row
+
+    def finish_building(self) -> None:
+        """Build the 24-hour chart (after the first frame, or when the page first shows)."""
+        if self.chart is not None:
+            return
+        from kiosk.ui.chart import TrendChart
+
+        self.chart = TrendChart(self.metrics)
+        self._chart_layout.insertWidget(self._chart_layout.indexOf(self.chart_empty), self.chart, 1)
+        self._show_trend()
+        self.layout().activate()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.finish_building()
+        super().showEvent(event)
 
     def render(self, now: datetime) -> None:
         state = self.state("air")
@@ -153,12 +178,18 @@ class AirPage(Page):
         self.pm25.show_tile(v.pm25)
         for w in (self.pm10, self.pm25, self.where):
             w.setVisible(has)
-        self.chart.parentWidget().setVisible(has)
+        self._chart_card.setVisible(has)
         self.no_data.setVisible(not has)
         if not has:
             detail = no_data_reason(current)
             self.no_data.set_message("대기질 정보 없음", "No air-quality data", detail)
-        self.chart.set_series(v.trend)
-        has_trend = len(v.trend.hours_ago) >= 2
-        self.chart.setVisible(has_trend)
-        self.chart_empty.setVisible(not has_trend)
+        self._show_trend()
+
+    def _show_trend(self) -> None:
+        trend = self.view.trend if self.view is not None else None
+        has_trend = trend is not None and len(trend.hours_ago) >= 2
+        if self.chart is not None:
+            if trend is not None:
+                self.chart.set_series(trend)
+            self.chart.setVisible(has_trend or self.view is None)
+        self.chart_empty.setVisible(self.view is not None and not has_trend)
