@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 
 class PaintMeter(QObject):
-    """Event filter on a window and its descendants: the union of every painted region."""
+    """Application event filter while measuring: the union of every region painted in a window
+    (widgets created meanwhile included, such as a chart built when its page first shows)."""
 
     def __init__(self, window: QWidget):
         super().__init__()
@@ -27,7 +28,11 @@ class PaintMeter(QObject):
         self.events = 0
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+        if (
+            event.type() == QEvent.Type.Paint
+            and isinstance(obj, QWidget)
+            and obj.window() is self.window
+        ):
             offset = obj.mapTo(self.window, QPoint(0, 0)) if obj is not self.window else QPoint()
             self.region = self.region.united(event.region().translated(offset))
             self.events += 1
@@ -35,16 +40,14 @@ class PaintMeter(QObject):
 
     def measure(self, action: Callable[[], None]) -> float:
         """Run ``action``; the fraction of the window's area that Qt repainted meanwhile."""
-        widgets = [self.window, *self.window.findChildren(QWidget)]
+        app = QApplication.instance()
         self.region = QRegion()
         self.events = 0
-        for w in widgets:
-            w.installEventFilter(self)
+        app.installEventFilter(self)
         try:
             action()
         finally:
-            for w in widgets:
-                w.removeEventFilter(self)
+            app.removeEventFilter(self)
         area = sum(r.width() * r.height() for r in self.region)  # rects of a QRegion never overlap
         total = max(1, self.window.width() * self.window.height())
         return area / total
