@@ -114,7 +114,9 @@ pick_python() {
     for c in "${KIOSK_PYTHON:-}" \
              "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -1)" \
              "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13.*/bin/python3 2>/dev/null | sort -V | tail -1)" \
-             python3.12 python3.13 python3.11 python3; do
+             python3.12 python3.13 python3.11 python3 \
+             /usr/local/bin/python3.12 /usr/local/bin/python3.13 /usr/bin/python3.12 \
+             /usr/bin/python3.13 /usr/bin/python3.11 /usr/bin/python3; do
         [[ -n $c ]] || continue
         p=$(command -v "$c" 2>/dev/null) || continue
         case $(readlink -f "$p") in
