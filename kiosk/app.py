@@ -56,7 +56,7 @@ def demo_snapshots(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]
     """Bundled recordings replayed through the real parsers, shifted to ``now``."""
     from kiosk.sources.demo import load_demo
 
-    snaps = []
+    snaps: list[Snapshot] = []
     for source in needed_sources(layout):
         try:
             items = load_demo(source, cfg.station.subway_station, now)

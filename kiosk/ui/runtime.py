@@ -310,7 +310,7 @@ class KioskRuntime:
             w.start()
         self.asleep = asleep
 
-    def every(self, interval_ms: int, fn: Callable[[], None]) -> None:
+    def every(self, interval_ms: int, fn: Callable[[], object]) -> None:
         """Call ``fn`` on the GUI thread every ``interval_ms`` (so a frozen GUI stops calling it)."""
         from PySide6.QtCore import QTimer
 
@@ -319,12 +319,12 @@ class KioskRuntime:
         t.start(interval_ms)
         self._timers.append(t)
 
-    def later(self, delay_ms: int, fn: Callable[[], None]) -> None:
+    def later(self, delay_ms: int, fn: Callable[[], object]) -> None:
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(delay_ms, fn)
 
-    def watch_fd(self, fd: int, fn: Callable[[], None]) -> None:
+    def watch_fd(self, fd: int, fn: Callable[[], object]) -> None:
         """Call ``fn`` on the GUI thread whenever ``fd`` becomes readable (signal wakeups)."""
         from PySide6.QtCore import QSocketNotifier
 
