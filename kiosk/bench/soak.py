@@ -106,7 +106,8 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
         t0 = time.monotonic()
         proc = subprocess.Popen(
             kiosk_run_command(work.config, size),
-            env=work.env({"NOTIFY_SOCKET": str(sock_path), **KEYS}),
+            # faulthandler: a kiosk that will not stop is sent SIGABRT and prints every thread.
+            env=work.env({"NOTIFY_SOCKET": str(sock_path), "PYTHONFAULTHANDLER": "1", **KEYS}),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -134,9 +135,16 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
             try:
                 out["exit_code"] = proc.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                out["exit_code"] = proc.wait()
-                out["error"] = f"did not stop within {STOP_TIMEOUT_S:g} s of SIGTERM"
+                proc.send_signal(signal.SIGABRT)  # the stacks go to its log (see env above)
+                try:
+                    out["exit_code"] = proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    out["exit_code"] = proc.wait()
+                out["error"] = (
+                    f"did not stop within {STOP_TIMEOUT_S:g} s of SIGTERM (its threads' stacks "
+                    "are at the end of the log)"
+                )
     out["log"] = log.read_text(encoding="utf-8", errors="replace")
     return out
 
@@ -173,7 +181,8 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
             result = soak_run(work, size, seconds)
         finally:
             server.stop()
-    errors, tracebacks = log_problems(result.pop("log"))
+    log_text = result.pop("log")
+    errors, tracebacks = log_problems(log_text)
     samples = result.pop("samples")
     doc: dict[str, Any] = {
         "mode": "soak",
@@ -211,6 +220,8 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
         problem = f"{len(errors)} error records and {tracebacks} tracebacks in the log"
     doc["crashed"] = problem is not None
     doc["error"] = problem
+    if problem:  # the kiosk's own last words, since its log goes with the temporary folder
+        doc["log_tail"] = log_text.strip().splitlines()[-60:]
     if opts["json"]:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
@@ -254,6 +265,12 @@ def soak_table(doc: dict[str, Any]) -> str:
     lines.append(f"requests served        {served}")
     feeds = ", ".join(f"{k} {v}" for k, v in doc["feeds_at_end"].items()) or "unknown"
     lines.append(f"feeds at the end       {feeds}")
+    if doc.get("log_tail"):
+        lines += [
+            "",
+            "last lines of the kiosk's log:",
+            *(f"    {x[:160]}" for x in doc["log_tail"]),
+        ]
     lines.append("")
     lines.append("PASSED" if not doc["crashed"] else f"FAILED: {doc['error']}")
     return "\n".join(lines)
