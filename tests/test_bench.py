@@ -139,6 +139,8 @@ def test_soak_against_injected_faults_ends_alive_clean_and_reports_memory():
     doc = json.loads(r.stdout)
     assert doc["alive_at_end"] is True and doc["exit_code"] == 0
     assert doc["error_records"] == 0 and doc["tracebacks"] == 0
+    # STATUS= every 5 s from a GUI-thread timer: the GUI kept running all along.
+    assert doc["status_updates"] >= 6 and doc["longest_status_gap_s"] < 15
     served = doc["requests"]
     for fault in ("html_502", "timeout", "truncated_json", "quota_337"):
         assert any(k.endswith(" " + fault) for k in served), (fault, served)

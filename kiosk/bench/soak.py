@@ -38,6 +38,7 @@ from kiosk.config import Config, Layout
 from kiosk.core.timeutil import now_kst
 
 PAGE_SECONDS = 3.0  # the shortest page duration a layout accepts
+GUI_SILENCE_S = 15.0  # STATUS= comes every 5 s from a GUI-thread timer: 3 missed = stalled
 HTTP_TIMEOUT_S = 2.0
 FAST_SOURCES: dict[str, Any] = {
     "demo": False,
@@ -95,6 +96,37 @@ def _wait_ready(sock: socket.socket, proc: subprocess.Popen[bytes], limit_s: flo
     return False
 
 
+class StatusWatch:
+    """Reads the kiosk's sd_notify datagrams: the GUI thread sends STATUS= every 5 s, so the
+    gaps between them show whether it kept running. Draining the socket matters as well: a
+    full queue would block the kiosk's next send (on its GUI thread)."""
+
+    def __init__(self, sock: socket.socket, start: float):
+        self.sock = sock
+        self.count = 0
+        self.last = start
+        self.longest_gap = 0.0
+        self.text = ""
+
+    def drain(self, wait_s: float) -> None:
+        """Read every datagram that arrives within ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            self.sock.settimeout(max(0.001, deadline - time.monotonic()))
+            try:
+                msg = self.sock.recv(65536)
+            except (TimeoutError, BlockingIOError):
+                return
+            for field in msg.decode("utf-8", "replace").split("\n"):
+                if field.startswith("STATUS="):
+                    now = time.monotonic()
+                    self.longest_gap = max(self.longest_gap, now - self.last)
+                    self.last, self.count, self.text = now, self.count + 1, field[7:]
+
+    def gap_until(self, now: float) -> float:
+        return max(self.longest_gap, now - self.last)
+
+
 def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, Any]:
     """Run `kiosk run` for ``seconds`` after its first frame, sampling its memory each second."""
     sock_path = work.root / "notify.sock"
@@ -120,11 +152,15 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
                 out["first_frame_s"] = time.monotonic() - t0
                 _say(f"soaking kiosk run (pid {proc.pid}) for {seconds:g} s")
                 end = time.monotonic() + seconds
+                watch = StatusWatch(sock, time.monotonic())
                 while time.monotonic() < end and proc.poll() is None:
                     m = read_memory(proc.pid)
                     out["samples"].append((time.monotonic() - t0, m.rss_mb, m.uss_mb))
-                    time.sleep(min(1.0, max(0.0, end - time.monotonic())))
+                    watch.drain(min(1.0, max(0.0, end - time.monotonic())))
                 out["alive"] = proc.poll() is None
+                out["status_updates"] = watch.count
+                out["longest_status_gap_s"] = watch.gap_until(time.monotonic())
+                out["last_status"] = watch.text
                 if out["alive"]:
                     m = read_memory(proc.pid)
                     out["samples"].append((time.monotonic() - t0, m.rss_mb, m.uss_mb))
@@ -201,6 +237,9 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
         "error_records": len(errors),
         "tracebacks": tracebacks,
         "error_lines": errors[:5],
+        "status_updates": result.get("status_updates", 0),
+        "longest_status_gap_s": result.get("longest_status_gap_s"),
+        "last_status": result.get("last_status"),
         "requests": dict(sorted(server.counts.items())),
         "feeds_at_end": result.get("feeds", {}),
         "memory": {},
@@ -216,6 +255,9 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
         problem = f"kiosk run (pid {result['pid']}) {describe_exit(result['exit_code'])} mid-soak"
     elif problem is None and result["exit_code"] != 0:
         problem = f"kiosk run {describe_exit(result['exit_code'])} on SIGTERM"
+    elif problem is None and (result.get("longest_status_gap_s") or 0) > GUI_SILENCE_S:
+        gap = result["longest_status_gap_s"]
+        problem = f"the GUI thread stalled: no STATUS update for {gap:.0f} s (every 5 s expected)"
     elif problem is None and (errors or tracebacks):
         problem = f"{len(errors)} error records and {tracebacks} tracebacks in the log"
     doc["crashed"] = problem is not None
@@ -247,6 +289,11 @@ def soak_table(doc: dict[str, Any]) -> str:
     lines.append(f"stop on SIGTERM        {describe_exit(doc['exit_code'])}")
     lines.append(f"log records >= ERROR   {doc['error_records']}")
     lines.append(f"tracebacks             {doc['tracebacks']}")
+    gap = doc["longest_status_gap_s"]
+    lines.append(
+        f"GUI thread alive       {doc['status_updates']} STATUS updates, longest gap "
+        + (f"{gap:.1f} s" if gap is not None else "-")
+    )
     for line in doc["error_lines"]:
         lines.append(f"    {line[:160]}")
     mem = doc["memory"]
