@@ -103,7 +103,7 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
             )
         except ChildFailed as e:
             error = e.one_line()
-    parse = parse_costs(cfg.station.subway_station, DEFAULTS["parse_repeats"])
+    parse = parse_costs(cfg.station.subway_station, int(DEFAULTS["parse_repeats"]))
     metrics = build_metrics(starts, child, parse)
     _print(opts, metrics, child, error)
     if error:
