@@ -186,14 +186,23 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
 
 
 def _memory_summary(samples: list[tuple[float, float, float]], column: int) -> dict[str, float]:
+    """Start, warm (a quarter in: every page shown, every source polled), end and max; growth
+    compares floors (the lowest reading of the tenth after warm-up and of the last tenth),
+    because a reading taken mid-fade includes the two page pixmaps (2 x 26 MB at 4K) that the
+    fade frees when it ends."""
     values = [s[column] for s in samples]
-    warm = values[len(values) // 4]  # a quarter in: every page shown, every source polled
+    n = len(values)
+    tenth = max(1, n // 10)
+    warm_floor = min(values[n // 4 : n // 4 + tenth])
+    end_floor = min(values[-tenth:])
     return {
         "start": values[0],
-        "warm": warm,
+        "warm": values[n // 4],
         "end": values[-1],
         "max": max(values),
-        "growth": values[-1] - warm,
+        "warm_floor": warm_floor,
+        "end_floor": end_floor,
+        "growth": end_floor - warm_floor,
     }
 
 
@@ -305,7 +314,8 @@ def soak_table(doc: dict[str, Any]) -> str:
                 verdict = "  ok" if m["growth"] <= mem["growth_budget_mb"] else "  OVER"
             lines.append(
                 f"{kind[:3].upper()} start/warm/end   {m['start']:.1f} / {m['warm']:.1f} / "
-                f"{m['end']:.1f} MB (max {m['max']:.1f}); growth {m['growth']:+.2f} MB"
+                f"{m['end']:.1f} MB (max {m['max']:.1f}); floors {m['warm_floor']:.1f} -> "
+                f"{m['end_floor']:.1f}, growth {m['growth']:+.2f} MB"
                 + (f" (budget ≤ {mem['growth_budget_mb']:g} MB){verdict}" if verdict else "")
             )
     served = ", ".join(f"{k} {v}" for k, v in doc["requests"].items()) or "none"
