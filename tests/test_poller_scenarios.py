@@ -122,7 +122,13 @@ def test_a_whole_weekday_through_the_real_stack_stays_within_the_subway_budget(
 ) -> None:
     budget = 1000  # the real subway key
     clock.t = MONDAY
-    poller = Poller(kiosk_config(api, tmp_path, subway_daily_budget=budget), env=ENV)
+    hours = {
+        "start": "05:00",
+        "end": "01:00",
+    }  # the default service window, not the tests' all-day one
+    poller = Poller(
+        kiosk_config(api, tmp_path, subway_daily_budget=budget, service_hours=hours), env=ENV
+    )
     calls: list[datetime] = []
     poller.coordinators["subway"].add_listener(
         lambda s: calls.append(clock.now()) if s.fetched_at == clock.now() else None

@@ -21,7 +21,7 @@ def test_live_data_degrades_through_an_outage_and_recovers(tmp_path):
         tmp_path,
         subway_daily_budget=100_000,
         subway_min_interval=5,
-        service_hours={"start": "00:00", "end": "23:59"},
+        service_hours={"start": "00:00", "end": "00:00"},
         cache_expiry={"subway": 0},
         freshness={"subway": {"stale_after": 6, "unavailable_after": 12}},
     )
