@@ -112,3 +112,25 @@ def test_watchdog_period_is_half_the_interval_when_meant_for_us(tmp_path, env, p
 
 def test_watchdog_period_is_none_without_a_socket():
     assert Notifier.from_environ({"WATCHDOG_USEC": "30000000"}).watchdog_period() is None
+
+
+def test_a_stalled_receiver_never_blocks_the_sender(tmp_path):
+    """systemd not reading (queue full): the ping is dropped at once, the GUI thread goes on."""
+    path = str(tmp_path / "stalled.sock")
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(path)
+    filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    filler.setblocking(False)
+    try:
+        while True:  # fill the receiver's queue
+            filler.sendto(b"WATCHDOG=1", path)
+    except BlockingIOError:
+        pass
+    n = Notifier(path)
+    t0 = time.monotonic()
+    assert n.send("WATCHDOG=1") is False
+    assert time.monotonic() - t0 < 0.5
+    receiver.recv(100)  # room again: the next ping goes through
+    assert n.send("WATCHDOG=1") is True
+    receiver.close()
+    filler.close()

@@ -95,7 +95,9 @@ class Notifier:
         try:
             payload = "\n".join(assignments).encode("utf-8", "replace")
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-                sock.sendto(payload, self.address)
+                # Never block the GUI thread on a stalled receiver (a full socket queue): a
+                # dropped ping is better than a frozen screen.
+                sock.sendto(payload, socket.MSG_DONTWAIT, self.address)
         except (OSError, ValueError) as e:
             if not self._failing:  # the watchdog ticks every few seconds: say it once
                 log.warning("cannot notify systemd at %s: %s", self._printable(), e)
