@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core.format import age_text
+from kiosk.core.freshness import Freshness, FreshnessPolicy, assess
 from kiosk.core.models import FeedStatus, Snapshot
 
 
@@ -49,14 +50,11 @@ def data_state(
     bad = (FeedStatus.ERROR, FeedStatus.UNAUTHORIZED, FeedStatus.RATE_LIMITED)
     if snapshot.status in bad and not snapshot.items:
         return DataState.NO_DATA
-    age = (now - snapshot.fetched_at).total_seconds()
-    if age >= unavailable_after:
+    policy = FreshnessPolicy(stale_after, max(stale_after, unavailable_after))
+    age = assess(snapshot.fetched_at, now, policy)
+    if age is Freshness.UNAVAILABLE:
         return DataState.NO_DATA
-    if (
-        age >= stale_after
-        or snapshot.status is not FeedStatus.OK
-        and snapshot.status is not FeedStatus.EMPTY
-    ):
+    if age is Freshness.STALE or snapshot.status not in (FeedStatus.OK, FeedStatus.EMPTY):
         return DataState.STALE
     return DataState.FRESH
 
