@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kiosk.core.models import Trail
-from kiosk.core.tm import looks_like_wgs84, seoul_tm_to_wgs84
+from kiosk.core.tm import seoul_tm_to_wgs84
 from kiosk.sources._common import (
     load_json,
     openapi_url,
@@ -24,6 +24,7 @@ from kiosk.sources._common import (
     to_int,
     to_str,
     upper_keys,
+    wgs84_of,
 )
 
 SERVICE = "SeoulGilWalkCourse"
@@ -41,11 +42,7 @@ def point_of(x_value: object, y_value: object) -> tuple[float, float] | None:
     x, y = to_float(x_value), to_float(y_value)
     if x is None or y is None:
         return None
-    if looks_like_wgs84(y, x):
-        return y, x
-    if looks_like_wgs84(x, y):
-        return x, y
-    return seoul_tm_to_wgs84(x, y)
+    return wgs84_of(y, x) or seoul_tm_to_wgs84(x, y)
 
 
 def distance_km(value: object) -> float | None:
