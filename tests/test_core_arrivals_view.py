@@ -77,20 +77,30 @@ def test_no_data_state_hides_old_trains():
 
 
 def test_a_train_one_stop_away_is_never_hidden_behind_later_ones():
-    snap = Snapshot("subway", (
-        arrival("1001", "상행", "소요산", 240),
-        arrival("1001", "상행", "동두천", 600),
-        arrival("1001", "상행", "의정부", None, code="5"),  # at the previous station, no barvlDt
-    ), NOW)
+    snap = Snapshot(
+        "subway",
+        (
+            arrival("1001", "상행", "소요산", 240),
+            arrival("1001", "상행", "동두천", 600),
+            arrival(
+                "1001", "상행", "의정부", None, code="5"
+            ),  # at the previous station, no barvlDt
+        ),
+        NOW,
+    )
     trains = arrivals_view(snap, ("1001",), NOW, DataState.FRESH).lines[0].directions[0].trains
     assert [t.destination_ko for t in trains] == ["의정부", "소요산"]
 
 
 def test_positions_without_eta_expire_and_countdowns_run_out():
-    snap = Snapshot("subway", (
-        arrival("1005", "상행", "방화", None, code="99", message="[3]번째 전역 (영등포구청)"),
-        arrival("1005", "상행", "방화", 200),
-    ), NOW)
+    snap = Snapshot(
+        "subway",
+        (
+            arrival("1005", "상행", "방화", None, code="99", message="[3]번째 전역 (영등포구청)"),
+            arrival("1005", "상행", "방화", 200),
+        ),
+        NOW,
+    )
     later = NOW + timedelta(seconds=150)
     trains = arrivals_view(snap, ("1005",), later, DataState.STALE).lines[0].directions[0].trains
     assert [(t.minutes, t.status_en) for t in trains] == [(None, "Arriving")]

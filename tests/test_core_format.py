@@ -56,11 +56,22 @@ def test_data_state_from_age_and_status():
     assert data_state(Snapshot("air", (), None, FeedStatus.ERROR), NOW, 1, 2) is DataState.NO_DATA
 
 
-@pytest.mark.parametrize("ko,en", [
-    ("신림", "Sillim"), ("왕십리", "Wangsimni"), ("종로", "Jongno"), ("독립문", "Dongnimmun"),
-    ("문래", "Mullae"), ("신길", "Singil"), ("서울대입구", "Seoul Nat'l Univ."), ("입구", "Entrance"),
-    ("오목교(목동운동장앞)", "Omokgyo (Mokdong Stadium)"), ("중랑천 창동길", "Jungnangcheon Changdong-gil"),
-    ("서교동 사거리", "Seogyo-dong Intersection"), ("창동", "Changdong"),
-])
+@pytest.mark.parametrize(
+    "ko,en",
+    [
+        ("신림", "Sillim"),
+        ("왕십리", "Wangsimni"),
+        ("종로", "Jongno"),
+        ("독립문", "Dongnimmun"),
+        ("문래", "Mullae"),
+        ("신길", "Singil"),
+        ("서울대입구", "Seoul Nat'l Univ."),
+        ("입구", "Entrance"),
+        ("오목교(목동운동장앞)", "Omokgyo (Mokdong Stadium)"),
+        ("중랑천 창동길", "Jungnangcheon Changdong-gil"),
+        ("서교동 사거리", "Seogyo-dong Intersection"),
+        ("창동", "Changdong"),
+    ],
+)
 def test_sound_changes_and_place_words(ko, en):
     assert english_name(ko) == en

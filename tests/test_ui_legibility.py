@@ -149,13 +149,17 @@ def test_footer_ages_are_never_cut(app, size):
     from kiosk.ui.chrome import LONGEST_AGES
 
     win = _window(EXAMPLES[0], size)
-    old = [replace(s, fetched_at=NOW - timedelta(minutes=59, seconds=30))
-           for s in win.snapshots.values()]
+    old = [
+        replace(s, fetched_at=NOW - timedelta(minutes=59, seconds=30))
+        for s in win.snapshots.values()
+    ]
     win.apply_snapshots(old)
     QApplication.processEvents()
     for item in win.footer.items.values():
         assert item.age.text() == item.age.full_text() == "59분 전 · 59 min ago"
         assert item.name.text() == item.name.full_text()
     fm = QFontMetrics(win.footer.items["subway"].age.font())
-    assert all(fm.horizontalAdvance(s) <= win.footer.items["subway"].age.width() for s in LONGEST_AGES)
+    assert all(
+        fm.horizontalAdvance(s) <= win.footer.items["subway"].age.width() for s in LONGEST_AGES
+    )
     win.close()

@@ -89,8 +89,12 @@ class PageDots(QWidget):
             p.drawEllipse(r.adjusted(1, 1, -1, -1))
 
 
-LONGEST_AGES = ("59분 전 · 59 min ago", "23시간 전 · 23 h ago", "수신 없음 · none yet",
-                "9일 전 · 9 days ago")
+LONGEST_AGES = (
+    "59분 전 · 59 min ago",
+    "23시간 전 · 23 h ago",
+    "수신 없음 · none yet",
+    "9일 전 · 9 days ago",
+)
 
 
 class AgeItem(QWidget):

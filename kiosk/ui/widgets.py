@@ -217,9 +217,14 @@ class LineBadge(QWidget):
         size = metrics.px(units)
         # Digits fill a circle; two-character names ("공항") get a pill wide enough for a
         # legible font (never under the SMALL floor).
-        self._font = metrics.font(max(theme.SMALL, units * (0.62 if len(short) == 1 else 0.46)), bold=True)
-        width = size if len(short) == 1 else max(size, QFontMetrics(self._font).horizontalAdvance(short)
-                                                 + metrics.px(1.6))
+        self._font = metrics.font(
+            max(theme.SMALL, units * (0.62 if len(short) == 1 else 0.46)), bold=True
+        )
+        width = (
+            size
+            if len(short) == 1
+            else max(size, QFontMetrics(self._font).horizontalAdvance(short) + metrics.px(1.6))
+        )
         self.setFixedSize(width, size)
 
     def paintEvent(self, event) -> None:  # noqa: N802

@@ -69,7 +69,7 @@ _FACILITY_EN = {
 
 
 def _duration_en(text: str) -> str:
-    """"1시간 30분" -> "1 h 30 min"; text without Korean units comes back unchanged."""
+    """ "1시간 30분" -> "1 h 30 min"; text without Korean units comes back unchanged."""
     out = re.sub(r"(\d+)\s*시간", r"\1 h ", text)
     out = re.sub(r"(\d+)\s*분", r"\1 min ", out)
     return " ".join(out.split())
@@ -123,8 +123,11 @@ def parks_view(
     the page never claims there is nothing.
     """
     ordered = sorted(parks, key=lambda p: haversine_m(lat, lon, p.lat, p.lon))
-    near_parks = [p for i, p in enumerate(ordered)
-                  if i == 0 or walking_distance_m(lat, lon, p.lat, p.lon) <= MAX_WALK_M][:max_parks]
+    near_parks = [
+        p
+        for i, p in enumerate(ordered)
+        if i == 0 or walking_distance_m(lat, lon, p.lat, p.lon) <= MAX_WALK_M
+    ][:max_parks]
     rows = []
     for i, p in enumerate(near_parks, start=1):
         fac = [f for f in p.facilities if f][:MAX_FACILITIES]
@@ -146,8 +149,11 @@ def parks_view(
         return min(haversine_m(lat, lon, a, b) for a, b in pts)
 
     ordered_trails = sorted(trails, key=trail_distance)
-    near_trails = [t for i, t in enumerate(ordered_trails)
-                   if i == 0 or trail_distance(t) * WALK_DETOUR_FACTOR <= MAX_WALK_M][:max_trails]
+    near_trails = [
+        t
+        for i, t in enumerate(ordered_trails)
+        if i == 0 or trail_distance(t) * WALK_DETOUR_FACTOR <= MAX_WALK_M
+    ][:max_trails]
     trail_rows = []
     for j, t in enumerate(near_trails, start=len(rows) + 1):
         pts = t.points or ((t.lat, t.lon),)
