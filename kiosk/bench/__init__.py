@@ -206,6 +206,21 @@ def build_metrics(
             )
         )
     out += _memory_metrics(child)
+    chart = child.get("chart")
+    if chart and chart.get("wall_s") and chart.get("cpu_s_each") is not None:
+        out.append(
+            metric(
+                "chart_drawing",
+                "chart drawing (own process, ~once an hour)",
+                "s",
+                chart["wall_s"],
+                note=f"python -m kiosk.ui.chart_render: up to {chart['cpu_s_each']:.2f} s CPU "
+                f"and {chart['peak_rss_mb']:.0f} MB peak RSS each, for the second it runs; "
+                "the kiosk keeps neither",
+                cpu_s_each=chart["cpu_s_each"],
+                peak_rss_mb=chart["peak_rss_mb"],
+            )
+        )
     for source, (samples, size) in parse.items():
         out.append(
             metric(
@@ -268,6 +283,7 @@ def _print(opts: dict[str, Any], metrics: list[Metric], child: dict[str, Any], e
             "versions": {"python": platform.python_version(), "qt": child.get("qt")},
             "rotation_seconds": child.get("rotation_s"),
             "data_complete": child.get("data_complete"),
+            "chart_ready": child.get("chart_ready"),
             "metrics": {m.key: m.to_json() for m in metrics},
             "over_budget": over_budget(metrics),
             "crashed": error is not None,

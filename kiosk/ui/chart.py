@@ -1,4 +1,7 @@
-"""The one chart widget: PM10 and PM2.5 over the last 24 hours (pyqtgraph, configured once)."""
+"""The one chart: PM10 and PM2.5 over the last 24 hours (pyqtgraph, configured once).
+
+Drawn in a process of its own (``kiosk.ui.chart_render``); the kiosk shows the picture.
+"""
 
 from __future__ import annotations
 
@@ -50,20 +53,18 @@ class TrendChart(pg.PlotWidget):
             ax.setTextPen(pg.mkPen(theme.TEXT_DIM))
         item.getAxis("left").setWidth(m.px(7))
         item.getAxis("bottom").setHeight(m.px(4.6))
-        item.getAxis("bottom").setTicks(
-            [[(-24, "-24h"), (-18, "-18h"), (-12, "-12h"), (-6, "-6h"), (0, "지금 now")]]
-        )
         item.showGrid(x=False, y=True, alpha=0.18)
         item.getAxis("left").setStyle(maxTickLevel=0)  # major ticks only: fewer lines to read
-        item.setXRange(-25.5, 2.6, padding=0)
+        item.setXRange(-25.2, 1.2, padding=0)  # room for a label on a tick at either end
         width = max(2, m.px(0.45))
         self.pm10 = item.plot([], [], pen=pg.mkPen(PM10_COLOUR, width=width), connect="finite")
         pen25 = pg.mkPen(PM25_COLOUR, width=width, style=Qt.PenStyle.DashLine)
         self.pm25 = item.plot([], [], pen=pen25, connect="finite")
 
     def set_series(self, s: TrendSeries) -> None:
-        self.pm10.setData(*_series(s.hours_ago, s.pm10))
-        self.pm25.setData(*_series(s.hours_ago, s.pm25))
+        self.getPlotItem().getAxis("bottom").setTicks([list(s.ticks)])
+        self.pm10.setData(*_series(s.x_hours, s.pm10))
+        self.pm25.setData(*_series(s.x_hours, s.pm25))
         values = [v for v in (*s.pm10, *s.pm25) if v is not None]
         top = max(values) if values else 50.0
         self.getPlotItem().setYRange(0, max(40.0, top * 1.15), padding=0)

@@ -159,9 +159,12 @@ def render_pages(
         __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.WidgetAttribute.WA_DontShowOnScreen
     )
     win.show()
+    win.finish_building()
     for pid in wanted:
         win.show_page(pid)
         win.tick()
+        application().processEvents()
+        win.settle()
         application().processEvents()
         path = out_dir / f"{pid}.png"
         if not win.grab().save(str(path), "PNG"):

@@ -216,6 +216,15 @@ class KioskWindow(Panel):
             if finish is not None:
                 finish()
 
+    def settle(self, timeout_s: float = 30.0) -> bool:
+        """Finish what pages draw out of process (the chart) before a snapshot or a timing."""
+        ok = True
+        for page in self.pages:
+            settle = getattr(page, "settle", None)
+            if settle is not None:
+                ok = settle(timeout_s) and ok
+        return ok
+
     # --- rotation ------------------------------------------------------------------------
 
     def current_page(self) -> Page:

@@ -12,6 +12,7 @@ from kiosk.core.romanize import english_name
 from kiosk.core.views.common import DataState
 
 TREND_HOURS = 24
+TICK_EVERY_H = 6
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,17 @@ class PollutantTile:
 
 @dataclass(frozen=True)
 class TrendSeries:
-    hours_ago: tuple[float, ...]  # x: hours before now (negative numbers, oldest first)
+    """The last 24 hours on a clock-hour axis that ends at the next full hour (``end``).
+
+    Anchored to the hour, not to the second: the chart is the same picture for a whole hour
+    unless a reading arrives, so it is drawn once an hour, not once a frame.
+    """
+
+    x_hours: tuple[float, ...]  # x: hours before ``end`` (negative numbers, oldest first)
     pm10: tuple[float | None, ...]
     pm25: tuple[float | None, ...]
+    end: datetime | None = None
+    ticks: tuple[tuple[float, str], ...] = ()  # (x, "HH:00") every six clock hours
 
 
 @dataclass(frozen=True)
@@ -56,16 +65,24 @@ def _whole(value: float | None) -> float | None:
 
 def trend(history: Iterable[AirReading], district: str, now: datetime) -> TrendSeries:
     """The district's readings of the last 24 hours, one point per measurement time."""
-    since = now - timedelta(hours=TREND_HOURS)
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    since = end - timedelta(hours=TREND_HOURS)
     by_time: dict[datetime, AirReading] = {}
     for r in history:
         if r.district == district and since <= r.measured_at <= now:
             by_time[r.measured_at] = r
     points = [by_time[t] for t in sorted(by_time)]
+    ticks = []
+    for back in range(TREND_HOURS, -1, -1):
+        t = end - timedelta(hours=back)
+        if t.hour % TICK_EVERY_H == 0:
+            ticks.append((float(-back), f"{t:%H}:00"))
     return TrendSeries(
-        tuple((r.measured_at - now).total_seconds() / 3600 for r in points),
+        tuple((r.measured_at - end).total_seconds() / 3600 for r in points),
         tuple(r.pm10 for r in points),
         tuple(r.pm25 for r in points),
+        end,
+        tuple(ticks),
     )
 
 

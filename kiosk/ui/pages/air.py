@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -12,12 +11,10 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.core.views.air import AirView, PollutantTile, air_view
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
+from kiosk.ui.chart_view import TrendImage
 from kiosk.ui.pages.base import Page, PageContext, no_data_reason
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
-
-if TYPE_CHECKING:
-    from kiosk.ui.chart import TrendChart
 
 
 def _fmt(v: float | None) -> str:
@@ -120,10 +117,13 @@ class AirPage(Page):
         legend.addWidget(self.legend25)
         head.addLayout(legend, 1)
         cl.addLayout(head)
-        # The chart comes in finish_building(): pyqtgraph takes ~0.3 s to import, which the
-        # first frame need not wait for (this page is not on it).
-        self.chart: TrendChart | None = None
-        self._chart_card, self._chart_layout = chart_card, cl
+        # A picture drawn by another process (kiosk.ui.chart_view), from finish_building() on:
+        # the drawing process need not compete with the first frame.
+        self.chart = TrendImage((m.width, m.height))
+        self.chart.failed.connect(lambda _error: self._show_trend())
+        self.chart.changed.connect(self._show_trend)
+        cl.addWidget(self.chart, 1)
+        self._chart_card = chart_card
         self.chart_empty = NoDataCard(m, "측정 기록 없음", "No readings recorded yet")
         self.chart_empty.setVisible(False)
         cl.addWidget(self.chart_empty, 1)
@@ -136,19 +136,17 @@ class AirPage(Page):
         self._row = row
 
     def finish_building(self) -> None:
-        """Build the 24-hour chart (after the first frame, or when the page first shows)."""
-        if self.chart is not None:
-            return
-        from kiosk.ui.chart import TrendChart
-
-        self.chart = TrendChart(self.metrics)
-        self._chart_layout.insertWidget(self._chart_layout.indexOf(self.chart_empty), self.chart, 1)
-        self._show_trend()
+        """Let the 24-hour chart be drawn (after the first frame), at the size it will have
+        when the page shows, so it is ready before then."""
         self.layout().activate()
+        self.chart.activate()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        self.finish_building()
-        super().showEvent(event)
+    def settle(self, timeout_s: float) -> bool:
+        """Wait for a chart drawing in progress (snapshots); True if the chart is current."""
+        self.layout().activate()
+        done = self.chart.wait(timeout_s)
+        self._show_trend()
+        return done
 
     def render(self, now: datetime) -> None:
         state = self.state("air")
@@ -187,9 +185,13 @@ class AirPage(Page):
 
     def _show_trend(self) -> None:
         trend = self.view.trend if self.view is not None else None
-        has_trend = trend is not None and len(trend.hours_ago) >= 2
-        if self.chart is not None:
-            if trend is not None:
-                self.chart.set_series(trend)
-            self.chart.setVisible(has_trend or self.view is None)
-        self.chart_empty.setVisible(self.view is not None and not has_trend)
+        has_trend = trend is not None and len(trend.x_hours) >= 2
+        if trend is not None:
+            self.chart.set_series(trend)
+        broken = has_trend and self.chart.pixmap is None and self.chart.error is not None
+        self.chart.setVisible((has_trend or self.view is None) and not broken)
+        self.chart_empty.setVisible(self.view is not None and (not has_trend or broken))
+        if broken:
+            self.chart_empty.set_message("차트를 그리지 못함", "Chart unavailable")
+        elif self.view is not None and not has_trend:
+            self.chart_empty.set_message("측정 기록 없음", "No readings recorded yet")

@@ -1,0 +1,207 @@
+"""The 24-hour trend on screen: a picture drawn by ``kiosk.ui.chart_render`` in its own process.
+
+The kiosk never imports pyqtgraph: ``TrendImage`` asks a short-lived ``python -m
+kiosk.ui.chart_render`` (QProcess, asynchronous, never blocking the GUI thread) for a PNG of
+its own size whenever the series or its size changes, and paints the last good one. While a
+drawing runs, a newer request waits (only the newest); a drawing that fails or takes longer
+than ``TIMEOUT_MS`` is logged (one line) and the last picture stays. Without any picture the
+page says the chart is unavailable (``failed``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QProcess, QProcessEnvironment, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.core.views.air import TrendSeries
+from kiosk.ui.chart_render import STATS_TAG, request_bytes
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_MS = 30_000
+RESIZE_SETTLE_MS = 150  # a layout settles in a few resize events; draw once, at the last size
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class TrendImage(QWidget):
+    """Shows the trend chart picture; ``changed`` after a new one, ``failed`` after a failure."""
+
+    changed = Signal()
+    failed = Signal(str)
+    # The drawing process (a class attribute, so tests can swap in a failing or hanging one).
+    command: tuple[str, ...] = (sys.executable, "-m", "kiosk.ui.chart_render")
+
+    def __init__(self, screen: tuple[int, int], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.screen_size = screen
+        self.series: TrendSeries | None = None
+        self.pixmap: QPixmap | None = None
+        self.drawn_key: tuple | None = None
+        self.error: str | None = None
+        self.renders = 0
+        self.last_render_s: float | None = None
+        self.last_cost: dict[str, float] | None = None  # the drawing process's CPU and peak RSS
+        self._proc: QProcess | None = None
+        self._proc_key: tuple | None = None
+        self._started = 0.0
+        self._settle = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
+        self._settle.timeout.connect(self._maybe_start)
+        self._deadline = QTimer(self, singleShot=True, interval=TIMEOUT_MS)
+        self._deadline.timeout.connect(self._timed_out)
+        self.active = False  # drawings start once the kiosk has its first frame (activate)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    def activate(self) -> None:
+        """Start drawing (after the first frame: the drawing process competes for the CPU)."""
+        if not self.active:
+            self.active = True
+            self._maybe_start()
+
+    # --- what to draw ----------------------------------------------------------------------
+
+    def set_series(self, series: TrendSeries) -> None:
+        if series != self.series:
+            self.series = series
+            self._maybe_start()
+
+    def _key(self) -> tuple | None:
+        if self.series is None or self.width() < 16 or self.height() < 16:
+            return None
+        return (self.series, self.width(), self.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._settle.start()
+
+    def _maybe_start(self) -> None:
+        key = self._key()
+        if not self.active or key is None or key == self.drawn_key or key == self._proc_key:
+            return
+        if self._proc is not None:  # running: the newest request goes next (see _finished)
+            return
+        assert self.series is not None
+        proc = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("QT_QPA_PLATFORM", "offscreen")
+        env.insert(
+            "PYTHONPATH", os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.value("PYTHONPATH"))))
+        )
+        proc.setProcessEnvironment(env)
+        proc.finished.connect(self._finished)
+        proc.errorOccurred.connect(self._error_occurred)
+        self._proc, self._proc_key, self._started = proc, key, time.monotonic()
+        proc.start(self.command[0], list(self.command[1:]))
+        proc.write(QByteArray(request_bytes(self.series, (key[1], key[2]), self.screen_size)))
+        proc.closeWriteChannel()
+        self._deadline.start()
+
+    # --- the drawing process ---------------------------------------------------------------
+
+    def _error_occurred(self, err) -> None:
+        if err == QProcess.ProcessError.FailedToStart and self._proc is not None:
+            self._end(None, f"chart: could not start {self.command[0]}: {self._proc.errorString()}")
+
+    def _timed_out(self) -> None:
+        if self._proc is not None:
+            proc = self._proc
+            self._end(
+                None, f"chart: drawing took over {self._deadline.interval() / 1000:g} s, stopped"
+            )
+            proc.kill()
+            proc.waitForFinished(1000)
+
+    def _finished(self, code: int, status) -> None:
+        proc = self._proc
+        if proc is None or self.sender() is not proc:
+            return  # a process given up on (timed out) that ended afterwards
+        png = bytes(proc.readAllStandardOutput().data())
+        err = bytes(proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
+        lines = err.splitlines()
+        stats = [ln for ln in lines if ln.startswith(STATS_TAG)]
+        if stats:
+            try:
+                self.last_cost = json.loads(stats[-1][len(STATS_TAG) :])
+            except ValueError:
+                self.last_cost = None
+        pixmap = QPixmap()
+        ok = status == QProcess.ExitStatus.NormalExit and code == 0
+        if ok and pixmap.loadFromData(png, "PNG"):
+            self._end(pixmap, None)
+            return
+        lines = [ln for ln in lines if not ln.startswith(STATS_TAG)]
+        last = lines[-1] if lines else f"exit status {code}"
+        self._end(None, last if last.startswith("chart:") else f"chart: {last}")
+
+    def _end(self, pixmap: QPixmap | None, error: str | None) -> None:
+        proc, key = self._proc, self._proc_key
+        self._deadline.stop()
+        self._proc = self._proc_key = None
+        if proc is not None:
+            proc.deleteLater()
+        self.last_render_s = time.monotonic() - self._started
+        if pixmap is not None:
+            self.pixmap, self.drawn_key, self.error = pixmap, key, None
+            self.renders += 1
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+            self.update()
+            self.changed.emit()
+        else:
+            if error != self.error:  # one line per new problem, not one per attempt
+                log.warning("%s", error)
+            self.error = error
+            self.drawn_key = key  # not retried until the data or the size changes
+            self.failed.emit(error or "chart: failed")
+        self._maybe_start()
+
+    def redraw(self) -> None:
+        """Draw again even if nothing changed (the benchmark times the drawing process)."""
+        self.drawn_key = None
+        self._maybe_start()
+
+    # --- on screen -------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return self._proc is not None or self._settle.isActive()
+
+    def wait(self, timeout_s: float = TIMEOUT_MS / 1000) -> bool:
+        """Finish any pending drawing now (snapshots, tests); True if the picture is current."""
+        self._settle.stop()
+        self._maybe_start()  # a hidden widget's resize sends no event until it shows
+        deadline = time.monotonic() + timeout_s
+        while self._proc is not None and time.monotonic() < deadline:
+            self._proc.waitForFinished(max(1, int((deadline - time.monotonic()) * 1000)))
+        return self._proc is None and self.pixmap is not None and self.drawn_key == self._key()
+
+    def stop(self) -> None:
+        """Kill a drawing in progress (the kiosk is stopping)."""
+        self._settle.stop()
+        if self._proc is not None:
+            proc = self._proc
+            self._deadline.stop()
+            self._proc = self._proc_key = None
+            proc.kill()
+            proc.waitForFinished(1000)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(100, 60)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.pixmap is None:
+            return
+        p = QPainter(self)
+        if self.pixmap.size() == self.size():
+            p.drawPixmap(0, 0, self.pixmap)
+        else:  # resized while a new drawing is on its way: the old one, stretched, until then
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawPixmap(self.rect(), self.pixmap)
+        p.end()

@@ -1,0 +1,190 @@
+"""The 24-hour chart: drawn by pyqtgraph in a process of its own, shown as a picture.
+
+Real processes throughout: the real `python -m kiosk.ui.chart_render`, and small stand-in
+scripts for a drawing that fails or hangs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from kiosk.core.models import AirReading
+from kiosk.core.views.air import trend
+from kiosk.ui import chart_view, theme
+from kiosk.ui.chart_render import request_bytes
+from kiosk.ui.chart_view import TrendImage
+from kiosk.ui.runtime import application
+from tests.test_config import EXAMPLES
+from tests.test_ui_legibility import _window
+from tests.ui_data import NOW
+
+DISTRICT = "영등포구"
+
+
+def _history(now, hours=30):
+    top = now.replace(minute=0, second=0, microsecond=0)
+    return [
+        AirReading(DISTRICT, "서남권", top - timedelta(hours=h), 30.0 + 7 * (h % 5), 10.0 + h % 7)
+        for h in range(hours)
+    ]
+
+
+SERIES = trend(_history(NOW), DISTRICT, NOW)
+
+
+def _render(raw: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.ui.chart_render"], input=raw, capture_output=True, timeout=60
+    )
+
+
+@pytest.fixture(scope="module")
+def app():
+    return application()
+
+
+def test_the_trend_is_one_picture_per_hour_on_a_clock_hour_axis():
+    start = NOW.replace(minute=0, second=1)
+    first = trend(_history(NOW), DISTRICT, start)
+    assert first == trend(_history(NOW), DISTRICT, NOW.replace(minute=59, second=59))
+    assert first.end == start.replace(second=0) + timedelta(hours=1)
+    assert all(-24 <= x <= 0 for x in first.x_hours) and len(first.x_hours) == 24
+    assert [label for _, label in first.ticks] == ["12:00", "18:00", "00:00", "06:00"]
+    for x, label in first.ticks:  # each tick sits at its clock hour
+        assert f"{first.end + timedelta(hours=x):%H:00}" == label
+    later = NOW + timedelta(hours=1)
+    assert trend(_history(later), DISTRICT, later) != first  # a new hour, a new reading
+
+
+def test_the_drawing_process_answers_with_a_png_of_the_asked_size():
+    done = _render(request_bytes(SERIES, (640, 360), (1920, 1080)))
+    assert done.returncode == 0, done.stderr
+    image = QImage.fromData(done.stdout, "PNG")
+    assert (image.width(), image.height()) == (640, 360)
+    colours = {image.pixelColor(x, y).name() for x in range(0, 640, 4) for y in range(0, 360, 4)}
+    assert QColor(theme.SURFACE).name() in colours  # the card's background
+    assert QColor(theme.PM10_COLOUR).name() in colours  # and the PM10 line on it
+
+
+@pytest.mark.parametrize(
+    "raw, says",
+    [
+        (b"not json", "request is not JSON"),
+        (b'{"size": [1, 2]}', "expected an object with size, screen and series"),
+        (
+            json.dumps(
+                {
+                    "size": [0, 5],
+                    "screen": [1920, 1080],
+                    "series": {"x_hours": [], "pm10": [], "pm25": []},
+                }
+            ).encode(),
+            "size: expected [width, height]",
+        ),
+        (
+            json.dumps(
+                {
+                    "size": [9, 9],
+                    "screen": [9, 9],
+                    "series": {"x_hours": [1], "pm10": [], "pm25": []},
+                }
+            ).encode(),
+            "differ in length",
+        ),
+    ],
+)
+def test_a_bad_request_gets_one_line_and_exit_2(raw, says):
+    done = _render(raw)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and done.stdout == b""
+    assert err.count("\n") == 1 and err.startswith("chart: ") and says in err, err
+
+
+def test_the_kiosk_never_loads_pyqtgraph_or_numpy(tmp_path):
+    code = (
+        "import sys; from kiosk.cli import main; "
+        f"rc = main(['snapshot', '--config', {str(EXAMPLES[0])!r}, '--out', {str(tmp_path)!r},"
+        " '--page', 'air', '--size', '1280x720']); "
+        "print(rc, 'pyqtgraph' in sys.modules, 'numpy' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.stdout.split()[-3:] == ["0", "False", "False"], done.stderr
+    shot = QImage(str(tmp_path / "air.png"))
+    assert (shot.width(), shot.height()) == (1280, 720)
+
+
+def test_the_picture_fits_the_widget_and_is_redrawn_only_on_change(app):
+    w = TrendImage((1920, 1080))
+    w.resize(600, 300)
+    w.set_series(SERIES)
+    assert not w.busy() and w.renders == 0  # nothing before activate (after the first frame)
+    w.activate()
+    assert w.wait(60) and w.renders == 1
+    assert w.pixmap.size().toTuple() == (600, 300)
+    assert 0 < w.last_cost["cpu_s"] < 30 and 20 < w.last_cost["peak_rss_mb"] < 1000  # its own
+    w.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(seconds=30)))  # same hour
+    assert not w.busy() and w.wait(1) and w.renders == 1
+    w.resize(700, 320)
+    assert w.wait(60) and w.renders == 2 and w.pixmap.size().toTuple() == (700, 320)
+    w.deleteLater()
+
+
+def _stand_in(tmp_path, body: str) -> tuple[str, ...]:
+    script = tmp_path / "drawing.py"
+    script.write_text("import sys, time\nsys.stdin.read()\n" + body)
+    return (sys.executable, str(script))
+
+
+def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavailable(
+    app, tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(
+        TrendImage,
+        "command",
+        _stand_in(tmp_path, "print('chart: no font today', file=sys.stderr); sys.exit(2)"),
+    )
+    win = _window(EXAMPLES[0], (1920, 1080))
+    page = next(p for p in win.pages if p.page_id == "air")
+    win.show_page("air")
+    with caplog.at_level(logging.WARNING, logger="kiosk.ui.chart_view"):
+        win.finish_building()
+        win.settle(30)
+        page.chart.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(hours=2)))
+        win.settle(30)
+    assert page.chart.pixmap is None and page.chart.error == "chart: no font today"
+    assert [r.getMessage() for r in caplog.records] == ["chart: no font today"]
+    assert page.chart.isHidden() and not page.chart_empty.isHidden()
+    assert page.chart_empty.text.ko.text() == "차트를 그리지 못함"
+    win.close()
+
+
+def test_a_hung_drawing_is_stopped_and_reported(app, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(TrendImage, "command", _stand_in(tmp_path, "time.sleep(60)"))
+    monkeypatch.setattr(chart_view, "TIMEOUT_MS", 300)
+    w = TrendImage((1920, 1080))
+    w.resize(600, 300)
+    w.set_series(SERIES)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="kiosk.ui.chart_view"):
+        w.activate()
+        while w.busy() and time.monotonic() - started < 10:
+            app.processEvents()
+            time.sleep(0.02)
+    assert not w.busy() and time.monotonic() - started < 5
+    assert w.error == "chart: drawing took over 0.3 s, stopped"
+    assert [r.getMessage() for r in caplog.records] == [w.error]
+    w.deleteLater()
