@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -43,3 +44,90 @@ def test_without_it_pyside_keeps_every_module_source():
     held, cached = _run("")
     assert held == 1
     assert cached > 100
+
+
+def _syllables() -> list[str]:
+    out = []
+    for hi in range(0xB0, 0xC9):
+        for lo in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                out.append(bytes([hi, lo]).decode("euc-kr"))
+    return out  # the 2,350 Hangul syllables of KS X 1001
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/smaps_rollup") as f:
+        return next(int(ln.split()[1]) for ln in f if ln.startswith("Rss:")) / 1024
+
+
+def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_the_same():
+    import random
+    from datetime import timedelta
+
+    from kiosk.core.models import CulturalEvent, Snapshot
+    from kiosk.ui import theme
+    from kiosk.ui.runtime import application
+    from tests.test_config import EXAMPLES
+    from tests.test_ui_legibility import _window
+    from tests.ui_data import NOW
+
+    app = application()
+    win = _window(EXAMPLES[0], (3840, 2160))
+    win.show_page("events")
+    win.repaint()
+    app.processEvents()
+    before = win.grab().toImage()
+    shown = win.snapshots["events"]
+    syl, rnd = _syllables(), random.Random(7)
+    day = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
+    theme._trim_heap()
+    start = _rss_mb()
+    for _ in range(120):  # every syllable, several times over, at every size the page uses
+        events = tuple(
+            CulturalEvent(
+                "".join(rnd.choice(syl) for _ in range(14)),
+                "전시/미술",
+                e.district,
+                "".join(rnd.choice(syl) for _ in range(8)),
+                day,
+                day + timedelta(days=3),
+                True,
+            )
+            for e in shown.items
+        )
+        win.apply_snapshots([Snapshot("events", events, NOW)])
+        win.show_page("events")
+        win.repaint()
+    theme._trim_heap()
+    grown = _rss_mb() - start
+    assert theme.flush_glyph_caches()
+    win.apply_snapshots([shown])
+    win.show_page("events")
+    win.repaint()
+    app.processEvents()
+    after_flush = _rss_mb() - start
+    assert grown > 10  # the caches did fill (else this test shows nothing)
+    assert after_flush < grown / 2, (grown, after_flush)
+    assert win.grab().toImage() == before  # and the page is drawn exactly as before
+    win.close()
+
+
+def test_the_window_flushes_the_glyph_caches_about_once_an_hour(monkeypatch):
+    from kiosk.ui import theme, window
+    from kiosk.ui.runtime import application
+    from tests.test_config import EXAMPLES
+    from tests.test_ui_legibility import _window
+
+    application()
+    calls = []
+    monkeypatch.setattr(theme, "flush_glyph_caches", lambda: calls.append(1) or True)
+    clock = [1000.0]
+    win = _window(EXAMPLES[0], (1280, 720))
+    win.monotonic = lambda: clock[0]
+    win._start_mono = clock[0]
+    win.rotating = True
+    for _ in range(2 * int(window.GLYPH_FLUSH_S) + 120):  # two hours and two minutes
+        clock[0] += 1.0
+        win.tick()
+    assert len(calls) == 2 and win.glyph_flushes == 2
+    win.close()

@@ -75,6 +75,44 @@ def load_fonts() -> str:
     return FONT_FAMILY
 
 
+def flush_glyph_caches() -> bool:
+    """Drop every rendered glyph and font engine Qt keeps; True if it could.
+
+    Qt keeps each glyph it has drawn, once per size and weight, for as long as a label uses
+    that font: Korean text that changes for months (event titles, places, destinations)
+    reaches thousands of syllables. With every common syllable shown (2,350, random event
+    titles at 3840x2160, scripts in docs/benchmark.md) RSS grew by 67 MB and stayed there;
+    after this call it was back to +8 MB. Qt has no public call for its font cache, but it
+    clears it whenever the application fonts change: registering the bundled font once more
+    and removing it again does exactly that, and the page is redrawn as before (tested pixel
+    for pixel). Costs ~8 ms, and the next frames draw their glyphs afresh; the window calls
+    it about once an hour (``KioskWindow``).
+    """
+    fonts = sorted((assets_dir() / "fonts").glob("*.ttf"))
+    if not fonts:
+        return False
+    fid = QFontDatabase.addApplicationFont(str(fonts[0]))
+    if fid < 0:
+        return False
+    QFontDatabase.removeApplicationFont(fid)
+    _trim_heap()
+    return True
+
+
+def _trim_heap() -> None:
+    """Give the freed glyph memory back to the system (glibc keeps small freed blocks)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        trim = None
+    if trim is not None:
+        trim(0)
+
+
 @dataclass(frozen=True)
 class Metrics:
     """Pixel sizes for one screen size."""

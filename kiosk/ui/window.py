@@ -25,6 +25,8 @@ from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Panel
 
+GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (at a page change)
+
 PAGE_TYPES: dict[str, type[Page]] = {
     "arrivals": ArrivalsPage,
     "air_quality": AirPage,
@@ -117,6 +119,8 @@ class KioskWindow(Panel):
         self.setup = setup
         self.clock = clock
         self.monotonic = monotonic
+        self._glyphs_flushed_at: float | None = None
+        self.glyph_flushes = 0
         self.metrics = m = Metrics(*size)
         self.resize(*size)
         self.setWindowTitle(f"Station Kiosk — {setup.station_ko} {setup.station_en}")
@@ -272,6 +276,16 @@ class KioskWindow(Panel):
         self.overlay.set_under(None)
         self.overlay.set_opacity(0.0)
 
+    def _maybe_flush_glyphs(self) -> None:
+        """About once an hour, at a page change: let Qt forget the glyphs it has drawn, so
+        months of changing Korean text cannot pile up (theme.flush_glyph_caches)."""
+        now = self.monotonic()
+        if self._glyphs_flushed_at is None:
+            self._glyphs_flushed_at = now
+        elif now - self._glyphs_flushed_at >= GLYPH_FLUSH_S:
+            self._glyphs_flushed_at = now
+            self.glyph_flushes += theme.flush_glyph_caches()
+
     def _drop_cached_page(self) -> None:
         # The page is about to change under the fade: the next frame grabs it afresh.
         if self.overlay.under is not None:
@@ -290,6 +304,7 @@ class KioskWindow(Panel):
                 [p.duration for p in self.setup.pages], self.monotonic() - self._start_mono
             )
             if pos.index != self.index:
+                self._maybe_flush_glyphs()
                 self._show_index(pos.index, animate=True)
                 self.pages[pos.index].render(now)
         self.current_page().tick(now)
