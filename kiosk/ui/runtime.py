@@ -60,11 +60,28 @@ def application(argv: Sequence[str] | None = None):  # -> QApplication
 
     app = QApplication.instance()
     if app is None:
+        _cache_big_glyphs()
         _return_big_buffers_to_the_system()
         _route_qt_messages()
         app = QApplication(list(argv or [sys.argv[0]]))
         app.setApplicationName("station-kiosk")
     return app
+
+
+CACHED_GLYPH_PX = 256
+
+
+def _cache_big_glyphs() -> None:
+    """Let Qt's raster engine keep rendered glyphs up to ``CACHED_GLYPH_PX`` pixels.
+
+    Above QT_MAX_CACHED_GLYPH_SIZE (default 64 px) Qt draws every glyph as a path, on every
+    paint: at 3840x2160 that is all of the kiosk's type from BODY (65 px) up to HERO
+    (216 px). Cached, a 4K page change costs about a third less (kiosk bench, before/after
+    in the commit). The price is memory for each glyph once per size it is drawn at; the
+    glyphs at those sizes are digits, clock and station names, and headings, a few hundred
+    at most. An operator's own QT_MAX_CACHED_GLYPH_SIZE wins. Read once, by the first paint.
+    """
+    os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(CACHED_GLYPH_PX))
 
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt(3)
