@@ -58,7 +58,10 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError("the window was never exposed")
     out["data_complete"] = probe.wait_for(lambda: _has_all_data(win), DATA_TIMEOUT_S)
     win.stop()  # the probe ticks by hand; the real timer runs again for the idle phase
-    out["chart_ready"] = win.settle(60)  # the chart picture, drawn out of process, is on the page
+    # The chart picture, drawn out of process, is on its page before anything is measured
+    # (finish_building is idempotent: the runner's own call may not have run yet).
+    win.finish_building()
+    out["chart_ready"] = win.settle(60)
     _progress("warming up")
     probe.page_changes(2)
     probe.ticks(3, 2, now_kst())
