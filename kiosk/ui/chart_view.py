@@ -93,6 +93,8 @@ class TrendImage(QWidget):
         proc = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         env.insert("QT_QPA_PLATFORM", "offscreen")
+        for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):  # systemd's: the kiosk's
+            env.remove(name)
         env.insert(
             "PYTHONPATH", os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.value("PYTHONPATH"))))
         )
