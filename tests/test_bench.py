@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -74,6 +75,9 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert metrics["page_change.arrivals"]["n"] == 3
     assert metrics["rss_after"]["budget"] == 150.0 and metrics["page_change"]["budget"] == 16.0
     assert metrics["rss_warm"]["median"] > 50  # a real Qt process, not a stub
+    assert doc["chart_ready"] is True  # the chart's picture was on its page before the timings
+    chart = metrics["chart_drawing"]  # drawn by its own process, which reports its cost
+    assert chart["n"] >= 3 and chart["cpu_s_each"] > 0 and chart["peak_rss_mb"] > 20
     for key in ("page_change", "tick", "tick_minute", "transition_frame"):
         assert 0.0 <= metrics[key]["repaint_fraction"] <= 1.0, key
     assert metrics["page_change"]["repaint_fraction"] > 0.9  # a page change repaints the screen
@@ -148,3 +152,55 @@ def test_soak_against_injected_faults_ends_alive_clean_and_reports_memory():
     rss = doc["memory"]["rss_mb"]
     assert rss["start"] > 50 and rss["end"] > 50 and rss["max"] >= rss["end"]
     assert set(doc["feeds_at_end"]) >= {"subway", "air"}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie is gone for our purposes
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_bench_leaves_no_measuring_process_behind(sig):
+    bench = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "bench",
+            "--config",
+            CONFIG,
+            "--size",
+            "1280x720",
+            "--starts",
+            "1",
+            "--rotations",
+            "1000000",
+        ],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child = None
+    try:
+        for line in bench.stderr:
+            m = re.search(r"measuring in process (\d+)", line)
+            if m:
+                child = int(m.group(1))
+                break
+        assert child is not None and _pid_alive(child)
+        bench.send_signal(sig)
+        bench.wait(30)
+        deadline = time.monotonic() + 15
+        while _pid_alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _pid_alive(child)
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+        if child is not None and _pid_alive(child):
+            os.kill(child, signal.SIGKILL)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -65,6 +66,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
     """Run the benchmark (or the soak), print a table or JSON; 0 unless a process crashed."""
     opts = _options(args)
+    # `kill <bench>` (SIGTERM) unwinds like Ctrl-C, so every child it started is stopped on
+    # the way out (the children also die with it if it is SIGKILLed: kiosk.bench.child).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if opts["soak"] is not None:
         from kiosk.bench.soak import run_soak
 

@@ -109,6 +109,28 @@ def _chart_drawings(win: Any, n: int) -> dict[str, Any]:
     }
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent() -> None:
+    """Be killed if `kiosk bench` dies, even by SIGKILL: a measuring process left behind
+    would spoil every later measurement on the machine (Linux only; elsewhere a no-op)."""
+    import ctypes
+    import ctypes.util
+    import signal
+
+    parent = os.environ.get("KIOSK_BENCH_PID")
+    name = ctypes.util.find_library("c")
+    try:
+        prctl = getattr(ctypes.CDLL(name), "prctl", None) if name else None
+    except OSError:
+        prctl = None
+    if prctl is not None and sys.platform.startswith("linux"):
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if parent is not None and str(os.getppid()) != parent:  # died before that took effect
+            os._exit(1)
+
+
 def _size(text: str) -> tuple[int, int]:
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -123,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, required=True)
     p.add_argument("--cpu-seconds", type=float, required=True)
     opts = p.parse_args(argv)
+    _die_with_parent()
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
     from kiosk.config import load_all

@@ -51,6 +51,7 @@ class Workdir:
         state_dir.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
         env.update(
+            KIOSK_BENCH_PID=str(os.getpid()),  # the measuring child dies with this process
             QT_QPA_PLATFORM="offscreen",
             RUNTIME_DIRECTORY=str(run_dir),
             STATE_DIRECTORY=str(state_dir),
@@ -233,6 +234,10 @@ def measure_child(
             raise ChildFailed(
                 f"measuring process (pid {proc.pid}) hung: no result after {timeout:.0f} s"
             ) from None
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): never leave it running
+            proc.kill()
+            proc.wait()
+            raise
     what = f"measuring process (pid {proc.pid})"
     line = next(
         (x for x in out.decode("utf-8", "replace").splitlines() if x.startswith(RESULT_TAG)), None
