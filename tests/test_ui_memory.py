@@ -124,7 +124,8 @@ def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_th
         check=True,
     ).stdout
     r = json.loads(out.strip().splitlines()[-1])
-    assert r["grown"] > 10  # the caches did fill (else this test shows nothing)
+    assert r["grown"] > 4  # the caches did fill (else this test shows nothing; 6.6 MB on
+    # PySide6 6.11.3 + Python 3.11, 20 MB on 6.12.0 + 3.12)
     assert r["after_flush"] < r["grown"] / 2, r
     assert r["same"]  # and the page is drawn exactly as before, pixel for pixel
 
