@@ -11,6 +11,7 @@ import logging
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -60,8 +61,9 @@ def test_the_trend_is_one_picture_per_hour_on_a_clock_hour_axis():
     assert [label for _, label in first.ticks] == ["12:00", "18:00", "00:00", "06:00"]
     for x, label in first.ticks:  # each tick sits at its clock hour
         assert f"{first.end + timedelta(hours=x):%H:00}" == label
-    later = NOW + timedelta(hours=1)
-    assert trend(_history(later), DISTRICT, later) != first  # a new hour, a new reading
+    next_hour = trend(_history(NOW), DISTRICT, start + timedelta(hours=1))
+    assert next_hour.end == first.end + timedelta(hours=1)  # the same readings, the next hour:
+    assert next_hour.x_hours == tuple(x - 1 for x in first.x_hours[1:])  # one dropped, all moved
 
 
 def test_the_drawing_process_answers_with_a_png_of_the_asked_size():
@@ -169,6 +171,9 @@ def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavaila
     assert [r.getMessage() for r in caplog.records] == ["chart: no font today"]
     assert page.chart.isHidden() and not page.chart_empty.isHidden()
     assert page.chart_empty.text.ko.text() == "차트를 그리지 못함"
+    assert not win.settle(30)  # a failed drawing is not a chart that is ready
+    win.stop()
+    assert not page.chart.busy()
     win.close()
 
 
@@ -187,4 +192,91 @@ def test_a_hung_drawing_is_stopped_and_reported(app, tmp_path, monkeypatch, capl
     assert not w.busy() and time.monotonic() - started < 5
     assert w.error == "chart: drawing took over 0.3 s, stopped"
     assert [r.getMessage() for r in caplog.records] == [w.error]
+    w.deleteLater()
+
+
+def _air_page(win):
+    return next(p for p in win.pages if p.page_id == "air")
+
+
+def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
+    win = _window(EXAMPLES[0], (1920, 1080))
+    page = _air_page(win)
+    assert not page.isVisible()
+    win.finish_building()  # what the runner does after the first frame
+    assert win.settle(60)
+    drawn = page.chart.pixmap.size().toTuple()
+    win.show_page("air")
+    app.processEvents()
+    assert page.chart.size().toTuple() == drawn  # no second drawing when the page shows
+    assert not page.chart.busy() and page.chart.renders == 1
+    win.close()
+
+
+def test_a_reloaded_window_draws_its_chart(app):
+    from kiosk.app import window_setup
+    from kiosk.config import load_all
+    from kiosk.ui.runtime import KioskRuntime
+
+    cfg, layout = load_all(EXAMPLES[0])
+    setup = window_setup(cfg, layout)
+    rt = KioskRuntime(setup, (1280, 720), True, 0, False, lambda: NOW)
+    rt.window.apply_snapshots(_window_snapshots())
+    rt.reconfigure(window_setup(*load_all(EXAMPLES[0])))  # SIGHUP: a new window
+    rt.window.rotating = False  # the air page never shows: only finish_building can draw it
+    deadline = time.monotonic() + 30
+    page = _air_page(rt.window)
+    while page.chart.pixmap is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    assert page.chart.pixmap is not None and page.chart.error is None
+    assert not page.isVisible()
+    rt.window.stop()
+    rt.window.close()
+
+
+def _window_snapshots():
+    from tests.ui_data import station_snapshots
+
+    cfg = __import__("kiosk.config", fromlist=["load_all"]).load_all(EXAMPLES[0])[0]
+    st = cfg.station
+    return station_snapshots(tuple(st.lines), st.district, st.location.lat, st.location.lon)
+
+
+def test_an_old_picture_is_not_shown_as_the_last_24_hours_when_drawing_keeps_failing(
+    app, tmp_path, monkeypatch
+):
+    win = _window(EXAMPLES[0], (1280, 720))
+    page = _air_page(win)
+    win.finish_building()
+    assert win.settle(60) and page.chart.isVisibleTo(page)  # a good picture first
+    monkeypatch.setattr(
+        TrendImage,
+        "command",
+        _stand_in(tmp_path, "print('chart: broken', file=sys.stderr); sys.exit(2)"),
+    )
+    later = NOW + timedelta(hours=1)
+    page.chart.set_series(trend(_history(later), DISTRICT, later))
+    win.settle(30)
+    page._show_trend()
+    assert page.chart.error == "chart: broken"
+    assert page.chart.pixmap is not None  # an hour behind: the old picture may stay
+    two_later = NOW + timedelta(hours=2)
+    page.view = replace(page.view, trend=trend(_history(two_later), DISTRICT, two_later))
+    page._show_trend()
+    win.settle(30)
+    page._show_trend()
+    assert page.chart.isHidden() and not page.chart_empty.isHidden()  # two hours: not any more
+    win.stop()
+    win.close()
+
+
+def test_a_qt_scale_factor_does_not_change_the_picture_size(app, monkeypatch):
+    monkeypatch.setenv("QT_SCALE_FACTOR", "2")
+    w = TrendImage((1920, 1080))
+    w.resize(400, 200)
+    w.set_series(SERIES)
+    w.activate()
+    assert w.wait(60), w.error
+    assert w.pixmap.size().toTuple() == (400, 200)
     w.deleteLater()

@@ -147,5 +147,26 @@ def test_the_window_flushes_the_glyph_caches_about_once_an_hour(monkeypatch):
     for _ in range(2 * int(window.GLYPH_FLUSH_S) + 120):  # two hours and two minutes
         clock[0] += 1.0
         win.tick()
+        win.fade.setCurrentTime(win.fade.duration())  # fades end (the event loop is not run)
     assert len(calls) == 2 and win.glyph_flushes == 2
+    win.close()
+
+
+def test_a_one_page_layout_flushes_the_glyph_caches_too(monkeypatch):
+    from kiosk.ui import theme, window
+    from kiosk.ui.runtime import application
+    from tests.test_config import EXAMPLES
+    from tests.test_ui_legibility import _window
+
+    application()
+    calls = []
+    monkeypatch.setattr(theme, "flush_glyph_caches", lambda: calls.append(1) or True)
+    clock = [1000.0]
+    win = _window(EXAMPLES[0], (1280, 720))
+    win.monotonic = lambda: clock[0]
+    win.rotating = False  # as good as a one-page layout: no page change ever comes
+    for _ in range(int(window.GLYPH_FLUSH_S) + 5):
+        clock[0] += 1.0
+        win.tick()
+    assert len(calls) == 1
     win.close()

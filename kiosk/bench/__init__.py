@@ -67,7 +67,8 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
     """Run the benchmark (or the soak), print a table or JSON; 0 unless a process crashed."""
     opts = _options(args)
     # `kill <bench>` (SIGTERM) unwinds like Ctrl-C, so every child it started is stopped on
-    # the way out (the children also die with it if it is SIGKILLed: kiosk.bench.child).
+    # the way out. The measuring child also dies if the bench is SIGKILLed
+    # (kiosk.bench.child); a `kiosk run` it started (first frame, soak) does not.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     if opts["soak"] is not None:
         from kiosk.bench.soak import run_soak
@@ -215,7 +216,7 @@ def build_metrics(
         out.append(
             metric(
                 "chart_drawing",
-                "chart drawing (own process, ~once an hour)",
+                "chart drawing (own process, ~twice an hour)",
                 "s",
                 chart["wall_s"],
                 note=f"python -m kiosk.ui.chart_render: up to {chart['cpu_s_each']:.2f} s CPU "

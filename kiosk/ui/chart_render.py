@@ -8,10 +8,10 @@ exactly ``size`` on stdout; exit 0. A bad request or a failed drawing ends with 
 stderr and exit 2.
 
 Why a process: pyqtgraph and numpy make up ~43 MB of the kiosk's resident memory (measured
-with `kiosk bench`), kept for months to draw 24 points once an hour. Here they live for the
+with `kiosk bench`), kept for months to draw 24 points twice an hour. Here they live for the
 second the drawing takes, and the kiosk shows the picture (``kiosk.ui.chart_view``). The chart
 only changes when a reading arrives or an hour passes (``TrendSeries`` is anchored to the
-hour), so this runs about once an hour.
+hour), so this runs about twice an hour: when the hour turns and when its reading arrives.
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ def draw(size: tuple[int, int], screen: tuple[int, int], series: TrendSeries) ->
 
 def main() -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never a window, whatever the kiosk uses
+    for name in ("QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS", "QT_FONT_DPI"):
+        os.environ.pop(name, None)  # the picture must be exactly the size asked for
     try:
         size, screen, series = parse_request(sys.stdin.buffer.read())
         from kiosk.ui.runtime import application
@@ -120,8 +122,12 @@ def main() -> int:
     except Exception as e:  # one line for the kiosk's log, never a traceback
         print(f"chart: {' '.join(str(e).split()) or e.__class__.__name__}", file=sys.stderr)
         return 2
-    sys.stdout.buffer.write(png)
-    sys.stdout.buffer.flush()
+    try:
+        sys.stdout.buffer.write(png)
+        sys.stdout.buffer.flush()
+    except OSError as e:  # the kiosk went away (broken pipe): nobody to answer
+        print(f"chart: could not hand the picture back: {e}", file=sys.stderr)
+        return 2
     print(STATS_TAG + json.dumps(_own_cost()), file=sys.stderr, flush=True)
     return 0
 

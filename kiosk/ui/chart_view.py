@@ -29,6 +29,18 @@ log = logging.getLogger(__name__)
 TIMEOUT_MS = 30_000
 RESIZE_SETTLE_MS = 150  # a layout settles in a few resize events; draw once, at the last size
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# systemd's notify variables are the kiosk's; a Qt scale factor would make the picture a
+# different size from the one asked for.
+_NOT_FOR_THE_CHILD = (
+    "NOTIFY_SOCKET",
+    "WATCHDOG_USEC",
+    "WATCHDOG_PID",
+    "QT_SCALE_FACTOR",
+    "QT_SCREEN_SCALE_FACTORS",
+    "QT_ENABLE_HIGHDPI_SCALING",
+    "QT_AUTO_SCREEN_SCALE_FACTOR",
+    "QT_FONT_DPI",
+)
 
 
 class TrendImage(QWidget):
@@ -44,6 +56,7 @@ class TrendImage(QWidget):
         self.screen_size = screen
         self.series: TrendSeries | None = None
         self.pixmap: QPixmap | None = None
+        self.picture_series: TrendSeries | None = None  # what the picture shows
         self.drawn_key: tuple | None = None
         self.error: str | None = None
         self.renders = 0
@@ -81,7 +94,8 @@ class TrendImage(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        self._settle.start()
+        if self._key() != self.drawn_key:  # (a page's first show resizes it to the same size)
+            self._settle.start()
 
     def _maybe_start(self) -> None:
         key = self._key()
@@ -93,16 +107,20 @@ class TrendImage(QWidget):
         proc = QProcess(self)
         env = QProcessEnvironment.systemEnvironment()
         env.insert("QT_QPA_PLATFORM", "offscreen")
-        for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):  # systemd's: the kiosk's
+        for name in _NOT_FOR_THE_CHILD:
             env.remove(name)
         env.insert(
             "PYTHONPATH", os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.value("PYTHONPATH"))))
         )
         proc.setProcessEnvironment(env)
+        proc.setWorkingDirectory(_PACKAGE_ROOT)  # `-m` looks in the working directory first
         proc.finished.connect(self._finished)
         proc.errorOccurred.connect(self._error_occurred)
         self._proc, self._proc_key, self._started = proc, key, time.monotonic()
+        self.last_cost = None
         proc.start(self.command[0], list(self.command[1:]))
+        if self._proc is not proc:  # it failed to start and was handled meanwhile
+            return
         proc.write(QByteArray(request_bytes(self.series, (key[1], key[2]), self.screen_size)))
         proc.closeWriteChannel()
         self._deadline.start()
@@ -110,7 +128,12 @@ class TrendImage(QWidget):
     # --- the drawing process ---------------------------------------------------------------
 
     def _error_occurred(self, err) -> None:
-        if err == QProcess.ProcessError.FailedToStart and self._proc is not None:
+        proc = self._proc
+        if (
+            err == QProcess.ProcessError.FailedToStart
+            and proc is not None
+            and self.sender() is proc
+        ):
             self._end(None, f"chart: could not start {self.command[0]}: {self._proc.errorString()}")
 
     def _timed_out(self) -> None:
@@ -153,6 +176,7 @@ class TrendImage(QWidget):
         self.last_render_s = time.monotonic() - self._started
         if pixmap is not None:
             self.pixmap, self.drawn_key, self.error = pixmap, key, None
+            self.picture_series = key[0] if key else None
             self.renders += 1
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
             self.update()
@@ -182,10 +206,16 @@ class TrendImage(QWidget):
         deadline = time.monotonic() + timeout_s
         while self._proc is not None and time.monotonic() < deadline:
             self._proc.waitForFinished(max(1, int((deadline - time.monotonic()) * 1000)))
-        return self._proc is None and self.pixmap is not None and self.drawn_key == self._key()
+        return (
+            self._proc is None
+            and self.pixmap is not None
+            and self.error is None
+            and self.drawn_key == self._key()
+        )
 
     def stop(self) -> None:
-        """Kill a drawing in progress (the kiosk is stopping)."""
+        """Kill a drawing in progress and draw no more (the kiosk is stopping)."""
+        self.active = False
         self._settle.stop()
         if self._proc is not None:
             proc = self._proc

@@ -293,6 +293,8 @@ class KioskRuntime:
 
     def reconfigure(self, setup) -> None:
         """Swap in a window for a new layout/station without a blank frame."""
+        from PySide6.QtCore import QTimer
+
         from kiosk.ui.window import KioskWindow
 
         old = self.window
@@ -310,6 +312,7 @@ class KioskRuntime:
             new.show()
         new.repaint()  # fully drawn before the old one goes: no blank frame in between
         self.window = new
+        QTimer.singleShot(0, new.finish_building)  # what the first frame did not need (chart)
         old.stop()
         old.close()
         old.deleteLater()

@@ -86,7 +86,7 @@ def flush_glyph_caches() -> bool:
     clears it whenever the application fonts change: registering the bundled font once more
     and removing it again does exactly that, and the page is redrawn as before (tested pixel
     for pixel). Costs ~8 ms, and the next frames draw their glyphs afresh; the window calls
-    it about once an hour (``KioskWindow``).
+    it about once an hour, never mid-fade (``KioskWindow.tick``).
     """
     fonts = sorted((assets_dir() / "fonts").glob("*.ttf"))
     if not fonts:

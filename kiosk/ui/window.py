@@ -25,7 +25,7 @@ from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Panel
 
-GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (at a page change)
+GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
 
 PAGE_TYPES: dict[str, type[Page]] = {
     "arrivals": ArrivalsPage,
@@ -277,8 +277,9 @@ class KioskWindow(Panel):
         self.overlay.set_opacity(0.0)
 
     def _maybe_flush_glyphs(self) -> None:
-        """About once an hour, at a page change: let Qt forget the glyphs it has drawn, so
-        months of changing Korean text cannot pile up (theme.flush_glyph_caches)."""
+        """About once an hour, from the tick (never mid-fade): let Qt forget the glyphs it has
+        drawn, so months of changing Korean text cannot pile up (theme.flush_glyph_caches).
+        Also with a one-page layout or the rotation stopped."""
         now = self.monotonic()
         if self._glyphs_flushed_at is None:
             self._glyphs_flushed_at = now
@@ -297,6 +298,8 @@ class KioskWindow(Panel):
         """Once a second: clock, countdowns, data ages, and the page the rotation says is due."""
         now = self.clock()
         self._drop_cached_page()
+        if self.fade.state() != QVariantAnimation.State.Running:
+            self._maybe_flush_glyphs()  # not mid-fade: the fade's grabs keep their glyphs
         self.header.tick(now)
         self._refresh_states(now)
         if self.rotating and len(self.pages) > 1:
@@ -304,7 +307,6 @@ class KioskWindow(Panel):
                 [p.duration for p in self.setup.pages], self.monotonic() - self._start_mono
             )
             if pos.index != self.index:
-                self._maybe_flush_glyphs()
                 self._show_index(pos.index, animate=True)
                 self.pages[pos.index].render(now)
         self.current_page().tick(now)
@@ -317,6 +319,10 @@ class KioskWindow(Panel):
 
     def stop(self) -> None:
         self.timer.stop()
+        for page in self.pages:
+            stop = getattr(page, "stop_drawing", None)
+            if stop is not None:
+                stop()
 
     def _schedule_next(self) -> None:
         now = self.clock()

@@ -30,7 +30,7 @@ class TrendSeries:
     """The last 24 hours on a clock-hour axis that ends at the next full hour (``end``).
 
     Anchored to the hour, not to the second: the chart is the same picture for a whole hour
-    unless a reading arrives, so it is drawn once an hour, not once a frame.
+    unless a reading arrives, so it is drawn about twice an hour, not once a frame.
     """
 
     x_hours: tuple[float, ...]  # x: hours before ``end`` (negative numbers, oldest first)

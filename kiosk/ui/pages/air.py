@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -15,6 +15,8 @@ from kiosk.ui.chart_view import TrendImage
 from kiosk.ui.pages.base import Page, PageContext, no_data_reason
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
+
+STALE_CHART = timedelta(hours=2)  # a picture this far behind the data is not shown
 
 
 def _fmt(v: float | None) -> str:
@@ -137,13 +139,30 @@ class AirPage(Page):
 
     def finish_building(self) -> None:
         """Let the 24-hour chart be drawn (after the first frame), at the size it will have
-        when the page shows, so it is ready before then."""
-        self.layout().activate()
+        when the page shows, so the picture is ready before then."""
+        self._lay_out_hidden()
         self.chart.activate()
+
+    def _lay_out_hidden(self) -> None:
+        # A stack sizes only the page it shows, and a hidden widget's layout waits for its
+        # show: give the page the stack's size and lay out down to the chart now.
+        parent = self.parentWidget()
+        if parent is not None and not self.isVisible():
+            self.setGeometry(parent.contentsRect())
+        for lay in (self.layout(), self._chart_card.layout()):
+            lay.invalidate()
+            lay.activate()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.chart.activate()  # shown before finish_building (a test, a quick reload): draw
+        super().showEvent(event)
+
+    def stop_drawing(self) -> None:
+        self.chart.stop()
 
     def settle(self, timeout_s: float) -> bool:
         """Wait for a chart drawing in progress (snapshots); True if the chart is current."""
-        self.layout().activate()
+        self._lay_out_hidden()
         done = self.chart.wait(timeout_s)
         self._show_trend()
         return done
@@ -186,9 +205,21 @@ class AirPage(Page):
     def _show_trend(self) -> None:
         trend = self.view.trend if self.view is not None else None
         has_trend = trend is not None and len(trend.x_hours) >= 2
-        if trend is not None:
+        if has_trend:
             self.chart.set_series(trend)
-        broken = has_trend and self.chart.pixmap is None and self.chart.error is not None
+        shown = self.chart.picture_series
+        # Failing, with no picture or one whose hours are two or more behind: say so rather
+        # than show an old day as the last 24 hours.
+        outdated = (
+            shown is None
+            or trend is None
+            or (
+                shown.end is not None
+                and trend.end is not None
+                and trend.end - shown.end >= STALE_CHART
+            )
+        )
+        broken = has_trend and self.chart.error is not None and outdated
         self.chart.setVisible((has_trend or self.view is None) and not broken)
         self.chart_empty.setVisible(self.view is not None and (not has_trend or broken))
         if broken:
