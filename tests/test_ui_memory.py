@@ -130,8 +130,9 @@ def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_th
     assert r["same"]  # and the page is drawn exactly as before, pixel for pixel
 
 
-def test_the_window_flushes_the_glyph_caches_about_once_an_hour(monkeypatch):
-    from kiosk.ui import theme, window
+def _run_hours(monkeypatch, rotating: bool, seconds: int) -> tuple[int, int]:
+    """Tick a window through ``seconds`` of a fake clock; (flushes asked for, flushes done)."""
+    from kiosk.ui import theme
     from kiosk.ui.runtime import application
     from tests.test_config import EXAMPLES
     from tests.test_ui_legibility import _window
@@ -143,30 +144,24 @@ def test_the_window_flushes_the_glyph_caches_about_once_an_hour(monkeypatch):
     win = _window(EXAMPLES[0], (1280, 720))
     win.monotonic = lambda: clock[0]
     win._start_mono = clock[0]
-    win.rotating = True
-    for _ in range(2 * int(window.GLYPH_FLUSH_S) + 120):  # two hours and two minutes
+    win.rotating = rotating
+    for _ in range(seconds):
         clock[0] += 1.0
         win.tick()
         win.fade.setCurrentTime(win.fade.duration())  # fades end (the event loop is not run)
-    assert len(calls) == 2 and win.glyph_flushes == 2
     win.close()
+    return len(calls), win.glyph_flushes
+
+
+def test_the_window_flushes_the_glyph_caches_about_once_an_hour(monkeypatch):
+    from kiosk.ui.window import GLYPH_FLUSH_S
+
+    # Two hours and two minutes of a rotating layout.
+    assert _run_hours(monkeypatch, True, 2 * int(GLYPH_FLUSH_S) + 120) == (2, 2)
 
 
 def test_a_one_page_layout_flushes_the_glyph_caches_too(monkeypatch):
-    from kiosk.ui import theme, window
-    from kiosk.ui.runtime import application
-    from tests.test_config import EXAMPLES
-    from tests.test_ui_legibility import _window
+    from kiosk.ui.window import GLYPH_FLUSH_S
 
-    application()
-    calls = []
-    monkeypatch.setattr(theme, "flush_glyph_caches", lambda: calls.append(1) or True)
-    clock = [1000.0]
-    win = _window(EXAMPLES[0], (1280, 720))
-    win.monotonic = lambda: clock[0]
-    win.rotating = False  # as good as a one-page layout: no page change ever comes
-    for _ in range(int(window.GLYPH_FLUSH_S) + 5):
-        clock[0] += 1.0
-        win.tick()
-    assert len(calls) == 1
-    win.close()
+    # Rotation off is as good as a one-page layout: no page change ever comes.
+    assert _run_hours(monkeypatch, False, int(GLYPH_FLUSH_S) + 5) == (1, 1)
