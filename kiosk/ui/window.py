@@ -216,18 +216,11 @@ class KioskWindow(Panel):
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart)."""
         for page in self.pages:
-            finish = getattr(page, "finish_building", None)
-            if finish is not None:
-                finish()
+            page.finish_building()
 
     def settle(self, timeout_s: float = 30.0) -> bool:
         """Finish what pages draw out of process (the chart) before a snapshot or a timing."""
-        ok = True
-        for page in self.pages:
-            settle = getattr(page, "settle", None)
-            if settle is not None:
-                ok = settle(timeout_s) and ok
-        return ok
+        return all([page.settle(timeout_s) for page in self.pages])  # every page, no short cut
 
     # --- rotation ------------------------------------------------------------------------
 
@@ -320,9 +313,7 @@ class KioskWindow(Panel):
     def stop(self) -> None:
         self.timer.stop()
         for page in self.pages:
-            stop = getattr(page, "stop_drawing", None)
-            if stop is not None:
-                stop()
+            page.stop_drawing()
 
     def _schedule_next(self) -> None:
         now = self.clock()

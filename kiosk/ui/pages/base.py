@@ -100,6 +100,16 @@ class Page(Panel):
     def state(self, source: str) -> DataState:
         return self.states.get(source, DataState.NO_DATA)
 
+    def finish_building(self) -> None:
+        """Build what the first frame did not need (the air page's chart); most pages: none."""
+
+    def settle(self, timeout_s: float) -> bool:
+        """Wait for what the page draws out of process; True when it is current."""
+        return True
+
+    def stop_drawing(self) -> None:
+        """Stop what the page draws out of process (the window is stopping)."""
+
     def render(self, now: datetime) -> None:
         """Show ``self.snapshots`` as of ``now``; each page kind draws its own body."""
 
