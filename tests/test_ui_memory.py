@@ -68,7 +68,7 @@ def glyph_probe() -> None:
 
     from kiosk.core.models import CulturalEvent, Snapshot
     from kiosk.ui import theme
-    from kiosk.ui.runtime import application
+    from kiosk.ui.runtime import application, trim_heap
     from tests.test_config import EXAMPLES
     from tests.test_ui_legibility import _window
     from tests.ui_data import NOW
@@ -82,7 +82,7 @@ def glyph_probe() -> None:
     shown = win.snapshots["events"]
     syl, rnd = _syllables(), random.Random(7)
     day = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
-    theme._trim_heap()
+    trim_heap()
     start = _rss_mb()
     for _ in range(120):  # every syllable, several times over, at every size the page uses
         events = tuple(
@@ -100,7 +100,7 @@ def glyph_probe() -> None:
         win.apply_snapshots([Snapshot("events", events, NOW)])
         win.show_page("events")
         win.repaint()
-    theme._trim_heap()
+    trim_heap()
     grown = _rss_mb() - start
     assert theme.flush_glyph_caches()
     win.apply_snapshots([shown])

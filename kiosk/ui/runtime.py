@@ -78,8 +78,10 @@ def _cache_big_glyphs() -> None:
     paint: at 3840x2160 that is all of the kiosk's type from BODY (65 px) up to HERO
     (216 px). Cached, a 4K page change costs about a third less (kiosk bench, before/after
     in the commit). The price is memory for each glyph once per size it is drawn at; the
-    glyphs at those sizes are digits, clock and station names, and headings, a few hundred
-    at most. An operator's own QT_MAX_CACHED_GLYPH_SIZE wins. Read once, by the first paint.
+    glyphs at those sizes are digits, clock and station names, headings, and BODY text such
+    as event titles, whose Korean syllables keep changing: the window empties the caches
+    about once an hour (theme.flush_glyph_caches). An operator's own
+    QT_MAX_CACHED_GLYPH_SIZE wins. Read once, by the first paint.
     """
     os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(CACHED_GLYPH_PX))
 
@@ -96,17 +98,28 @@ def _return_big_buffers_to_the_system() -> None:
     second fade on these pixmaps came from the heap, which keeps freed memory: RSS rose by
     ~80 MB over the first hundred page changes. A fixed threshold keeps RSS flat.
     """
+    mallopt = _libc_function("mallopt")
+    if mallopt is not None and sys.platform.startswith("linux"):
+        mallopt(M_MMAP_THRESHOLD, BIG_BUFFER_BYTES)
+
+
+def trim_heap() -> None:
+    """Give freed heap memory back to the system (glibc keeps small freed blocks)."""
+    trim = _libc_function("malloc_trim")
+    if trim is not None:
+        trim(0)
+
+
+def _libc_function(name: str):
+    """``name`` from the C library, or None where there is no such function (not glibc)."""
     import ctypes
     import ctypes.util
 
-    name = ctypes.util.find_library("c")
+    path = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
-        mallopt = getattr(libc, "mallopt", None)
-        if mallopt is not None and sys.platform.startswith("linux"):
-            mallopt(M_MMAP_THRESHOLD, BIG_BUFFER_BYTES)
-    except OSError:  # not glibc (musl has no such threshold): nothing to tune
-        pass
+        return getattr(ctypes.CDLL(path), name, None) if path else None
+    except OSError:
+        return None
 
 
 # Qt's offscreen plugin says this for every top-level window; it is not a problem.

@@ -95,22 +95,10 @@ def flush_glyph_caches() -> bool:
     if fid < 0:
         return False
     QFontDatabase.removeApplicationFont(fid)
-    _trim_heap()
+    from kiosk.ui.runtime import trim_heap
+
+    trim_heap()  # glibc keeps the small freed glyph blocks otherwise
     return True
-
-
-def _trim_heap() -> None:
-    """Give the freed glyph memory back to the system (glibc keeps small freed blocks)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
-        trim = None
-    if trim is not None:
-        trim(0)
 
 
 @dataclass(frozen=True)
