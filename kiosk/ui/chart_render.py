@@ -25,6 +25,16 @@ from typing import Any
 
 from kiosk.core.views.air import TrendSeries
 
+STATS_TAG = "chart-stats "
+# Qt settings that would make the picture a different size from the one asked for.
+SCALE_VARIABLES = (
+    "QT_SCALE_FACTOR",
+    "QT_SCREEN_SCALE_FACTORS",
+    "QT_ENABLE_HIGHDPI_SCALING",
+    "QT_AUTO_SCREEN_SCALE_FACTOR",
+    "QT_FONT_DPI",
+)
+
 
 def request_bytes(series: TrendSeries, size: tuple[int, int], screen: tuple[int, int]) -> bytes:
     """The JSON request for ``series`` drawn at ``size`` in a ``screen``-sized window."""
@@ -111,7 +121,7 @@ def draw(size: tuple[int, int], screen: tuple[int, int], series: TrendSeries) ->
 
 def main() -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never a window, whatever the kiosk uses
-    for name in ("QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS", "QT_FONT_DPI"):
+    for name in SCALE_VARIABLES:
         os.environ.pop(name, None)  # the picture must be exactly the size asked for
     try:
         size, screen, series = parse_request(sys.stdin.buffer.read())
@@ -130,9 +140,6 @@ def main() -> int:
         return 2
     print(STATS_TAG + json.dumps(_own_cost()), file=sys.stderr, flush=True)
     return 0
-
-
-STATS_TAG = "chart-stats "
 
 
 def _own_cost() -> dict[str, float]:

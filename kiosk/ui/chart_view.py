@@ -29,18 +29,8 @@ log = logging.getLogger(__name__)
 TIMEOUT_MS = 30_000
 RESIZE_SETTLE_MS = 150  # a layout settles in a few resize events; draw once, at the last size
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-# systemd's notify variables are the kiosk's; a Qt scale factor would make the picture a
-# different size from the one asked for.
-_NOT_FOR_THE_CHILD = (
-    "NOTIFY_SOCKET",
-    "WATCHDOG_USEC",
-    "WATCHDOG_PID",
-    "QT_SCALE_FACTOR",
-    "QT_SCREEN_SCALE_FACTORS",
-    "QT_ENABLE_HIGHDPI_SCALING",
-    "QT_AUTO_SCREEN_SCALE_FACTOR",
-    "QT_FONT_DPI",
-)
+# systemd's notify variables are the kiosk's (the child drops Qt's scale settings itself).
+_NOT_FOR_THE_CHILD = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 
 
 class TrendImage(QWidget):
