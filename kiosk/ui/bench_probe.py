@@ -196,7 +196,7 @@ class Probe:
         nxt = (win.index + 1) % len(win.pages)
         t = time.perf_counter()
         win._show_index(nxt, animate=True)
-        win.pages[nxt].render(win.clock())
+        win.pages[nxt].refresh(win.clock())
         ms = _ms(t)
         win.fade.pause()  # hold the frame: the probe sets the opacity itself
         return ms

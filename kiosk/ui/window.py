@@ -251,7 +251,7 @@ class KioskWindow(Panel):
         for i, p in enumerate(self.pages):
             if p.page_id == page_id:
                 self._show_index(i, animate=False)
-                p.render(self.clock())
+                p.refresh(self.clock())
                 return
         raise KeyError(page_id)
 
@@ -301,7 +301,7 @@ class KioskWindow(Panel):
             )
             if pos.index != self.index:
                 self._show_index(pos.index, animate=True)
-                self.pages[pos.index].render(now)
+                self.pages[pos.index].refresh(now)
         self.current_page().tick(now)
         for fn in self.tick_listeners:
             fn()

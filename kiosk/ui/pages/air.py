@@ -167,7 +167,7 @@ class AirPage(Page):
         self._show_trend()
         return done
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         state = self.state("air")
         current = self.snapshots.get("air")
         history = self.snapshots.get("air_history")

@@ -188,7 +188,7 @@ class ArrivalsPage(Page):
         self.body.addLayout(row, 1)
         self.view: ArrivalsView | None = None
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         state = self.state("subway")
         snap = self.snapshots.get("subway")
         self.view = arrivals_view(snap, self.ctx.lines, now, state)
@@ -199,4 +199,4 @@ class ArrivalsPage(Page):
 
     def tick(self, now: datetime) -> None:
         # Countdowns extrapolate from barvlDt and recptnDt; text only changes at minute steps.
-        self.render(now)
+        self.refresh(now)

@@ -95,7 +95,7 @@ class Page(Panel):
         """New data arrived (or its state changed): keep it and redraw what the page shows."""
         self.snapshots = dict(snapshots)
         self.states = dict(states)
-        self.render(now)
+        self.refresh(now)
 
     def state(self, source: str) -> DataState:
         return self.states.get(source, DataState.NO_DATA)
@@ -110,7 +110,7 @@ class Page(Panel):
     def stop_drawing(self) -> None:
         """Stop what the page draws out of process (the window is stopping)."""
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         """Show ``self.snapshots`` as of ``now``; each page kind draws its own body."""
 
     def tick(self, now: datetime) -> None:

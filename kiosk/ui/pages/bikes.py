@@ -36,7 +36,7 @@ class Count(QWidget):
         lay.addWidget(self.caption)
         self.setFixedWidth(m.px(25))
 
-    def show(self, n: int, none_ko: str, none_en: str) -> None:
+    def set_count(self, n: int, none_ko: str, none_en: str) -> None:
         """The count; zero is said in words too ("0" + "대여 불가 · None left"), not by colour alone."""
         self.value.set_text(str(n))
         self.value.set_colour(theme.TEXT if n else theme.STALE)
@@ -77,8 +77,8 @@ class BikeItem(Panel):
         self.walk.set_text(
             f"도보 {row.walk_min}분 · {row.walk_min} min walk · {distance_text(row.walk_m)}"
         )
-        self.bikes.show(row.bikes, "대여 불가", "None left")
-        self.docks.show(row.docks_free, "반납 불가", "Full")
+        self.bikes.set_count(row.bikes, "대여 불가", "None left")
+        self.docks.set_count(row.docks_free, "반납 불가", "Full")
 
 
 class BikesPage(Page):
@@ -99,7 +99,7 @@ class BikesPage(Page):
         self.body.addStretch(0)
         self.view: BikesView | None = None
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         state = self.state("bikes")
         snap = self.snapshots.get("bikes")
         v = bikes_view(

@@ -78,7 +78,7 @@ class EventsPage(Page):
         self.body.addStretch(1)
         self.view: EventsView | None = None
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         state = self.state("events")
         snap = self.snapshots.get("events")
         v = events_view(

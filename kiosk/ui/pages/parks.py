@@ -269,7 +269,7 @@ class ParksPage(Page):
         self.body.addLayout(row, 1)
         self.view: ParksView | None = None
 
-    def render(self, now: datetime) -> None:
+    def refresh(self, now: datetime) -> None:
         s_parks, s_trails = self.state("parks"), self.state("trails")
         parks = self.snapshots.get("parks")
         trails = self.snapshots.get("trails")
