@@ -1,30 +1,54 @@
-"""Composition root: config -> data sources -> (panel) -> UI. The only place that reads the clock."""
+"""The composition root: every part of a running kiosk is built here, from typed options.
+
+    opts = RunOptions(config_path, windowed=True, size=(1920, 1080))
+    run_kiosk(opts, cfg, layout)        # `kiosk run`: until SIGTERM
+    kiosk = build_kiosk(opts, cfg, layout)   # the same kiosk, for `kiosk bench`
+    snapshot_pages(cfg, layout, size, out_dir, page_ids)   # `kiosk snapshot`
+
+config -> poller (session, coordinators, ledgers) -> panel -> Qt runtime (window, bridge) ->
+the running ``kiosk.runner.Kiosk``. This is the only place that reads the clock (``now_kst``)
+and the only module that knows how the parts fit; the window gets plain values only.
+"""
 
 from __future__ import annotations
 
-import argparse
 import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config, Layout
-from kiosk.core.models import FeedStatus, Snapshot
-from kiosk.core.timeutil import now_kst
-from kiosk.errors import SourceError
+from kiosk.core.models import Snapshot
+from kiosk.core.pages import sources_of
+from kiosk.core.timeutil import KST, now_kst
+from kiosk.errors import KioskError
+from kiosk.sources.registry import SOURCES
+
+if TYPE_CHECKING:
+    from kiosk.ops.redact import Redactor
+    from kiosk.panel.service import PanelService
+    from kiosk.poller.service import PollerService
+    from kiosk.runner import Kiosk
+    from kiosk.ui.window import WindowSetup
 
 log = logging.getLogger("kiosk")
 
-PAGE_SOURCES = {
-    "arrivals": ("subway",),
-    "air_quality": ("air", "air_history"),
-    "parks": ("parks", "trails"),
-    "bikes": ("bikes",),
-    "events": ("events",),
-}
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How `kiosk run` was asked to run (the command line, typed)."""
+
+    config_path: Path
+    windowed: bool = False
+    size: tuple[int, int] | None = None  # with ``windowed``; full screen takes the screen's
+    screen: int | None = None  # overrides ``display.screen``
 
 
-def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
-    """Plain values for the window, from config and layout."""
+def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
+    """Plain values for the window, from config, layout and the source registry."""
     from kiosk.ui.window import PageSetup, WindowSetup
 
     st = cfg.station
@@ -38,67 +62,141 @@ def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
         pages=tuple(PageSetup(p.id, p.kind, p.duration, p.max_items) for p in layout.pages),
         transition_ms=layout.transition.duration_ms if layout.transition.kind == "fade" else 0,
         freshness={
-            k: (float(v.stale_after), float(v.unavailable_after))
-            for k, v in cfg.sources.freshness.items()
+            name: (p.stale_after_s, p.unavailable_after_s)
+            for name in SOURCES
+            for p in (cfg.sources.policy(name),)
         },
+        labels={name: (s.label_ko, s.label_en) for name, s in SOURCES.items()},
     )
 
 
 def needed_sources(layout: Layout) -> tuple[str, ...]:
-    """Every source the layout's pages show, in page order."""
+    """Every snapshot the layout's pages show, in page order (a source's kept history after it)."""
     out: list[str] = []
-    for p in layout.pages:
-        out += [s for s in PAGE_SOURCES[p.kind] if s not in out]
+    for name in sources_of(p.kind for p in layout.pages):
+        out += [n for n in (name, SOURCES[name].history) if n and n not in out]
     return tuple(out)
 
 
-def demo_snapshots(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
-    """Bundled recordings replayed through the real parsers, shifted to ``now``."""
-    from kiosk.sources.demo import load_demo
-
-    snaps: list[Snapshot] = []
-    for source in needed_sources(layout):
-        try:
-            items = load_demo(source, cfg.station.subway_station, now)
-        except SourceError as e:
-            snaps.append(Snapshot(source, (), None, FeedStatus.ERROR, e.one_line()))
-            continue
-        if source == "subway":
-            items = tuple(a for a in items if a.line_id in cfg.station.lines)
-        snaps.append(Snapshot(source, tuple(items), now, FeedStatus.OK))
-    return snaps
-
-
-def snapshot_pages(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
-    """`kiosk snapshot`: render pages offscreen to PNG files."""
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.ui.runtime import render_pages
-
-    now = now_kst()
-    if cfg.sources.demo:
-        snaps = demo_snapshots(cfg, layout, now)
-    else:
-        snaps = _fetch_once(cfg, layout, now)
-    files = render_pages(
-        window_setup(cfg, layout), tuple(args.size), snaps, now_kst, Path(args.out), args.page
-    )
-    for f in files:
-        print(f)
-    return 0
-
-
-def _fetch_once(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot]:
-    """One poll of every source the layout shows (live data for `kiosk snapshot`)."""
+def demo_snapshots(cfg: Config, layout: Layout, now: datetime) -> list[Snapshot[Any]]:
+    """The layout's snapshots from the bundled recordings, through the same poller as live data."""
     from kiosk.poller.service import fetch_once
 
-    return fetch_once(cfg, needed_sources(layout), now)
+    demo = cfg.model_copy(update={"sources": cfg.sources.model_copy(update={"demo": True})})
+    return fetch_once(demo, needed_sources(layout), now)
 
 
-def run_kiosk(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
-    """`kiosk run`: the full-screen kiosk until SIGTERM."""
-    from kiosk.config import resolve_config_path
-    from kiosk.runner import run
+def snapshot_pages(
+    cfg: Config, layout: Layout, size: tuple[int, int], out_dir: Path, page_ids: Sequence[str]
+) -> list[Path]:
+    """`kiosk snapshot`: one poll of what the layout shows, every page rendered to PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.errors import ConfigError
+    from kiosk.poller.service import fetch_once
+    from kiosk.ui.runtime import render_pages
 
-    return run(resolve_config_path(args.config), cfg, layout, args)
+    known = [p.id for p in layout.pages]
+    unknown = [p for p in page_ids if p not in known]
+    if unknown:
+        raise ConfigError(
+            [
+                f"--page: unknown page id {u!r} (layout has: {', '.join(sorted(known))})"
+                for u in unknown
+            ]
+        )
+    snaps = fetch_once(cfg, needed_sources(layout), now_kst())
+    return render_pages(window_setup(cfg, layout), size, snaps, now_kst, out_dir, page_ids)
+
+
+def build_kiosk(
+    opts: RunOptions, cfg: Config, layout: Layout, now: Callable[[], datetime] = now_kst
+) -> Kiosk:
+    """Every part of the running kiosk, wired: the one place that decides how they fit."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from kiosk.ops.logging import setup_logging
+    from kiosk.ops.redact import Redactor, install_log_redaction
+    from kiosk.ops.screenlog import ScreenLog, default_path
+    from kiosk.ops.sdnotify import Notifier
+    from kiosk.ops.status import status_path
+    from kiosk.runner import Kiosk, Services
+    from kiosk.ui.runtime import KioskRuntime, qt_version
+
+    redactor = Redactor(_secrets(cfg))
+    install_log_redaction(redactor)
+    logs = setup_logging(os.environ.get("KIOSK_LOG_LEVEL", "INFO"), redactor=redactor)
+    # Panel jobs (schedule, read-back) run in their own scheduler's worker threads.
+    scheduler = BackgroundScheduler(
+        timezone=KST, job_defaults={"coalesce": True, "max_instances": 1}
+    )
+    scheduler.start()
+    runtime = KioskRuntime(
+        window_setup(cfg, layout),
+        opts.size,
+        opts.windowed,
+        opts.screen if opts.screen is not None else cfg.display.screen,
+        cfg.display.hide_cursor,
+        now,
+    )
+    services = Services(
+        start_poller=lambda c, publish: _start_poller(c, publish, now, redactor),
+        start_panel=lambda c, listener: _start_panel(c, scheduler, listener),
+        window_setup=window_setup,
+        secrets=_secrets,
+        now=now,
+        stop_scheduler=lambda: scheduler.shutdown(wait=False),
+    )
+    return Kiosk(
+        opts.config_path,
+        cfg,
+        layout,
+        runtime=runtime,
+        services=services,
+        logs=logs,
+        redactor=redactor,
+        notifier=Notifier.from_environ(),
+        screenlog=ScreenLog(default_path()),
+        status_file=status_path(),
+        qt=qt_version(),
+    )
+
+
+def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
+    """`kiosk run`: the full-screen kiosk until SIGTERM; returns the exit code."""
+    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
+
+    if not display_available():
+        raise KioskError(NO_DISPLAY_HELP)
+    kiosk = build_kiosk(opts, cfg, layout)
+    try:
+        return kiosk.rt.exec()
+    finally:
+        kiosk.shutdown()
+
+
+def _secrets(cfg: Config) -> tuple[str, ...]:
+    from kiosk.poller.keys import load_keys
+
+    return () if cfg.sources.demo else load_keys(cfg.sources).secrets()
+
+
+def _start_poller(
+    cfg: Config, publish: Callable[[Any], None], now: Callable[[], datetime], redactor: Redactor
+) -> PollerService:
+    from kiosk.poller.service import PollerService
+
+    poller = PollerService(cfg, now, publish, redactor=redactor)
+    poller.start()
+    return poller
+
+
+def _start_panel(
+    cfg: Config, scheduler: object, listener: Callable[[Any], None]
+) -> PanelService | None:
+    from kiosk.panel.service import PanelService
+
+    panel = PanelService.from_config(cfg, scheduler)
+    if panel is not None:
+        panel.add_listener(listener)  # before start: the first report must not be missed
+        panel.start()
+    return panel

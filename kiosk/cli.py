@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
@@ -104,10 +105,17 @@ def _load(args: argparse.Namespace):  # -> tuple[Config, Layout]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.app import run_kiosk
+    from kiosk.app import RunOptions, run_kiosk
+    from kiosk.config import resolve_config_path
 
     cfg, layout = _load(args)
-    return run_kiosk(cfg, layout, args)
+    opts = RunOptions(
+        config_path=resolve_config_path(args.config),
+        windowed=args.windowed,
+        size=tuple(args.size) if args.size else None,
+        screen=args.screen,
+    )
+    return run_kiosk(opts, cfg, layout)
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -123,7 +131,9 @@ def _snapshot(args: argparse.Namespace) -> int:
     from kiosk.app import snapshot_pages
 
     cfg, layout = _load(args)
-    return snapshot_pages(cfg, layout, args)
+    for path in snapshot_pages(cfg, layout, tuple(args.size), Path(args.out), args.page):
+        print(path)
+    return EXIT_OK
 
 
 def _fetch(args: argparse.Namespace) -> int:

@@ -11,12 +11,13 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 
 from kiosk._settings_base import Section
 from kiosk.core.lines import LINES
+from kiosk.core.pages import PAGE_KINDS
+from kiosk.core.station import Station
 from kiosk.errors import ConfigError
 from kiosk.panel.settings import PanelConfig
 from kiosk.poller.settings import SourcesConfig
 
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/config.yaml")
-PAGE_KINDS = ("arrivals", "air_quality", "parks", "bikes", "events")
 
 
 def _check_line_id(value: str) -> str:
@@ -59,6 +60,18 @@ class Config(Section):
     sources: SourcesConfig = SourcesConfig()
     panel: PanelConfig = PanelConfig()
 
+    def station_info(self) -> Station:
+        """The station as plain values, for requests, selection and `kiosk fetch`."""
+        st = self.station
+        return Station(
+            subway_station=st.subway_station,
+            lines=tuple(st.lines),
+            district=st.district,
+            lat=st.location.lat,
+            lon=st.location.lon,
+            nearby=self.sources.nearby.model_dump(),
+        )
+
 
 # --- layouts -------------------------------------------------------------------------
 
@@ -67,9 +80,16 @@ class PageSpec(Section):
     """One page in the rotation."""
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
-    kind: Literal["arrivals", "air_quality", "parks", "bikes", "events"]
+    kind: str
     duration: float = Field(default=15.0, ge=3.0, le=600.0)  # seconds on screen
     max_items: int | None = Field(default=None, ge=1, le=12)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in PAGE_KINDS:
+            raise ValueError(f"unknown page kind {kind!r} (known: {', '.join(PAGE_KINDS)})")
+        return kind
 
 
 class Transition(Section):

@@ -1,9 +1,10 @@
-"""`kiosk run`: wire config, poller, panel, systemd and the Qt window into one running kiosk.
+"""The running kiosk: reacts to signals, panel reports and page changes; reports its status.
 
-Threads: the GUI thread runs Qt; APScheduler workers poll sources and drive the panel and hand
-results over through the runtime's thread-safe ``publish``/``publish_panel``. Everything else
-here runs on the GUI thread (timers, signal dispatch, reload), so a frozen GUI stops the
-watchdog pings and systemd restarts the kiosk.
+The composition root (``kiosk.app``) builds every part and hands them in; this module builds
+nothing itself and never imports ``kiosk.app``. Threads: the GUI thread runs Qt; APScheduler
+workers poll sources and drive the panel and hand results over through the runtime's
+thread-safe ``publish``/``publish_panel``. Everything here runs on the GUI thread (timers,
+signal dispatch, reload), so a frozen GUI stops the watchdog pings and systemd restarts it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config, Layout, load_all
-from kiosk.core.models import FeedStatus
-from kiosk.core.timeutil import now_kst
-from kiosk.errors import ConfigError, KioskError
-from kiosk.ops.logging import setup_logging
-from kiosk.ops.screenlog import ScreenLog, default_path, screen_entry
+from kiosk.core.health import health
+from kiosk.core.pages import PAGE_KINDS
+from kiosk.core.screen_text import lines_of
+from kiosk.errors import ConfigError
+from kiosk.ops.logging import LogSetup
+from kiosk.ops.redact import Redactor
+from kiosk.ops.screenlog import ScreenLog, screen_entry
 from kiosk.ops.sdnotify import Notifier
 from kiosk.ops.signals import SignalRouter
 from kiosk.ops.status import (
@@ -28,50 +33,69 @@ from kiosk.ops.status import (
     SourceStatus,
     StatusReport,
     remove_status,
-    status_path,
     versions,
     write_status,
 )
+
+if TYPE_CHECKING:
+    from kiosk.panel.service import PanelService
+    from kiosk.poller.service import PollerService
+    from kiosk.ui.runtime import KioskRuntime
 
 log = logging.getLogger("kiosk.run")
 
 STATUS_EVERY_MS = 5_000
 
 
+@dataclass(frozen=True)
+class Services:
+    """How the running kiosk (re)builds what depends on the config: given by the composition root."""
+
+    start_poller: Callable[[Config, Callable[[Any], None]], PollerService]
+    start_panel: Callable[[Config, Callable[[Any], None]], PanelService | None]
+    window_setup: Callable[[Config, Layout], Any]  # -> kiosk.ui.window.WindowSetup
+    secrets: Callable[[Config], tuple[str, ...]]
+    now: Callable[[], datetime]
+    stop_scheduler: Callable[[], None]
+
+
 class Kiosk:
     """The running kiosk: owns the services and reacts to signals, panel and page changes."""
 
-    def __init__(self, config_path: Path, cfg: Config, layout: Layout, args: Any):
-        from kiosk.app import window_setup
-        from kiosk.poller.keys import load_keys
-        from kiosk.ui.runtime import KioskRuntime, qt_version
-
+    def __init__(
+        self,
+        config_path: Path,
+        cfg: Config,
+        layout: Layout,
+        *,
+        runtime: KioskRuntime,
+        services: Services,
+        logs: LogSetup,
+        redactor: Redactor,
+        notifier: Notifier,
+        screenlog: ScreenLog,
+        status_file: Path,
+        qt: str,
+    ):
         self.config_path = config_path
         self.cfg, self.layout = cfg, layout
-        self.started_at = now_kst()
+        self.rt = runtime
+        self.services = services
+        self.now = services.now
+        self.logs = logs
+        self.redactor = redactor  # the one redactor: logs, status file and HTTP cache share it
+        self.notifier = notifier
+        self.screenlog = screenlog
+        self.status_file = status_file
+        self.qt = qt
+        self.started_at = self.now()
         self.state = "starting"
         self.page: str | None = None
         self.page_since: datetime | None = None
-        self.secrets = load_keys(cfg.sources).secrets() if not cfg.sources.demo else ()
-        self.logs = setup_logging(os.environ.get("KIOSK_LOG_LEVEL", "INFO"), self.secrets)
-        self.notifier = Notifier.from_environ()
-        self.status_file = status_path()
-        self.screenlog = ScreenLog(default_path())
-        screen = args.screen if args.screen is not None else cfg.display.screen
-        self.rt = KioskRuntime(
-            window_setup(cfg, layout),
-            tuple(args.size) if args.size else None,
-            args.windowed,
-            screen,
-            cfg.display.hide_cursor,
-            now_kst,
-        )
-        self.qt = qt_version()
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
-        self.poller = self._start_poller(cfg)
-        self.scheduler = self._start_scheduler()
-        self.panel = self._start_panel(cfg)
+        self.poller = services.start_poller(cfg, self.rt.publish)
+        self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.router = SignalRouter(
             {
                 signal.SIGHUP: lambda _s: self.reload(),
@@ -86,39 +110,10 @@ class Kiosk:
             self.rt.every(max(100, int(period * 1000)), self.notifier.watchdog)
         self.rt.every(STATUS_EVERY_MS, self.write_status)
 
-    # --- services ------------------------------------------------------------------------
-
-    def _start_poller(self, cfg: Config):
-        from kiosk.poller.service import PollerService
-
-        poller = PollerService(cfg, now_kst, self.rt.publish)
-        poller.start()
-        return poller
-
-    def _start_scheduler(self):
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        from kiosk.core.timeutil import KST
-
-        sched = BackgroundScheduler(
-            timezone=KST, job_defaults={"coalesce": True, "max_instances": 1}
-        )
-        sched.start()
-        return sched
-
-    def _start_panel(self, cfg: Config):
-        from kiosk.panel.service import PanelService
-
-        panel = PanelService.from_config(cfg, self.scheduler)
-        if panel is not None:
-            panel.add_listener(self.rt.publish_panel)
-            panel.start()
-        return panel
-
     # --- events (GUI thread) ----------------------------------------------------------------
 
     def _first_frame(self) -> None:
-        self._page_changed(self.rt.window.current_page().page_id)
+        self._page_changed(self.rt.current_page_id())
         if self.state == "starting":  # the panel may already have put the kiosk to sleep
             self.state = "running"
         self.write_status()
@@ -131,16 +126,14 @@ class Kiosk:
         )
 
     def _page_changed(self, page_id: str) -> None:
-        now = now_kst()
+        now = self.now()
         self.page, self.page_since = page_id, now
-        snaps = self.rt.window.snapshots
-        sources = {
-            name: {"fetched_at": s.fetched_at, "status": s.status.value}
-            for name, s in snaps.items()
-            if name
-            in {src for p in self.rt.window.pages if p.page_id == page_id for src in p.sources}
-        }
-        self.screenlog.record(screen_entry(page_id, now, sources, self.rt.page_lines()))
+        kind = next((p.kind for p in self.layout.pages if p.id == page_id), None)
+        shown = PAGE_KINDS.get(kind or "", ())
+        snaps = self.poller.snapshots()
+        sources = {name: _logged(snaps[name]) for name in shown if name in snaps}
+        lines = lines_of(self.rt.page_view())
+        self.screenlog.record(screen_entry(page_id, now, sources, lines))
 
     def _panel_report(self, report: Any) -> None:
         off = bool(getattr(report, "scheduled_off", False))
@@ -161,9 +154,6 @@ class Kiosk:
 
     def reload(self) -> None:
         """SIGHUP: re-read config and layouts; a bad file keeps the running config."""
-        from kiosk.app import window_setup
-        from kiosk.poller.keys import load_keys
-
         self.notifier.reloading()
         self.state = "reloading"
         try:
@@ -174,18 +164,17 @@ class Kiosk:
             self.state = "sleeping" if self.rt.asleep else "running"
             self.notifier.ready(self.status_line())
             return
-        self.secrets = load_keys(cfg.sources).secrets() if not cfg.sources.demo else ()
-        self.logs.set_secrets(self.secrets)
-        self.rt.reconfigure(window_setup(cfg, layout))
+        self.redactor.update(self.services.secrets(cfg))  # a replaced key is forgotten
+        self.rt.reconfigure(self.services.window_setup(cfg, layout))
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station:
             self.poller.stop()
-            self.poller = self._start_poller(cfg)
+            self.poller = self.services.start_poller(cfg, self.rt.publish)
             if self.rt.asleep:
                 self.poller.pause()
         if self.panel is not None:
             self.panel.reload(cfg)
         elif cfg.panel.driver != "none":
-            self.panel = self._start_panel(cfg)
+            self.panel = self.services.start_panel(cfg, self.rt.publish_panel)
         self.cfg, self.layout = cfg, layout
         self.state = "sleeping" if self.rt.asleep else "running"
         self.write_status()
@@ -206,7 +195,7 @@ class Kiosk:
         self.poller.stop()
         if self.panel is not None:
             self.panel.stop()
-        self.scheduler.shutdown(wait=False)
+        self.services.stop_scheduler()
         self.poller.wait_closed(5.0)
         remove_status(self.status_file)
         self.router.close()
@@ -214,14 +203,15 @@ class Kiosk:
     # --- status ------------------------------------------------------------------------------
 
     def _sources(self) -> list[SourceStatus]:
-        states = self.rt.data_states()
-        shown = set(self.rt.window.sources)
+        now = self.now()
         out = []
-        for name, s in sorted(self.rt.window.snapshots.items()):
-            status = s.status.value
-            if status == FeedStatus.OK.value and name in shown and states.get(name) == "stale":
-                status = "stale"
-            out.append(SourceStatus(name, status, s.fetched_at, s.error))
+        for name, s in sorted(self.poller.snapshots().items()):
+            policy = self.poller.policy(name)
+            if policy is None:  # the kept history: as published
+                out.append(SourceStatus(name, s.status.value, s.fetched_at, s.error))
+                continue
+            h = health(s, policy, now)
+            out.append(SourceStatus(name, h.status.value, s.fetched_at, h.reason))
         return out
 
     def _panel_status(self) -> PanelStatus | None:
@@ -260,7 +250,7 @@ class Kiosk:
         )
 
     def write_status(self) -> None:
-        now = now_kst()
+        now = self.now()
         report = StatusReport(
             pid=os.getpid(),
             started_at=self.started_at,
@@ -275,20 +265,18 @@ class Kiosk:
             config=str(self.config_path),
         )
         try:
-            write_status(report, self.status_file, self.secrets)
+            write_status(report, self.status_file, self.redactor)
         except OSError as e:
             log.warning("cannot write status file %s: %s", self.status_file, e)
         self.notifier.status(self.status_line())
 
 
-def run(config_path: Path, cfg: Config, layout: Layout, args: Any) -> int:
-    """Run the kiosk until SIGTERM; returns the exit code."""
-    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
-
-    if not display_available():
-        raise KioskError(NO_DISPLAY_HELP)
-    kiosk = Kiosk(config_path, cfg, layout, args)
-    try:
-        return kiosk.rt.exec()
-    finally:
-        kiosk.shutdown()
+def _logged(snap: Any) -> dict[str, Any]:
+    """A source's entry in the screen log: its status, when fetched and, where the data carries
+    it, when the city's system produced it (countdowns tick from ``received_at``)."""
+    entry: dict[str, Any] = {"status": snap.status.value, "fetched_at": snap.fetched_at}
+    received = [getattr(i, "received_at", None) for i in snap.items]
+    stamps = [r for r in received if isinstance(r, datetime)]
+    if stamps:
+        entry["received_at"] = max(stamps)
+    return entry

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.health import health
 from kiosk.core.models import Snapshot
 from kiosk.core.views.arrivals import arrivals_view, train_row
-from kiosk.core.views.common import DataState, data_state
+from kiosk.core.views.common import DataState
 from tests.ui_data import NOW, arrival
 
 
@@ -110,12 +112,14 @@ def test_quota_error_without_data_is_no_data_not_no_trains():
     from kiosk.core.models import FeedStatus
 
     limited = Snapshot("subway", (), NOW, FeedStatus.RATE_LIMITED, "ERROR-337")
-    state = data_state(limited, NOW, 180, 900)
+    state = health(limited, FreshnessPolicy(180, 900), NOW).state
     assert state is DataState.NO_DATA
     line = arrivals_view(limited, ("1005",), NOW, state).lines[0]
     assert not line.has_data and not line.no_trains
     empty = Snapshot("subway", (), NOW, FeedStatus.EMPTY)
-    line = arrivals_view(empty, ("1005",), NOW, data_state(empty, NOW, 180, 900)).lines[0]
+    line = arrivals_view(
+        empty, ("1005",), NOW, health(empty, FreshnessPolicy(180, 900), NOW).state
+    ).lines[0]
     assert not line.has_data and line.no_trains  # INFO-200: the API says no trains run
 
 

@@ -3,9 +3,11 @@ from datetime import timedelta
 import pytest
 
 from kiosk.core.format import age_text, contrast_ratio, date_text, distance_text, readable_on
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
-from kiosk.core.views.common import DataState, data_state
+from kiosk.core.views.common import DataState
 from tests.ui_data import NOW
 
 
@@ -45,15 +47,22 @@ def test_english_names(ko, en):
     assert english_name(ko) == en
 
 
-def test_data_state_from_age_and_status():
+def test_health_state_from_age_and_status():
     snap = Snapshot("subway", ("x",), NOW - timedelta(seconds=30))
-    assert data_state(snap, NOW, 180, 900) is DataState.FRESH
-    assert data_state(snap, NOW + timedelta(seconds=200), 180, 900) is DataState.STALE
-    assert data_state(snap, NOW + timedelta(seconds=900), 180, 900) is DataState.NO_DATA
+    assert health(snap, FreshnessPolicy(180, 900), NOW).state is DataState.FRESH
+    assert (
+        health(snap, FreshnessPolicy(180, 900), NOW + timedelta(seconds=200)).state
+        is DataState.STALE
+    )
+    assert (
+        health(snap, FreshnessPolicy(180, 900), NOW + timedelta(seconds=900)).state
+        is DataState.NO_DATA
+    )
     limited = Snapshot("subway", ("x",), NOW, FeedStatus.RATE_LIMITED)
-    assert data_state(limited, NOW, 180, 900) is DataState.STALE
-    assert data_state(None, NOW, 180, 900) is DataState.NO_DATA
-    assert data_state(Snapshot("air", (), None, FeedStatus.ERROR), NOW, 1, 2) is DataState.NO_DATA
+    assert health(limited, FreshnessPolicy(180, 900), NOW).state is DataState.STALE
+    assert health(None, FreshnessPolicy(180, 900), NOW).state is DataState.NO_DATA
+    never = Snapshot("air", (), None, FeedStatus.ERROR)
+    assert health(never, FreshnessPolicy(1, 2), NOW).state is DataState.NO_DATA
 
 
 @pytest.mark.parametrize(

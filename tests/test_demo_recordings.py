@@ -17,7 +17,9 @@ from kiosk.core.timeutil import KST
 from kiosk.demo import _build_air, _build_places, _build_subway
 from kiosk.errors import SourceError
 from kiosk.sources import air, bikes, events, parks, subway, trails
-from kiosk.sources.demo import RECORDED_AT, SOURCES, load_demo, station_key
+from kiosk.sources.demo import RECORDED_AT, station_key
+from kiosk.sources.registry import demo_items as load_demo
+from kiosk.sources.registry import snapshot_names
 
 STATIONS = {
     "여의도": ((37.5216, 126.9243), {"1005", "1009"}, "영등포구"),
@@ -188,7 +190,7 @@ def test_event_recording_quirks_survive_the_parser():
     assert any(e.ends < RECORDED_AT for e in evs)
 
 
-@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("source", snapshot_names())
 def test_shifting_moves_every_datetime_to_the_present(source):
     then = load_demo(source, "창동", RECORDED_AT)
     now = load_demo(source, "창동", LATER)

@@ -301,7 +301,7 @@ def test_after_service_hours_old_arrivals_give_way_to_an_empty_state_not_an_erro
     assert night >= 2 and all(x.hour == 0 for x in fetch.calls)  # none between 01:00 and 05:00
     snap = c.snapshot(t)
     assert snap.status is FeedStatus.EMPTY and snap.items == () and snap.error is None
-    assert snap.extra["note"] == "outside service hours (05:00-01:00 KST)"
+    assert snap.note == "outside service hours (05:00-01:00 KST)"
     c.tick(T0.replace(hour=5, minute=0, second=5))
     assert (
         len(fetch.calls) == night + 1

@@ -183,7 +183,7 @@ def test_the_cache_key_is_the_same_whatever_the_key(
     get(session, url(server), T0)
     other = url(server).replace(KEY, "another-key-000")
     assert session.cached(other) is None  # not a secret: not masked, so a different cache key
-    session.redactor.add(["another-key-000"])
+    session.redactor.update([KEY, "another-key-000"])
     assert (
         session.cached(other) is not None
     )  # both masked to the same key: a key rotation keeps the cache
@@ -249,6 +249,6 @@ def test_tracebacks_carrying_the_key_are_masked_and_others_left_alone(
     except ValueError:
         log.warning("other failure", exc_info=True)
     secret, plain = caplog.records[-2], caplog.records[-1]
-    assert secret.exc_info is None and "/api/***/json/svc" in (secret.exc_text or "")
+    assert secret.exc_info is None and "/api/****/json/svc" in (secret.exc_text or "")
     assert plain.exc_info is not None  # untouched
     assert KEY not in caplog.text and "nothing secret" in caplog.text

@@ -18,7 +18,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from kiosk.bench.memory import read_memory
@@ -148,12 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     _die_with_parent()
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+    from kiosk.app import RunOptions, build_kiosk
     from kiosk.config import load_all
-    from kiosk.runner import Kiosk
 
     path = Path(opts.config)
     cfg, layout = load_all(path)
-    kiosk = Kiosk(path, cfg, layout, SimpleNamespace(windowed=True, size=opts.size, screen=None))
+    kiosk = build_kiosk(RunOptions(path, windowed=True, size=opts.size), cfg, layout)
     result: dict[str, Any] = {}
 
     def run_phases() -> None:

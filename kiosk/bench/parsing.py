@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from importlib import resources
 
 from kiosk.sources.demo import RECORDED_AT, station_key
-
-# source -> the recording in kiosk/demo/ (the same files kiosk.sources.demo replays).
-DEMO_FILES = {
-    "subway": "subway_{station}.json",
-    "air": "air.json",
-    "parks": "parks.json",
-    "trails": "trails.json",
-    "bikes": "bikes.json",
-    "events": "events.json",
-}
+from kiosk.sources.registry import SOURCES
 
 
 def demo_body(source: str, station: str) -> bytes:
     """The raw recorded body of ``source`` (for the subway: the station's own)."""
-    name = DEMO_FILES[source].format(station=station_key(station))
+    recording = SOURCES[source].demo
+    if recording is None:
+        raise KeyError(f"{source} has no demo recording")
+    name = recording.file.format(station=station_key(station))
     return resources.files("kiosk.demo").joinpath(name).read_bytes()
 
 
@@ -31,8 +24,10 @@ def parse_costs(station: str, repeats: int) -> dict[str, tuple[list[float], int]
     The first call (imports, regex compilation) is left out: a running kiosk pays it once.
     """
     out: dict[str, tuple[list[float], int]] = {}
-    for source in DEMO_FILES:
-        parse = importlib.import_module(f"kiosk.sources.{source}").parse
+    for source, spec in SOURCES.items():
+        if spec.demo is None:
+            continue
+        parse = spec.parse
         body = demo_body(source, station)
         parse(body, RECORDED_AT)
         samples = []

@@ -40,6 +40,28 @@ def age_text(fetched_at: datetime | None, now: datetime) -> tuple[str, str]:
     return (f"{days}일 전", f"{days} days ago")
 
 
+def duration_text(seconds: float | None, compact: bool = False) -> str:
+    """How long, for operators (English, two units): "59 s", "1 min 1 s", "2 h 5 min", "3 d 4 h".
+
+    ``compact`` drops the spaces for table columns: "59s", "1m01s", "2h05m", "3d04h".
+    """
+    if seconds is None:
+        return "?"
+    s = int(max(0.0, seconds))
+    if s < 60:
+        parts = [(s, "s")]
+    elif s < 3600:
+        parts = [(s // 60, "min"), (s % 60, "s")]
+    elif s < 86400:
+        parts = [(s // 3600, "h"), (s % 3600 // 60, "min")]
+    else:
+        parts = [(s // 86400, "d"), (s % 86400 // 3600, "h")]
+    if not compact:
+        return " ".join(f"{n} {unit}" for n, unit in parts)
+    first, *rest = parts
+    return f"{first[0]}{first[1][0]}" + "".join(f"{n:02d}{unit[0]}" for n, unit in rest)
+
+
 def distance_text(metres: float) -> str:
     """ "850 m" under a kilometre, "1.2 km" above."""
     rounded = int(round(metres, -1))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -124,12 +124,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Snapshot(Generic[T]):
-    """A source's data as the UI sees it: items plus the honesty about their age."""
+    """A source's data as the UI sees it: the last good items plus the honesty about their age.
 
-    source: str  # "subway", "air", "air_history", "parks", "trails", "bikes", "events"
-    items: tuple[T, ...]
+    ``status`` and ``error`` are the judgement when the snapshot was made; ``kiosk.core.health``
+    judges the same facts again at any later moment (data keeps ageing between snapshots).
+    """
+
+    source: str  # a registry source name, or a kept history ("air_history")
+    items: tuple[T, ...]  # the last good data (however old: health decides what may be shown)
     fetched_at: datetime | None  # when the data was obtained from the API (None: never)
     status: FeedStatus = FeedStatus.OK
     error: str | None = None  # one line, no secrets
     from_cache: bool = False
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    failure: FeedStatus | None = None  # how the last attempt failed (None: it succeeded)
+    note: str | None = None  # why nothing is fetched now though nothing failed (service hours)
+    retry_at: datetime | None = None  # when a failed source tries again

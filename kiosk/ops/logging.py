@@ -222,13 +222,18 @@ def setup_logging(
     rate_limit_s: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
     journal: bool | None = None,
+    redactor: Redactor | None = None,
 ) -> LogSetup:
-    """Install the kiosk's handlers on the root logger (again on reload: it replaces its own)."""
+    """Install the kiosk's handlers on the root logger (again on reload: it replaces its own).
+
+    ``redactor``: the kiosk's one redactor (``secrets`` then only seed it); else one is made.
+    """
     lvl = parse_level(level)
     stream = sys.stderr if stream is None else stream
     env = os.environ if environ is None else environ
     use_journal = on_journal(stream, env) if journal is None else journal
-    redactor = Redactor(secrets)
+    if redactor is None:
+        redactor = Redactor(secrets)
 
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JournalFormatter() if use_journal else PlainFormatter())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.ops.files import write_atomic
 from kiosk.ops.redact import Redactor
 
 STATUS_FILE = "status.json"
@@ -212,25 +213,21 @@ def proc_start_ticks(pid: int) -> int | None:
         return None
 
 
-def write_status(report: StatusReport, path: Path | str, secrets: Iterable[str] = ()) -> None:
-    """Write the report atomically (tmp + fsync + rename): readers never see half a file."""
+def write_status(
+    report: StatusReport, path: Path | str, secrets: Redactor | Iterable[str] = ()
+) -> None:
+    """Write the report atomically (tmp + fsync + rename): readers never see half a file.
+
+    Every string is masked by the kiosk's redactor (or one made of ``secrets``) on the way out.
+    """
     path = Path(path)
-    data = Redactor(secrets).scrub(report.to_json())
+    redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
+    data = redactor.scrub(report.to_json())
     data["proc_start"] = proc_start_ticks(report.pid)
     payload = json.dumps(data, ensure_ascii=False, indent=1).encode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        # World-readable on purpose: an operator without sudo may run `kiosk status`,
-        # and the contents are scrubbed. The unit's UMask=0027 would hide it otherwise.
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # World-readable on purpose: an operator without sudo may run `kiosk status`, and the
+    # contents are scrubbed. The unit's UMask=0027 would hide it otherwise.
+    write_atomic(path, payload, mode=0o644)
 
 
 def remove_status(path: Path | str) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.format import duration_text as duration
 from kiosk.ops.redact import Redactor, secrets_from_environ
 from kiosk.ops.status import STATUS_FILE, candidate_dirs, find_status_file, proc_start_ticks
 
@@ -16,20 +17,6 @@ EXIT_OK, EXIT_FAIL = 0, 1
 # The app rewrites the file every few seconds; older than this, its GUI thread is stuck
 # (the watchdog will restart it shortly) or it was killed without cleaning up.
 STALE_AFTER_S = 30.0
-
-
-def duration(seconds: float | None) -> str:
-    """A compact human duration: '12 s', '3 min 4 s', '2 h 5 min', '3 d 4 h'."""
-    if seconds is None:
-        return "?"
-    s = int(max(0.0, seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60} s"
-    if s < 86400:
-        return f"{s // 3600} h {s % 3600 // 60} min"
-    return f"{s // 86400} d {s % 86400 // 3600} h"
 
 
 def _parse(text: Any) -> datetime | None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kiosk.core.freshness import Freshness, FreshnessPolicy, age_s, assess, data_time, feed_status
+from kiosk.core.freshness import Freshness, FreshnessPolicy
+from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.errors import ApiKeyError, QuotaExceeded, SourceError
 
@@ -92,7 +93,6 @@ class Coordinator:
         self._items: tuple[Any, ...] = ()
         self._fetched_at: datetime | None = None
         self._from_cache = False
-        self._empty = False
         # outcome of the last attempt
         self._failure: FeedStatus | None = None
         self._error: str | None = None
@@ -143,36 +143,25 @@ class Coordinator:
         return self.pacer.due(self.last_attempt_at, now)
 
     def snapshot(self, now: datetime) -> Snapshot[Any]:
-        """What the screen may show at ``now``."""
+        """What the screen may show at ``now``, judged by ``kiosk.core.health``."""
         with self._lock:
-            since = data_time(self._fetched_at, self._items)
-            fresh = assess(since, now, self.policy)
-            status = feed_status(fresh, self._failure, self._empty)
-            items = self._items if fresh is not Freshness.UNAVAILABLE else ()
-            error = self._error
             idle = getattr(self.pacer, "idle_reason", None)
-            note = idle(now) if idle is not None and self._failure is None else None
-            if fresh is Freshness.UNAVAILABLE and note is not None:
-                status = FeedStatus.EMPTY  # trains do not run now: nothing is wrong
-            elif error is None and fresh is Freshness.UNAVAILABLE and self._fetched_at is not None:
-                error = f"no new data for {_human(age_s(since, now))}"
-            return Snapshot(
+            facts = Snapshot(
                 source=self.source,
-                items=items,
+                items=self._items,
                 fetched_at=self._fetched_at,
-                status=status,
-                error=error,
+                # the last answer said "no data" (INFO-200), as opposed to data not yet judged
+                status=FeedStatus.EMPTY if not self._items else FeedStatus.OK,
+                error=self._error,
                 from_cache=self._from_cache,
-                extra={
-                    "freshness": fresh.value,
-                    "age_s": age_s(since, now),
-                    "last_success_at": self.last_success_at,
-                    "last_failure_at": self.last_failure_at,
-                    "consecutive_failures": self.consecutive_failures,
-                    "retry_at": self.retry_at if self._failure is not None else None,
-                    "note": note,
-                },
+                failure=self._failure,
+                note=idle(now) if idle is not None and self._failure is None else None,
+                retry_at=self.retry_at if self._failure is not None else None,
             )
+        judged = health(facts, self.policy, now)
+        # Published as what may be shown: data too old to trust is not handed out at all.
+        items = facts.items if judged.freshness is not Freshness.UNAVAILABLE else ()
+        return replace(facts, items=items, status=judged.status, error=judged.reason)
 
     # -- driving -------------------------------------------------------------------------
     def tick(self, now: datetime) -> Snapshot[Any]:
@@ -252,7 +241,6 @@ class Coordinator:
             self._items = tuple(result.items)
             self._fetched_at = result.fetched_at
             self._from_cache = result.from_cache
-            self._empty = not result.items
 
     def _succeed(self, now: datetime, result: FetchResult) -> None:
         with self._lock:
@@ -329,16 +317,3 @@ def _key_message(e: ApiKeyError) -> str:
 
 def _clock(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S") if when else "?"
-
-
-def _human(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    s = int(seconds)
-    if s < 120:
-        return f"{s} s"
-    if s < 7200:
-        return f"{s // 60} min"
-    if s < 2 * 86400:
-        return f"{s // 3600} h {s % 3600 // 60} min"
-    return f"{s // 86400} days"

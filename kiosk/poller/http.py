@@ -137,28 +137,14 @@ def get(
     without one, the failure is raised as TransportError (HttpError for a status >= 400).
     """
     host = host_of(url)
-    trace = ks.trace
-    trace.reset()  # first: a cache hit must report 0 calls, not the previous request's
+    ks.trace.reset()  # first: a cache hit must report 0 calls, not the previous request's
     cached = ks.cached(url)
     if cached is not None:
         cached_at = fetched_at_of(cached, now)
         if 0 <= (now - cached_at).total_seconds() < expire_after:
             return Body(cached.content or b"", cached_at, from_cache=True)
-    trace.accept = accept
-    stamp = now.isoformat()
-
-    def stamp_fetch_time(
-        response: requests.Response, *args: object, **kwargs: object
-    ) -> requests.Response:
-        # Stored with the answer: a copy served later keeps its original age on our clock.
-        if not getattr(response, "from_cache", False):
-            response.headers[FETCHED_AT_HEADER] = stamp
-        return response
-
     try:
-        response = ks.session.get(
-            url, timeout=timeout, force_refresh=True, hooks={"response": [stamp_fetch_time]}
-        )
+        response = ks.send(url, timeout)
         if response.status_code >= 400:
             raise _status_error(
                 response.status_code,
@@ -167,6 +153,7 @@ def get(
                 response.headers.get("Retry-After"),
                 now,
             )
+        content = response.content or b""
     except TransportError as e:
         error: TransportError = e
     except requests.RequestException as e:
@@ -174,9 +161,11 @@ def get(
     except (OSError, ValueError) as e:  # socket errors that escape requests' wrapping
         error = TransportError(f"request to {host} failed ({e.__class__.__name__})")
     else:
-        return Body(response.content or b"", now, from_cache=False)
-    finally:
-        trace.accept = None
+        if accept is None or accept(content):
+            # Stored with the answer: a copy served later keeps its original age on our clock.
+            response.headers[FETCHED_AT_HEADER] = now.isoformat()
+            ks.store(response)
+        return Body(content, now, from_cache=False)
     if cached is None:
         raise error from None
     return Body(

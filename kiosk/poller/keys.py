@@ -1,8 +1,10 @@
 """API keys: from the environment, else from the files named in config. Never logged, never printed.
 
-``SEOUL_API_KEY`` / ``sources.api_key_file``: the general openapi.seoul.go.kr key (air, parks,
-trails, bikes, events). ``SEOUL_SUBWAY_API_KEY`` / ``sources.subway_api_key_file``: the separate
-realtime subway key. A file holds the key on its first line (surrounding whitespace ignored).
+Each API in the registry (``kiosk.sources.registry.APIS``) names its environment variable and its
+``sources.*_api_key_file`` setting: ``SEOUL_API_KEY`` / ``sources.api_key_file`` for the general
+openapi.seoul.go.kr key (air, parks, trails, bikes, events), ``SEOUL_SUBWAY_API_KEY`` /
+``sources.subway_api_key_file`` for the separate realtime subway key. A file holds the key on its
+first line (surrounding whitespace ignored).
 """
 
 from __future__ import annotations
@@ -11,25 +13,30 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
+from kiosk.errors import ApiKeyError
 from kiosk.poller.settings import SourcesConfig
-
-OPENAPI_ENV = "SEOUL_API_KEY"
-SUBWAY_ENV = "SEOUL_SUBWAY_API_KEY"
+from kiosk.sources.registry import APIS
 
 
 @dataclass(frozen=True)
 class ApiKeys:
-    """The keys, or why each is missing (a one-line, secret-free message)."""
+    """The keys by API name, or why each is missing (a one-line, secret-free message)."""
 
-    openapi: str | None = field(default=None, repr=False)
-    subway: str | None = field(default=None, repr=False)
-    openapi_problem: str | None = None
-    subway_problem: str | None = None
+    values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    problems: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def key(self, api: str) -> str:
+        """The key of ``api``; ApiKeyError("NO-KEY") saying why there is none."""
+        value = self.values.get(api)
+        if not value:
+            raise ApiKeyError("NO-KEY", self.problems.get(api) or "no API key")
+        return value
 
     def secrets(self) -> tuple[str, ...]:
         """Every key, for redaction."""
-        return tuple(k for k in (self.openapi, self.subway) if k)
+        return tuple(v for v in self.values.values() if v)
 
 
 def _from_file(path: Path, config_key: str) -> tuple[str | None, str | None]:
@@ -61,8 +68,14 @@ def _one(
 
 
 def load_keys(cfg: SourcesConfig, env: Mapping[str, str] | None = None) -> ApiKeys:
-    """Read both keys; a missing key is reported in ``*_problem``, never raised."""
+    """Read every API's key; a missing key is reported in ``problems``, never raised."""
     env = os.environ if env is None else env
-    openapi, openapi_problem = _one(OPENAPI_ENV, cfg.api_key_file, "api_key_file", env)
-    subway, subway_problem = _one(SUBWAY_ENV, cfg.subway_api_key_file, "subway_api_key_file", env)
-    return ApiKeys(openapi, subway, openapi_problem, subway_problem)
+    values: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for api in APIS.values():
+        key, problem = _one(api.key_env, cfg.key_file(api.name), api.key_file_setting, env)
+        if key:
+            values[api.name] = key
+        elif problem:
+            problems[api.name] = problem
+    return ApiKeys(MappingProxyType(values), MappingProxyType(problems))

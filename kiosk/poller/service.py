@@ -9,7 +9,7 @@
 
 ``on_snapshot(snapshot)`` is called from a worker thread whenever a source's snapshot changes
 (new data, a failure, a status change by age). Connect it to a queued Qt signal; never touch
-widgets from it. Sources: subway, air, air_history, parks, trails, bikes, events.
+widgets from it. Sources: those of kiosk.sources.registry, and the kept air history.
 """
 
 from __future__ import annotations
@@ -26,38 +26,39 @@ from kiosk.config import Config
 from kiosk.core.budget import BudgetPlan, Window, parse_hhmm
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.models import AirReading, Snapshot
-from kiosk.poller.coordinator import Coordinator
-from kiosk.poller.feeds import SOURCES, Feeds
+from kiosk.errors import SourceError
+from kiosk.ops.redact import Redactor
+from kiosk.poller.coordinator import Coordinator, Pacer
+from kiosk.poller.feeds import Feeds
 from kiosk.poller.history import AirHistory
 from kiosk.poller.jobs import PollJobs
 from kiosk.poller.keys import ApiKeys, load_keys
 from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
 from kiosk.poller.session import KioskSession, build_session
 from kiosk.poller.settings import SourcesConfig
+from kiosk.sources.registry import APIS, HISTORIES, SOURCES, Api, SourceSpec, demo_items, spec
 
 log = logging.getLogger(__name__)
 
-DEMO_SUBWAY_INTERVAL_S = 30.0
+DEMO_PACED_INTERVAL_S = 30.0  # demo: a budget-paced source (the subway) is re-read this often
+# The one kept history (air readings), fed by the source whose declaration names it.
+(HISTORY,) = tuple(HISTORIES)
 MAX_PAGES_IN_FLIGHT = 5  # the longest refresh (bikes) makes up to this many requests
 HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
 
 
-def subway_plan(src: SourcesConfig) -> BudgetPlan:
-    """The realtime subway key's budget plan from config."""
+def budget_plan(src: SourcesConfig, api: Api) -> BudgetPlan:
+    """An API key's budget plan from config: paced over service hours (the subway), or a cap."""
+    daily = src.daily_budget(api.name)
+    if not api.paced:
+        return BudgetPlan(daily_calls=daily, reserve=_reserve(daily))
     return BudgetPlan(
-        daily_calls=src.subway_daily_budget,
+        daily_calls=daily,
         service=Window(parse_hhmm(src.service_hours.start), parse_hhmm(src.service_hours.end)),
         rush=tuple(Window(parse_hhmm(r.start), parse_hhmm(r.end)) for r in src.rush_hours),
         rush_factor=src.rush_factor,
-        reserve=_reserve(src.subway_daily_budget),
+        reserve=_reserve(daily),
         min_interval_s=float(src.subway_min_interval),
-    )
-
-
-def openapi_plan(src: SourcesConfig) -> BudgetPlan:
-    """The general key's daily cap (around the clock, no pacing of its own)."""
-    return BudgetPlan(
-        daily_calls=src.openapi_daily_budget, reserve=_reserve(src.openapi_daily_budget)
     )
 
 
@@ -66,79 +67,81 @@ def _reserve(daily: int) -> int:
     return daily // 20
 
 
-def policy_for(src: SourcesConfig, source: str) -> FreshnessPolicy:
-    """Freshness thresholds of a source (``sources.freshness.<source>``)."""
-    f = src.freshness.get(source)
-    if f is None:
-        return FreshnessPolicy(3600, 6 * 3600)
-    return FreshnessPolicy(float(f.stale_after), float(max(f.unavailable_after, f.stale_after)))
-
-
 class Poller:
     """Coordinators, session, ledgers and history for one config, without any scheduler."""
 
     def __init__(
-        self, cfg: Config, sources: tuple[str, ...] = SOURCES, env: Mapping[str, str] | None = None
+        self,
+        cfg: Config,
+        sources: tuple[str, ...] = tuple(SOURCES),
+        env: Mapping[str, str] | None = None,
+        redactor: Redactor | None = None,
     ):
         self.cfg = cfg
         src = cfg.sources
+        self.station = cfg.station_info()
         self.keys: ApiKeys = load_keys(src, env) if not src.demo else ApiKeys()
         state_dir = Path(src.cache_path).parent
         self.session: KioskSession | None = None
         if not src.demo:
-            self.session = build_session(Path(src.cache_path), self.keys.secrets())
-        self.ledgers = {
-            "subway": QuotaLedger(
-                "subway", subway_plan(src), None if src.demo else state_dir / "quota-subway.json"
-            ),
-            "openapi": QuotaLedger(
-                "openapi", openapi_plan(src), None if src.demo else state_dir / "quota-openapi.json"
-            ),
-        }
+            secrets = redactor if redactor is not None else Redactor(self.keys.secrets())
+            self.session = build_session(Path(src.cache_path), secrets)
         # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
+        self.ledgers = {
+            api.name: QuotaLedger(
+                api.name,
+                budget_plan(src, api),
+                None if src.demo else state_dir / f"quota-{api.name}.json",
+            )
+            for api in APIS.values()
+        }
         history_path = None if src.demo else state_dir / "air-history.sqlite"
         self.history = AirHistory(history_path, keep_days=src.history_days)
-        feeds = Feeds(cfg, self.session, self.keys, self.ledgers)
-        self.coordinators: dict[str, Coordinator] = {}
-        for source in sources:
-            self.coordinators[source] = Coordinator(
-                source,
-                feeds.fetcher(source),
-                policy_for(src, source),
-                self._pacer(source),
-                prime=feeds.primer(source),
+        feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers)
+        self.specs = {name: spec(name) for name in sources}
+        self.coordinators: dict[str, Coordinator] = {
+            name: Coordinator(
+                name,
+                feeds.fetcher(s),
+                src.policy(name),
+                self._pacer(s),
+                prime=feeds.primer(s),
             )
+            for name, s in self.specs.items()
+        }
 
-    def _pacer(self, source: str) -> Any:
+    def _pacer(self, s: SourceSpec) -> Pacer:
         src = self.cfg.sources
-        if source == "subway":
-            return (
-                IntervalPacer(DEMO_SUBWAY_INTERVAL_S)
-                if src.demo
-                else BudgetPacer(self.ledgers["subway"])
-            )
-        ledger = None if src.demo else self.ledgers["openapi"]
-        return IntervalPacer(float(getattr(src.intervals, source)), ledger)
+        if s.interval_s is None:  # paced by its key's daily budget
+            if src.demo:
+                return IntervalPacer(DEMO_PACED_INTERVAL_S)
+            return BudgetPacer(self.ledgers[s.api.name])
+        ledger = None if src.demo else self.ledgers[s.api.name]
+        return IntervalPacer(src.interval_s(s.name), ledger)
 
-    def air_history(self, now: datetime) -> Snapshot[AirReading]:
-        """The station district's readings of the last 24 h, as a snapshot."""
-        items = self.history.history(self.cfg.station.district, now - HISTORY_WINDOW)
-        if not items:  # the API may spell the district differently ("영등포" / "영등포구")
-            air = self.coordinators.get("air")
-            names = {r.district for r in air.snapshot(now).items} if air else set()
+    def history_snapshot(self, now: datetime) -> Snapshot[AirReading]:
+        """The station district's kept readings of the last 24 h, as a snapshot."""
+        items = self.history.history(self.station.district, now - HISTORY_WINDOW)
+        fed_by = next((s for s in self.specs.values() if s.history), None)
+        if not items and fed_by is not None:
+            # The API may spell the district differently ("영등포" / "영등포구").
+            names = {r.district for r in self.coordinators[fed_by.name].snapshot(now).items}
             for name in names:
                 items = self.history.history(name, now - HISTORY_WINDOW)
                 if items:
                     break
-        return Snapshot("air_history", items, items[-1].measured_at if items else None)
+        return Snapshot(HISTORY, items, items[-1].measured_at if items else None)
+
+    def keeps_history(self, source: str) -> bool:
+        """Whether ``source``'s items are appended to the kept history."""
+        s = self.specs.get(source)
+        return s is not None and s.history == HISTORY
 
     def seed_demo_history(self, now: datetime) -> None:
-        """Demo mode: fill the (in-memory) air history from the bundled recording."""
-        from kiosk.sources import demo
-
+        """Demo mode: fill the (in-memory) history from the bundled recording."""
         try:
-            readings = demo.load_demo("air_history", self.cfg.station.subway_station, now)
-        except Exception as e:  # demo data missing for this station: the chart just starts empty
+            readings = demo_items(HISTORY, self.station.subway_station, now)
+        except SourceError as e:  # demo data missing for this station: the chart starts empty
             log.warning("demo air history unavailable: %s", e)
             return
         self.history.append(readings, now)
@@ -163,18 +166,18 @@ def poll_once(poller: Poller, now: datetime) -> dict[str, Snapshot[Any]]:
 def fetch_once(
     cfg: Config, sources: Iterable[str], now: datetime, env: Mapping[str, str] | None = None
 ) -> list[Snapshot[Any]]:
-    """One poll of the given sources (``air_history`` included), in that order; for ``kiosk snapshot``."""
-    wanted = [s for s in sources if s in SOURCES or s == "air_history"]
+    """One poll of the given sources (kept history included), in that order; for ``kiosk snapshot``."""
+    wanted = [s for s in sources if s in SOURCES or s == HISTORY]
     poller = Poller(cfg, sources=tuple(s for s in wanted if s in SOURCES), env=env)
     try:
         snaps = poll_once(poller, now)
-        if "air_history" in wanted:
+        if HISTORY in wanted:
             if cfg.sources.demo:
                 poller.seed_demo_history(now)
-            air = snaps.get("air")
-            if air is not None and air.items:
-                poller.history.append(air.items, now)
-            snaps["air_history"] = poller.air_history(now)
+            for name, snap in list(snaps.items()):
+                if poller.keeps_history(name) and snap.items:
+                    poller.history.append(snap.items, now)
+            snaps[HISTORY] = poller.history_snapshot(now)
     finally:
         poller.close()
     return [snaps[s] for s in wanted]
@@ -191,14 +194,16 @@ class PollerService:
         *,
         env: Mapping[str, str] | None = None,
         tick_s: Mapping[str, float] | None = None,
+        redactor: Redactor | None = None,
     ):
         self.now_fn = now_fn
         self.on_snapshot = on_snapshot
-        self.poller = Poller(cfg, env=env)
+        self.poller = Poller(cfg, env=env, redactor=redactor)
         for coordinator in self.poller.coordinators.values():
             coordinator.add_listener(self._forward)
         self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)
         self._closed = threading.Event()
+        self._history: Snapshot[Any] | None = None  # the last kept-history snapshot published
 
     @property
     def coordinators(self) -> dict[str, Coordinator]:
@@ -207,10 +212,14 @@ class PollerService:
 
     def _forward(self, snap: Snapshot[Any]) -> None:
         self.on_snapshot(snap)
-        if snap.source == "air" and snap.items:  # stored once per measurement time (deduplicated)
-            now = self.now_fn()
+        if self.poller.keeps_history(snap.source) and snap.items:
+            now = self.now_fn()  # stored once per measurement time (deduplicated)
             self.poller.history.append(snap.items, now)
-            self.on_snapshot(self.poller.air_history(now))
+            self._publish_history_snapshot(self.poller.history_snapshot(now))
+
+    def _publish_history_snapshot(self, snap: Snapshot[Any]) -> None:
+        self._history = snap
+        self.on_snapshot(snap)
 
     def start(self) -> None:
         """Start polling (each source once right away, then as due). Returns at once."""
@@ -222,7 +231,7 @@ class PollerService:
         now = self.now_fn()
         if self.poller.cfg.sources.demo:
             self.poller.seed_demo_history(now)
-        self.on_snapshot(self.poller.air_history(now))
+        self._publish_history_snapshot(self.poller.history_snapshot(now))
 
     def stop(self) -> None:
         """Stop polling at once; files are released when the request in flight (if any) ends.
@@ -263,9 +272,17 @@ class PollerService:
         self.jobs.run_now(source)
 
     def snapshots(self) -> dict[str, Snapshot[Any]]:
-        """Every source's current snapshot (for ``kiosk status``)."""
+        """Every source's current snapshot, and the kept history's (for status, screen log)."""
         now = self.now_fn()
-        return {name: c.snapshot(now) for name, c in self.coordinators.items()}
+        out = {name: c.snapshot(now) for name, c in self.coordinators.items()}
+        if self._history is not None:
+            out[self._history.source] = self._history
+        return out
+
+    def policy(self, source: str) -> FreshnessPolicy | None:
+        """The freshness policy a source is judged by (None for the kept history)."""
+        c = self.coordinators.get(source)
+        return c.policy if c is not None else None
 
     def history(self, district: str, since: datetime) -> tuple[AirReading, ...]:
         """Stored air readings of a district since ``since``, oldest first."""

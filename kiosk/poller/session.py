@@ -1,20 +1,23 @@
-"""The one HTTP session: a requests-cache ``CachedSession`` on SQLite that never stores an API key.
+"""The one HTTP session: a requests-cache ``CachedSession`` whose cache never holds an API key.
 
 The Seoul APIs put the key in the URL *path* (``…/api/subway/{KEY}/json/…``), where
-requests-cache's ``ignored_parameters`` cannot reach it. So the cache backend here:
+requests-cache's ``ignored_parameters`` cannot reach it. requests-cache is used through its
+public hooks only:
 
-* hashes the cache key from the URL with every secret replaced by ``***`` (``create_key``);
-* scrubs the secret from every string of a response before storing it (url, request url,
-  raw response url, headers, body), then serializes it and refuses to store it if the bytes
-  still contain a secret (a field we did not think of cannot leak either);
-* stores only answers the current source's parser accepts, so an error body that arrives with
-  HTTP 200 (INFO-100, ERROR-337, an HTML page) never replaces the last good answer.
+* ``key_fn``: the cache key is made from the URL with every secret masked, so the file holds no
+  key, even hashed, and a key rotation keeps the cache;
+* the serializer: a pipeline stage masks every configured secret in every string and byte of the
+  unstructured response (URL, request, headers, body: any field, whatever its name), and a last
+  stage refuses to write bytes that would still contain one;
+* ``BaseCache.get_response`` / ``save_response``: the poller (``poller.http``) stores an answer
+  itself, after its source's parser accepted it, so an error body that arrives with HTTP 200
+  (INFO-100, ERROR-337, an HTML page) never replaces the last good answer. requests-cache's own
+  ``filter_fn`` cannot do that: on a filtered answer it deletes the stored copy, the very copy
+  stale-if-error must show. So the session is ``read_only`` (it never writes the cache by
+  itself) and requests go out with ``force_refresh`` (it does not read it either).
 
-Log records from every library are redacted too (``install_log_redaction``), because urllib3
-logs request paths and requests-cache logs URLs and tracebacks.
-
-Per-source expiry and stale-if-error are applied by ``poller.http.get`` on the kiosk's clock,
-from the fetch time stored with each answer (see the comment in ``build_session``).
+Every cache read and write goes through one lock of ours: requests-cache's SQLite backend shares
+one connection between threads and serialises only its writes.
 
 Never ``install_cache()``: this module builds the only session, and only ``poller`` uses it.
 """
@@ -22,111 +25,36 @@ Never ``install_cache()``: this module builds the only session, and only ``polle
 from __future__ import annotations
 
 import logging
+import pickle
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests_cache import NEVER_EXPIRE, CachedResponse, CachedSession, SQLiteCache
+from requests_cache import (
+    NEVER_EXPIRE,
+    CachedResponse,
+    CachedSession,
+    SQLiteCache,
+    create_key,
+)
 from requests_cache.backends.base import BaseCache
+from requests_cache.serializers.pipeline import SerializerPipeline, Stage
+from requests_cache.serializers.preconf import base_stage
+
+from kiosk.ops.redact import Redactor, install_log_redaction
 
 log = logging.getLogger(__name__)
 
 FETCHED_AT_HEADER = "X-Kiosk-Fetched-At"  # our clock's fetch time, kept with the cached copy
-MASK = "***"
-_MIN_SECRET_LEN = 4  # shorter "secrets" would mask ordinary text
 
 
-class Redactor:
-    """Replaces registered secrets (raw and percent-encoded) in text and bytes."""
-
-    def __init__(self, secrets: Iterable[str | None] = ()):
-        self._lock = threading.Lock()
-        self._forms: tuple[str, ...] = ()
-        self.add(secrets)
-
-    def add(self, secrets: Iterable[str | None]) -> None:
-        """Register more secrets (empty and very short values are ignored)."""
-        forms = set(self._forms)
-        for s in secrets:
-            if s and len(s) >= _MIN_SECRET_LEN:
-                forms.update({s, quote(s, safe=""), quote(s)})
-        with self._lock:
-            # Longest first, so a secret that contains another is masked whole.
-            self._forms = tuple(sorted(forms, key=len, reverse=True))
-
-    def __bool__(self) -> bool:
-        return bool(self._forms)
-
-    def text(self, value: str) -> str:
-        """``value`` with every secret masked."""
-        for f in self._forms:
-            if f in value:
-                value = value.replace(f, MASK)
-        return value
-
-    def data(self, value: bytes) -> bytes:
-        """Bytes with every secret masked."""
-        for f in self._forms:
-            b = f.encode()
-            if b in value:
-                value = value.replace(b, MASK.encode())
-        return value
-
-    def found_in(self, value: bytes) -> bool:
-        """Whether any secret occurs in ``value``."""
-        return any(f.encode() in value for f in self._forms)
-
-
-# --- logging ----------------------------------------------------------------------------
-
-_LOG_REDACTOR = Redactor()
-_factory_lock = threading.Lock()
-_factory_installed = False
-
-
-def install_log_redaction(secrets: Iterable[str | None]) -> None:
-    """Mask these secrets in every log record created from now on, from any library."""
-    global _factory_installed
-    _LOG_REDACTOR.add(secrets)
-    with _factory_lock:
-        if _factory_installed:
-            return
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            if _LOG_REDACTOR:
-                _redact_record(record)
-            return record
-
-        logging.setLogRecordFactory(factory)
-        _factory_installed = True
-
-
-def _redact_record(record: logging.LogRecord) -> None:
-    try:
-        message = record.getMessage()
-    except Exception:  # a bad format string is the caller's bug; do not lose the record
-        message = str(record.msg)
-    clean = _LOG_REDACTOR.text(message)
-    if clean != message:
-        record.msg, record.args = clean, None
-    if record.exc_info:
-        # Tracebacks of connection errors quote the URL: if this one does, keep only the masked
-        # text (handlers print ``exc_text``); any other record is left exactly as it was.
-        text = logging.Formatter().formatException(record.exc_info)
-        clean = _LOG_REDACTOR.text(text)
-        if clean != text:
-            record.exc_text = clean
-            record.exc_info = None
-    if record.stack_info:
-        record.stack_info = _LOG_REDACTOR.text(record.stack_info)
+class SecretInCache(ValueError):
+    """A response would have been written to the cache with an API key in it."""
 
 
 # --- what one thread's request did ------------------------------------------------------
@@ -140,7 +68,6 @@ class _Trace(threading.local):
 
     def reset(self) -> None:
         self.sent = 0  # requests that reached the network (for the call budget)
-        self.accept: Callable[[bytes], bool] | None = None  # may this answer be cached?
 
 
 class _TracingAdapter(HTTPAdapter):
@@ -172,119 +99,111 @@ def _never_connected(error: BaseException) -> bool:
     return any(c.__name__ == "NewConnectionError" for c in type(reason).__mro__)
 
 
-# --- the cache backend ------------------------------------------------------------------
+# --- the requests-cache hooks -------------------------------------------------------------
 
 
-class RedactingSQLiteCache(SQLiteCache):
-    """SQLite cache that keys on redacted URLs and stores only scrubbed, accepted answers."""
+def masked_key_fn(redactor: Redactor) -> Any:
+    """A requests-cache ``key_fn``: the usual cache key, of the URL with every secret masked."""
 
-    def __init__(self, db_path: str | Path, redactor: Redactor, trace: _Trace, **kwargs: Any):
-        super().__init__(db_path, **kwargs)
-        self._redactor = redactor
-        self._trace = trace
-
-    def create_key(
-        self, request: Any, match_headers: Iterable[str] | None = None, **kwargs: Any
-    ) -> str:
-        """Cache key from the request with the secrets masked: the file holds no key, even hashed."""
-        if self._redactor and request is not None and getattr(request, "url", None):
+    def key_fn(request: Any, **kwargs: Any) -> str:
+        if redactor and getattr(request, "url", None):
             request = request.copy()
-            request.url = self._redactor.text(request.url)
-        return super().create_key(request, match_headers=match_headers, **kwargs)
+            request.url = redactor.secrets_only(request.url)
+        return create_key(request, **kwargs)
 
-    def save_response(
-        self, response: Any, cache_key: str | None = None, expires: datetime | None = None
-    ) -> None:
-        """Store a scrubbed copy of an accepted answer; skip anything else."""
-        accept = self._trace.accept
-        if accept is not None and not accept(response.content):
-            log.debug("not caching an answer the parser rejected")
-            return
-        cache_key = cache_key or self.create_key(response.request)
-        cached = CachedResponse.from_response(response, expires=expires)
-        _scrub(cached, self._redactor)
-        if self._redactor and self._redactor.found_in(
-            _serialized(self.responses.serializer, cached)
-        ):
-            log.warning("not caching an answer that would contain an API key")
-            return
-        self.responses[cache_key] = cached
-        # Redirect aliases would store more URLs; the APIs do not redirect, so keep none.
+    return key_fn
 
 
-def _serialized(serializer: Any, cached: CachedResponse) -> bytes:
-    """The bytes the backend would write for ``cached`` (what must not contain a key)."""
-    data = serializer.dumps(cached) if serializer is not None else repr(cached)
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+def _mask_all(value: Any, red: Redactor) -> Any:
+    """Every string and byte string inside an unstructured response, secrets masked."""
+    if isinstance(value, str):
+        return red.secrets_only(value)
+    if isinstance(value, (bytes, bytearray)):
+        return red.data(bytes(value))
+    if isinstance(value, dict):
+        return {_mask_all(k, red): _mask_all(v, red) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask_all(v, red) for v in value)
+    return value
 
 
-def _scrub(r: CachedResponse, red: Redactor) -> None:
-    """Mask secrets in every string field of a cached response (and its redirect history)."""
-    if not red:
-        return
-    r.url = red.text(r.url or "")
-    if r.request is not None:
-        r.request.url = red.text(r.request.url or "")
-        if isinstance(r.request.body, bytes):
-            r.request.body = red.data(r.request.body)
-        for k, v in list(r.request.headers.items()):
-            r.request.headers[k] = red.text(str(v))
-    if r.raw is not None and r.raw.request_url:
-        r.raw.request_url = red.text(r.raw.request_url)
-    for k, v in list(r.headers.items()):
-        r.headers[k] = red.text(str(v))
-    if r.raw is not None:
-        for k, v in list(r.raw.headers.items()):
-            r.raw.headers[k] = red.text(str(v))
-    if isinstance(r._content, bytes):
-        r._content = red.data(r._content)
-    r._decoded_content = None
-    r._next = None
-    for h in r.history:
-        _scrub(h, red)
+def scrubbing_serializer(redactor: Redactor) -> SerializerPipeline:
+    """requests-cache's pickle pipeline with secret masking before pickling and a check after."""
+
+    def refuse_secrets(data: bytes) -> bytes:
+        if redactor.found_in(data):
+            raise SecretInCache("an API key would have been written to the HTTP cache")
+        return data
+
+    mask = Stage(dumps=lambda d: _mask_all(d, redactor), loads=lambda d: d)
+    check = Stage(dumps=refuse_secrets, loads=lambda d: d)
+    return SerializerPipeline(
+        [base_stage, mask, Stage(pickle), check], name="kiosk-pickle", is_binary=True
+    )
 
 
 # --- the session --------------------------------------------------------------------------
 
 
 class KioskSession:
-    """The CachedSession plus what the poller needs around it: redaction and a wire trace."""
+    """The CachedSession plus what the poller needs around it: redaction, a lock, a wire trace."""
 
     def __init__(self, session: CachedSession, redactor: Redactor, trace: _Trace, location: str):
         self.session = session
         self.redactor = redactor
         self.trace = trace
         self.location = location  # the cache file, or "memory" when the file was unusable
+        self._lock = threading.Lock()
 
     @property
     def cache(self) -> BaseCache:
         """The cache backend."""
         return self.session.cache
 
+    def _key(self, url: str) -> str:
+        return self.session.cache.create_key(
+            self.session.prepare_request(requests.Request("GET", url))
+        )
+
     def cached(self, url: str) -> CachedResponse | None:
         """The last accepted answer for ``url``, however old; None if there is none (or it is unreadable)."""
         try:
-            request = self.session.prepare_request(requests.Request("GET", url))
-            key = self.session.cache.create_key(request)
-            # requests-cache reads without its lock; workers share one connection, so serialise.
-            with self.session.cache.responses._lock:  # type: ignore[attr-defined]
+            key = self._key(url)
+            with self._lock:
                 return self.session.cache.get_response(key)
         except Exception as e:  # a damaged row or an old pickle format: treat as absent
             log.debug("cannot read cached answer: %s", e.__class__.__name__)
             return None
 
+    def send(self, url: str, timeout: float) -> requests.Response:
+        """GET ``url`` on the network; the cache is neither read nor written."""
+        return self.session.get(url, timeout=timeout, force_refresh=True)
+
+    def store(self, response: requests.Response) -> bool:
+        """Keep an accepted answer (scrubbed) as the one stored for its URL; False if refused."""
+        try:
+            with self._lock:
+                self.session.cache.save_response(response)
+            return True
+        except SecretInCache as e:
+            log.warning("not caching an answer: %s", e)
+        except (sqlite3.Error, OSError) as e:
+            log.warning("cannot store an answer in the HTTP cache: %s", e)
+        return False
+
     def close(self) -> None:
         """Close the cache's database connection."""
-        self.session.close()
+        with self._lock:
+            self.session.close()
 
 
-def _open_cache(path: Path, redactor: Redactor, trace: _Trace) -> tuple[BaseCache, str]:
+def _open_cache(path: Path, serializer: SerializerPipeline) -> tuple[BaseCache, str]:
     """The SQLite cache at ``path``; a corrupt file is moved aside, an unusable one replaced by memory."""
-    kwargs: dict[str, Any] = {"wal": True, "busy_timeout": 5000, "serializer": "pickle"}
+    kwargs: dict[str, Any] = {"wal": True, "busy_timeout": 5000, "serializer": serializer}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return RedactingSQLiteCache(path, redactor, trace, **kwargs), str(path)
+            return SQLiteCache(path, **kwargs), str(path)
         except sqlite3.DatabaseError as e:
             if not path.is_file():
                 raise
@@ -294,12 +213,10 @@ def _open_cache(path: Path, redactor: Redactor, trace: _Trace) -> tuple[BaseCach
             path.replace(aside)
             for suffix in ("-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
-            return RedactingSQLiteCache(path, redactor, trace, **kwargs), str(path)
+            return SQLiteCache(path, **kwargs), str(path)
     except (OSError, sqlite3.Error) as e:
         log.warning("HTTP cache %s is unusable (%s); caching in memory only", path, e)
-        return RedactingSQLiteCache(
-            ":memory:", redactor, trace, use_memory=True, **kwargs
-        ), "memory"
+        return SQLiteCache(":memory:", use_memory=True, **kwargs), "memory"
 
 
 def _prune(backend: BaseCache, keep_days: int = 30) -> None:
@@ -311,14 +228,19 @@ def _prune(backend: BaseCache, keep_days: int = 30) -> None:
 
 
 def build_session(
-    cache_path: Path, secrets: Iterable[str | None], user_agent: str = "station-kiosk"
+    cache_path: Path,
+    secrets: Iterable[str | None] | Redactor,
+    user_agent: str = "station-kiosk",
 ) -> KioskSession:
-    """Build the kiosk's only HTTP session. Call once per process (and again after a config reload)."""
-    secrets = list(secrets)
-    redactor = Redactor(secrets)
-    install_log_redaction(secrets)
+    """Build the kiosk's only HTTP session (again after a config reload).
+
+    ``secrets`` is the kiosk's one ``Redactor`` (or the keys, to make one here, for tools that
+    run on their own such as `kiosk fetch`).
+    """
+    redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
+    install_log_redaction(redactor)  # urllib3 logs request paths, requests-cache URLs
     trace = _Trace()
-    backend, location = _open_cache(Path(cache_path), redactor, trace)
+    backend, location = _open_cache(Path(cache_path), scrubbing_serializer(redactor))
     # Expiry and stale-if-error are decided by ``poller.http.get`` on the kiosk's clock (the
     # ``now`` parameter), from the fetch time stamped on each stored answer: requests-cache's
     # own rules run on the wall clock, which tests cannot move and which must agree with the
@@ -330,6 +252,8 @@ def build_session(
         allowable_codes=(200,),
         allowable_methods=("GET",),
         cache_control=False,  # the APIs send no useful cache headers
+        key_fn=masked_key_fn(redactor),
+        read_only=True,  # answers are stored by KioskSession.store, once the parser accepted them
     )
     _prune(backend)
     adapter = _TracingAdapter(trace)

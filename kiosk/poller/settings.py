@@ -1,22 +1,18 @@
-"""The ``sources:`` config section."""
+"""The ``sources:`` config section. Per-source keys (intervals, cache expiry, freshness) and the
+endpoints are generated from the source registry, so a new source brings its own defaults."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, HttpUrl
+from pydantic import AfterValidator, BeforeValidator, Field, HttpUrl, create_model
 
 from kiosk._settings_base import Section, check_hhmm
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.sources.registry import APIS, SOURCES
 
 HHMM = Annotated[str, AfterValidator(check_hhmm)]
-
-
-class Endpoints(Section):
-    """Base URLs; point them at a caching proxy or a local test server."""
-
-    subway: HttpUrl = HttpUrl("http://swopenapi.seoul.go.kr/api/subway")
-    openapi: HttpUrl = HttpUrl("http://openapi.seoul.go.kr:8088")
 
 
 class Freshness(Section):
@@ -25,37 +21,63 @@ class Freshness(Section):
     stale_after: int = Field(gt=0)
     unavailable_after: int = Field(gt=0)
 
-
-def _default_freshness() -> dict[str, Freshness]:
-    return {
-        "subway": Freshness(stale_after=180, unavailable_after=900),
-        "air": Freshness(stale_after=2 * 3600, unavailable_after=6 * 3600),
-        "parks": Freshness(stale_after=3 * 86400, unavailable_after=30 * 86400),
-        "trails": Freshness(stale_after=3 * 86400, unavailable_after=30 * 86400),
-        "bikes": Freshness(stale_after=600, unavailable_after=3600),
-        "events": Freshness(stale_after=2 * 86400, unavailable_after=7 * 86400),
-    }
+    def policy(self) -> FreshnessPolicy:
+        """As a core policy (unavailable never before stale)."""
+        return FreshnessPolicy(
+            float(self.stale_after), float(max(self.unavailable_after, self.stale_after))
+        )
 
 
-class Intervals(Section):
-    """Seconds between refreshes of the general-key sources (the subway is paced by its budget)."""
+class PerSource(Section):
+    """A section with one key per source (or per API); unknown names are rejected."""
 
-    air: int = Field(default=600, ge=60)
-    bikes: int = Field(default=480, ge=60)  # x3 pages: ~540 calls a day
-    parks: int = Field(default=86400, ge=600)
-    trails: int = Field(default=86400, ge=600)
-    events: int = Field(default=21600, ge=600)
+    def of(self, name: str) -> Any:
+        """The value for one source; KeyError for a name the section does not have."""
+        if name not in type(self).model_fields:
+            raise KeyError(name)
+        return getattr(self, name)
 
 
-class CacheExpiry(Section):
-    """Seconds a cached HTTP answer is reused without calling the API (0: always revalidate)."""
+def _section(title: str, doc: str, fields: dict[str, Any]) -> type[PerSource]:
+    model: type[PerSource] = create_model(title, __base__=PerSource, __doc__=doc, **fields)
+    return model
 
-    subway: int = Field(default=20, ge=0)
-    air: int = Field(default=300, ge=0)
-    bikes: int = Field(default=120, ge=0)
-    parks: int = Field(default=43200, ge=0)
-    trails: int = Field(default=43200, ge=0)
-    events: int = Field(default=10800, ge=0)
+
+def _with(model: type[PerSource]) -> BeforeValidator:
+    """Validate a generated section's mapping with ``model`` (errors keep their key paths)."""
+    return BeforeValidator(lambda v: model.model_validate(v) if isinstance(v, dict) else v)
+
+
+EndpointsModel = _section(
+    "Endpoints",
+    "Base URLs; point them at a caching proxy or a local test server.",
+    {a.name: (HttpUrl, HttpUrl(a.endpoint)) for a in APIS.values()},
+)
+IntervalsModel = _section(
+    "Intervals",
+    "Seconds between refreshes of the sources with a fixed interval (the subway follows its budget).",
+    {
+        s.name: (int, Field(default=s.interval_s, ge=s.min_interval_s))
+        for s in SOURCES.values()
+        if s.interval_s is not None
+    },
+)
+CacheExpiryModel = _section(
+    "CacheExpiry",
+    "Seconds a cached HTTP answer is reused without calling the API (0: always revalidate).",
+    {s.name: (int, Field(default=s.cache_expiry_s, ge=0)) for s in SOURCES.values()},
+)
+FreshnessModel = _section(
+    "FreshnessBySource",
+    "Per source: seconds of age at which data turns stale, then unavailable.",
+    {
+        s.name: (
+            Freshness,
+            Freshness(stale_after=s.stale_after_s, unavailable_after=s.unavailable_after_s),
+        )
+        for s in SOURCES.values()
+    },
+)
 
 
 class Nearby(Section):
@@ -88,7 +110,7 @@ class SourcesConfig(Section):
     """Where data comes from, how it is cached, and how fresh it must be."""
 
     demo: bool = False
-    endpoints: Endpoints = Endpoints()
+    endpoints: Annotated[PerSource, _with(EndpointsModel)] = Field(default_factory=EndpointsModel)
     cache_path: Path = Path("/var/cache/kiosk/http.sqlite")
     api_key_file: Path | None = None
     subway_api_key_file: Path | None = None
@@ -101,8 +123,37 @@ class SourcesConfig(Section):
     rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush)
     rush_factor: float = Field(default=2.0, ge=1.0, le=10.0)
     subway_min_interval: int = Field(default=20, ge=5)
-    intervals: Intervals = Intervals()
-    cache_expiry: CacheExpiry = CacheExpiry()
+    intervals: Annotated[PerSource, _with(IntervalsModel)] = Field(default_factory=IntervalsModel)
+    cache_expiry: Annotated[PerSource, _with(CacheExpiryModel)] = Field(
+        default_factory=CacheExpiryModel
+    )
     nearby: Nearby = Nearby()
     history_days: int = Field(default=7, ge=1, le=90)
-    freshness: dict[str, Freshness] = Field(default_factory=_default_freshness)
+    freshness: Annotated[PerSource, _with(FreshnessModel)] = Field(default_factory=FreshnessModel)
+
+    # -- per-source and per-API values, by name ---------------------------------------------
+    def endpoint(self, api: str) -> str:
+        """The base URL of an API (``sources.endpoints.<api>``)."""
+        return str(self.endpoints.of(api))
+
+    def interval_s(self, source: str) -> float:
+        """Seconds between refreshes of a fixed-interval source."""
+        return float(self.intervals.of(source))
+
+    def expiry_s(self, source: str) -> float:
+        """Seconds a stored answer of ``source`` is reused without a call."""
+        return float(self.cache_expiry.of(source))
+
+    def policy(self, source: str) -> FreshnessPolicy:
+        """The freshness policy of ``source`` (its registry default unless configured)."""
+        fresh: Freshness = self.freshness.of(source)
+        return fresh.policy()
+
+    def key_file(self, api: str) -> Path | None:
+        """The file named for an API's key, if any."""
+        value = getattr(self, APIS[api].key_file_setting)
+        return Path(value) if value is not None else None
+
+    def daily_budget(self, api: str) -> int:
+        """Calls a day allowed on an API's key."""
+        return int(getattr(self, APIS[api].budget_setting))

@@ -1,28 +1,28 @@
-"""Demo mode: replay the bundled recordings (kiosk/demo/) through the real parsers.
+"""Demo mode: the bundled recordings (kiosk/demo/) replayed through the real parsers.
 
-Every datetime in the result is moved forward by (now − recording time) so the demo always
-looks current: arrivals exactly (their age stays seconds); air readings by whole hours, so a
-measurement stays on the hour (at most ~73 min old, as with the live API); events by whole
+A source's registry entry names its ``Recording``; ``Recording.load`` reads it, parses it as of
+the recording time and moves every datetime forward by (now − recording time), so the demo
+always looks current: arrivals exactly (their age stays seconds); air readings by whole hours,
+so a measurement stays on the hour (at most ~73 min old, as with the live API); events by whole
 days, so an event keeps its time of day.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from kiosk.core.timeutil import KST
 from kiosk.errors import MalformedResponse, SourceError
-from kiosk.sources import air, bikes, events, parks, subway, trails
 
 RECORDED_AT = datetime(2026, 11, 20, 8, 14, tzinfo=KST)
-SOURCES = ("subway", "air", "air_history", "parks", "trails", "bikes", "events")
 # subway_station value -> recording key; English names are accepted as well.
 STATIONS = {"여의도": "yeouido", "홍대입구": "hongik", "창동": "changdong"}
 _ALIASES = {
@@ -33,21 +33,16 @@ _ALIASES = {
     "hongdae": "hongik",
     "changdong": "changdong",
 }
-_FILES = {
-    "air": "air.json",
-    "parks": "parks.json",
-    "trails": "trails.json",
-    "bikes": "bikes.json",
-    "events": "events.json",
-}
-_PARSERS: dict[str, Callable[[bytes | str, datetime], tuple[Any, ...]]] = {
-    "subway": subway.parse,
-    "air": air.parse,
-    "parks": parks.parse,
-    "trails": trails.parse,
-    "bikes": bikes.parse,
-    "events": events.parse,
-}
+
+Parse = Callable[[bytes | str, datetime], tuple[Any, ...]]
+
+
+class Shift(enum.Enum):
+    """How a recording's times move to the present."""
+
+    EXACT = "exact"  # by the exact time since the recording (arrivals: seconds old stay so)
+    HOURS = "hours"  # by whole hours (measurements stay on the hour)
+    DAYS = "days"  # by whole calendar days (events keep their time of day)
 
 
 def station_key(station_name: str) -> str:
@@ -60,8 +55,36 @@ def station_key(station_name: str) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A bundled body (or, with ``bodies``, a JSON list of bodies) and how its times move.
+
+    ``file`` may contain ``{station}``: then each demo station has its own recording.
+    """
+
+    file: str
+    shift: Shift = Shift.EXACT
+    bodies: bool = False
+
+    def load(self, parse: Parse, station_name: str, now: datetime) -> tuple[Any, ...]:
+        """The recording parsed with ``parse`` and moved to ``now``."""
+        key = station_key(station_name)  # also for city-wide files: an unknown station has no demo
+        raw = _read(self.file.format(station=key))
+        if self.bodies:
+            bodies = json.loads(raw)
+            if not isinstance(bodies, list):
+                raise MalformedResponse(f"demo {self.file} is not a list of bodies")
+            items = tuple(i for body in bodies for i in parse(json.dumps(body), RECORDED_AT))
+        else:
+            items = parse(raw, RECORDED_AT)
+        return _shift(items, _delta(self.shift, now))
+
+
 def _read(name: str) -> bytes:
-    return resources.files("kiosk.demo").joinpath(name).read_bytes()
+    try:
+        return resources.files("kiosk.demo").joinpath(name).read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"no demo recording {name}") from None
 
 
 def _shift(items: tuple[Any, ...], delta: timedelta) -> tuple[Any, ...]:
@@ -80,33 +103,10 @@ def _shift(items: tuple[Any, ...], delta: timedelta) -> tuple[Any, ...]:
     )
 
 
-def _delta(source: str, now: datetime) -> timedelta:
+def _delta(shift: Shift, now: datetime) -> timedelta:
     exact = now - RECORDED_AT
-    if source in ("air", "air_history"):
+    if shift is Shift.HOURS:
         return timedelta(hours=math.floor(exact.total_seconds() / 3600))
-    if source == "events":
+    if shift is Shift.DAYS:
         return timedelta(days=(now.astimezone(KST).date() - RECORDED_AT.date()).days)
     return exact
-
-
-def _parse(source: str, key: str) -> tuple[Any, ...]:
-    if source == "subway":
-        return subway.parse(_read(f"subway_{key}.json"), RECORDED_AT)
-    if source == "air_history":
-        bodies = json.loads(_read("air_history.json"))
-        if not isinstance(bodies, list):
-            raise MalformedResponse("demo air_history.json is not a list of bodies")
-        return tuple(r for body in bodies for r in air.parse(json.dumps(body), RECORDED_AT))
-    return _PARSERS[source](_read(_FILES[source]), RECORDED_AT)
-
-
-def load_demo(source: str, station_name: str, now: datetime) -> tuple[Any, ...]:
-    """The bundled recording of ``source`` for a demo station, parsed and moved to ``now``.
-
-    City-wide sources (air, parks, trails, bikes, events) return every item, as the live API
-    does; the caller filters and sorts. Unknown source or station: SourceError.
-    """
-    if source not in SOURCES:
-        raise SourceError(f"no demo recording for source {source!r}; sources: {', '.join(SOURCES)}")
-    key = station_key(station_name)
-    return _shift(_parse(source, key), _delta(source, now))

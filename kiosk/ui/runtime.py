@@ -292,17 +292,13 @@ class KioskRuntime:
         self._page_listeners.append(fn)
         self.window.page_changed.connect(fn)
 
-    def page_lines(self) -> list[str]:
-        """The text on screen now, one entry per visible label (for the screen log)."""
-        from kiosk.ui.widgets import Text
+    def current_page_id(self) -> str:
+        """The id of the page on screen."""
+        return self.window.current_page().page_id
 
-        w = self.window
-        page = w.current_page()
-        return [t.text() for t in page.findChildren(Text) if t.isVisibleTo(w) and t.text().strip()]
-
-    def data_states(self) -> dict[str, str]:
-        """Each source's data state on screen: fresh / stale / no_data."""
-        return {k: v.value for k, v in self.window.states.items()}
+    def page_view(self) -> object:
+        """The view model (core data) the page on screen shows, for the screen log."""
+        return self.window.current_page().view
 
     def reconfigure(self, setup) -> None:
         """Swap in a window for a new layout/station without a blank frame."""

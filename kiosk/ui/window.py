@@ -11,9 +11,12 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.health import health
 from kiosk.core.models import Snapshot
+from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.rotation import position_at
-from kiosk.core.views.common import DataState, data_state, source_age
+from kiosk.core.views.common import DataState, source_age
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.pages.air import AirPage
@@ -28,12 +31,10 @@ from kiosk.ui.widgets import Panel
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
 
 PAGE_TYPES: dict[str, type[Page]] = {
-    "arrivals": ArrivalsPage,
-    "air_quality": AirPage,
-    "parks": ParksPage,
-    "bikes": BikesPage,
-    "events": EventsPage,
+    cls.kind: cls for cls in (ArrivalsPage, AirPage, ParksPage, BikesPage, EventsPage)
 }
+if set(PAGE_TYPES) != set(PAGE_KINDS):  # a kind without a page (or a page of no kind) is a bug
+    raise ImportError(f"page classes {sorted(PAGE_TYPES)} != page kinds {sorted(PAGE_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class WindowSetup:
     pages: tuple[PageSetup, ...]
     transition_ms: int
     freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
+    labels: Mapping[str, tuple[str, str]]  # source -> (Korean, English) name for the footer
 
 
 class FadeOverlay(QWidget):
@@ -149,6 +151,7 @@ class KioskWindow(Panel):
         for page in self.pages:
             sources += [s for s in page.sources if s not in sources]
         self.sources = tuple(sources)
+        self.policies = {s: FreshnessPolicy(*setup.freshness[s]) for s in self.sources}
         self.footer = Footer(m, self.sources, len(self.pages))
         lay.addWidget(self.footer)
         self.overlay = FadeOverlay(self.stack)
@@ -199,18 +202,20 @@ class KioskWindow(Panel):
         self._drop_cached_page()
 
     def _state_of(self, source: str, now: datetime) -> DataState:
-        stale, gone = self.setup.freshness.get(source, (3600.0, 86400.0))
-        return data_state(self.snapshots.get(source), now, stale, gone)
+        return health(self.snapshots.get(source), self.policies[source], now).state
 
     def _refresh_states(self, now: datetime, force_pages: bool = False) -> None:
-        states = {s: self._state_of(s, now) for s in (*self.sources, "air_history")}
+        states = {s: self._state_of(s, now) for s in self.sources}
         changed = states != self.states
         self.states = states
         if changed or force_pages:
             for page in self.pages:
                 page.update_data(self.snapshots, states, now)
         self.footer.set_ages(
-            [source_age(s, self.snapshots.get(s), states[s], now) for s in self.sources]
+            [
+                source_age(s, self.setup.labels[s], self.snapshots.get(s), states[s], now)
+                for s in self.sources
+            ]
         )
 
     def finish_building(self) -> None:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core.format import age_text
-from kiosk.core.freshness import Freshness, FreshnessPolicy, assess
-from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.models import Snapshot
 
 
 class DataState(enum.Enum):
@@ -31,38 +30,14 @@ class SourceAge:
     state: DataState
 
 
-SOURCE_NAMES: dict[str, tuple[str, str]] = {
-    "subway": ("열차", "Trains"),
-    "air": ("대기질", "Air"),
-    "parks": ("공원", "Parks"),
-    "trails": ("산책로", "Trails"),
-    "bikes": ("따릉이", "Bikes"),
-    "events": ("행사", "Events"),
-}
-
-
-def data_state(
-    snapshot: Snapshot | None, now: datetime, stale_after: float, unavailable_after: float
-) -> DataState:
-    """Fresh, stale or no-data, from the snapshot's status and the age of its data."""
-    if snapshot is None or snapshot.fetched_at is None:
-        return DataState.NO_DATA
-    bad = (FeedStatus.ERROR, FeedStatus.UNAUTHORIZED, FeedStatus.RATE_LIMITED)
-    if snapshot.status in bad and not snapshot.items:
-        return DataState.NO_DATA
-    policy = FreshnessPolicy(stale_after, max(stale_after, unavailable_after))
-    age = assess(snapshot.fetched_at, now, policy)
-    if age is Freshness.UNAVAILABLE:
-        return DataState.NO_DATA
-    if age is Freshness.STALE or snapshot.status not in (FeedStatus.OK, FeedStatus.EMPTY):
-        return DataState.STALE
-    return DataState.FRESH
-
-
 def source_age(
-    source: str, snapshot: Snapshot | None, state: DataState, now: datetime
+    source: str,
+    label: tuple[str, str],
+    snapshot: Snapshot | None,
+    state: DataState,
+    now: datetime,
 ) -> SourceAge:
-    """The footer entry for a source."""
-    ko, en = SOURCE_NAMES.get(source, (source, source))
+    """The footer entry for a source, named by its (Korean, English) label."""
+    ko, en = label
     age_ko, age_en = age_text(snapshot.fetched_at if snapshot else None, now)
     return SourceAge(source, ko, en, age_ko, age_en, state)

@@ -66,7 +66,6 @@ class AirPage(Page):
     kind = "air_quality"
     title_ko = "대기질"
     title_en = "Air quality"
-    sources = ("air",)
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

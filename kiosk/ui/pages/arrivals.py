@@ -170,7 +170,6 @@ class ArrivalsPage(Page):
     kind = "arrivals"
     title_ko = "열차 도착 정보"
     title_en = "Train arrivals"
-    sources = ("subway",)
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import age_text
 from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
@@ -47,10 +48,14 @@ def no_data_reason(snapshot: Snapshot | None) -> str:
 class Page(Panel):
     """A page: title row with an optional stale notice, then the page's own body."""
 
-    kind = ""
+    kind = ""  # one of kiosk.core.pages.PAGE_KINDS
     title_ko = ""
     title_en = ""
-    sources: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources this page shows (declared with its kind in kiosk.core.pages)."""
+        return PAGE_KINDS.get(self.kind, ())
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
@@ -73,6 +78,7 @@ class Page(Panel):
         outer.addLayout(top)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
+        self.view: object | None = None  # the view model (core data) the page shows now
         self.body = QVBoxLayout()
         self.body.setSpacing(m.px(1.2))
         outer.addLayout(self.body, 1)

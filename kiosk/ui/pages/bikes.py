@@ -85,7 +85,6 @@ class BikesPage(Page):
     kind = "bikes"
     title_ko = "따릉이 대여소"
     title_en = "Ttareungyi bike stations nearby"
-    sources = ("bikes",)
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

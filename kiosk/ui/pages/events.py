@@ -62,7 +62,6 @@ class EventsPage(Page):
     kind = "events"
     title_ko = "이번 주 문화 행사"
     title_en = "Cultural events this week"
-    sources = ("events",)
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

@@ -233,7 +233,6 @@ class ParksPage(Page):
     kind = "parks"
     title_ko = "가까운 공원과 산책로"
     title_en = "Parks and walking trails nearby"
-    sources = ("parks", "trails")
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

@@ -1,0 +1,282 @@
+"""The source registry: one frozen declaration per data source, and the API keys they use.
+
+Config defaults (interval, cache expiry, freshness), the poller (requests, parsing, selection,
+pacing, quota ledgers, demo replay), `kiosk fetch` (names and JSON shape), status and, through
+the composition root, the pages (footer labels, freshness policy) all read this table. Adding a
+source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from kiosk.core import select
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.station import Station
+from kiosk.errors import SourceError
+from kiosk.sources import air, bikes, events, parks, shapes, subway, trails
+from kiosk.sources.demo import Recording, Shift
+
+Parse = Callable[[bytes | str, datetime], tuple[Any, ...]]
+Select = Callable[[tuple[Any, ...], Station, datetime], tuple[Any, ...]]
+ToJson = Callable[[Any, Station], dict[str, Any]]
+
+PAGE_ROWS = 1000  # the openapi maximum per call (ERROR-336 above it)
+
+
+@dataclass(frozen=True)
+class Api:
+    """One API key: where it is read from, its endpoint, its daily budget and quota ledger."""
+
+    name: str  # the key, its quota ledger and ``sources.endpoints.<name>`` share this name
+    endpoint: str  # the public base URL (the default of ``sources.endpoints.<name>``)
+    key_env: str  # environment variable holding the key
+    key_file_setting: str  # ``sources.<this>`` names a file holding the key
+    budget_setting: str  # ``sources.<this>``: calls a day
+    paced: bool = False  # spread over service hours, denser in rush hours (the subway)
+
+
+OPENAPI = Api("openapi", air.DEFAULT_BASE, "SEOUL_API_KEY", "api_key_file", "openapi_daily_budget")
+SUBWAY = Api(
+    "subway",
+    subway.DEFAULT_BASE,
+    "SEOUL_SUBWAY_API_KEY",
+    "subway_api_key_file",
+    "subway_daily_budget",
+    paced=True,
+)
+APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY)})
+
+
+@dataclass(frozen=True)
+class Single:
+    """One request."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class Paged:
+    """Pages of ``rows`` rows (``url_for(first_row, last_row)``), until the API's total count."""
+
+    url_for: Callable[[int, int], str]
+    max_pages: int
+    rows: int = PAGE_ROWS
+
+
+Request = Single | Paged
+Requests = Callable[[str, str, Station, datetime], tuple[Request, ...]]  # base, key, station, now
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Everything the kiosk knows about one source, declared once."""
+
+    name: str
+    label_ko: str  # the footer's name for the source
+    label_en: str
+    api: Api
+    requests: Requests
+    parse: Parse
+    select: Select
+    to_json: ToJson
+    stale_after_s: int  # defaults of ``sources.freshness.<name>``
+    unavailable_after_s: int
+    cache_expiry_s: int  # default of ``sources.cache_expiry.<name>``
+    interval_s: int | None = None  # default of ``sources.intervals.<name>``; None: paced by budget
+    min_interval_s: int = 60
+    demo: Recording | None = None
+    history: str | None = None  # the snapshot of kept history this source feeds (air_history)
+    history_demo: Recording | None = None
+
+    @property
+    def freshness(self) -> FreshnessPolicy:
+        """The default freshness policy."""
+        return FreshnessPolicy(float(self.stale_after_s), float(self.unavailable_after_s))
+
+
+def total_count(content: bytes) -> int | None:
+    """``list_total_count`` of an openapi answer, for paging; None when absent."""
+    try:
+        data = json.loads(content.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(data, dict):
+        for wrapper in data.values():
+            if isinstance(wrapper, dict) and isinstance(
+                wrapper.get("list_total_count"), (int, float)
+            ):
+                return int(wrapper["list_total_count"])
+    return None
+
+
+def _event_months(now: datetime) -> list[str]:
+    # The DATE filter ("YYYY-MM") keeps the answer to one month's events instead of every event
+    # ever listed; a week that crosses a month end takes both months.
+    start, end = select.week_of(now)
+    return sorted({start.strftime("%Y-%m"), (end - timedelta(seconds=1)).strftime("%Y-%m")})
+
+
+def _event_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Request, ...]:
+    def pages_of(month: str) -> Paged:
+        return Paged(lambda a, b: events.request_url(base, key, a, b, month=month), max_pages=3)
+
+    return tuple(pages_of(month) for month in _event_months(now))
+
+
+_HOUR, _DAY = 3600, 86400
+
+SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            SourceSpec(
+                name="subway",
+                label_ko="열차",
+                label_en="Trains",
+                api=SUBWAY,
+                requests=lambda base, key, st, now: (
+                    Single(subway.request_url(base, key, st.subway_station)),
+                ),
+                parse=subway.parse,
+                select=lambda items, st, now: select.arrivals_for(items, st.lines),
+                to_json=shapes.arrival,
+                stale_after_s=180,
+                unavailable_after_s=900,
+                cache_expiry_s=20,
+                demo=Recording("subway_{station}.json"),
+            ),
+            SourceSpec(
+                name="air",
+                label_ko="대기질",
+                label_en="Air",
+                api=OPENAPI,
+                requests=lambda base, key, st, now: (Single(air.request_url(base, key)),),
+                parse=air.parse,
+                select=lambda items, st, now: select.air_for(items, st.district),
+                to_json=shapes.air_reading,
+                stale_after_s=2 * _HOUR,
+                unavailable_after_s=6 * _HOUR,
+                cache_expiry_s=300,
+                interval_s=600,
+                demo=Recording("air.json", Shift.HOURS),
+                history="air_history",
+                history_demo=Recording("air_history.json", Shift.HOURS, bodies=True),
+            ),
+            SourceSpec(
+                name="parks",
+                label_ko="공원",
+                label_en="Parks",
+                api=OPENAPI,
+                requests=lambda base, key, st, now: (
+                    Paged(lambda a, b: parks.request_url(base, key, a, b), max_pages=2),
+                ),
+                parse=parks.parse,
+                select=lambda items, st, now: select.nearest_parks(
+                    items, st.lat, st.lon, st.keep("parks")
+                ),
+                to_json=shapes.park,
+                stale_after_s=3 * _DAY,
+                unavailable_after_s=30 * _DAY,
+                cache_expiry_s=43200,
+                interval_s=_DAY,
+                min_interval_s=600,
+                demo=Recording("parks.json"),
+            ),
+            SourceSpec(
+                name="trails",
+                label_ko="산책로",
+                label_en="Trails",
+                api=OPENAPI,
+                requests=lambda base, key, st, now: (
+                    Paged(lambda a, b: trails.request_url(base, key, a, b), max_pages=10),
+                ),
+                parse=trails.parse,
+                select=lambda items, st, now: select.nearest_trails(
+                    select.merge_trails(items), st.lat, st.lon, st.keep("trails")
+                ),
+                to_json=shapes.trail,
+                stale_after_s=3 * _DAY,
+                unavailable_after_s=30 * _DAY,
+                cache_expiry_s=43200,
+                interval_s=_DAY,
+                min_interval_s=600,
+                demo=Recording("trails.json"),
+            ),
+            SourceSpec(
+                name="bikes",
+                label_ko="따릉이",
+                label_en="Bikes",
+                api=OPENAPI,
+                requests=lambda base, key, st, now: (
+                    Paged(lambda a, b: bikes.request_url(base, key, a, b), max_pages=5),
+                ),
+                parse=bikes.parse,
+                select=lambda items, st, now: select.nearest_bikes(
+                    items, st.lat, st.lon, st.keep("bikes")
+                ),
+                to_json=shapes.bike_station,
+                stale_after_s=600,
+                unavailable_after_s=_HOUR,
+                cache_expiry_s=120,
+                interval_s=480,  # x3 pages: ~540 calls a day
+                demo=Recording("bikes.json"),
+            ),
+            SourceSpec(
+                name="events",
+                label_ko="행사",
+                label_en="Events",
+                api=OPENAPI,
+                requests=_event_requests,
+                parse=events.parse,
+                select=lambda items, st, now: select.events_for(
+                    items, st.district, now, st.lat, st.lon
+                ),
+                to_json=shapes.event,
+                stale_after_s=2 * _DAY,
+                unavailable_after_s=7 * _DAY,
+                cache_expiry_s=10800,
+                interval_s=6 * _HOUR,
+                min_interval_s=600,
+                demo=Recording("events.json", Shift.DAYS),
+            ),
+        )
+    }
+)
+
+# Snapshots of kept history (not polled: fed by their source's snapshots) -> that source.
+HISTORIES: Mapping[str, SourceSpec] = MappingProxyType(
+    {s.history: s for s in SOURCES.values() if s.history}
+)
+
+
+def spec(name: str) -> SourceSpec:
+    """The declaration of a polled source; KeyError naming the known ones otherwise."""
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r} (known: {', '.join(SOURCES)})") from None
+
+
+def snapshot_names() -> tuple[str, ...]:
+    """Every snapshot the poller publishes: each source, then its kept history."""
+    return (*SOURCES, *HISTORIES)
+
+
+def demo_items(name: str, station_name: str, now: datetime) -> tuple[Any, ...]:
+    """A source's (or a kept history's) bundled recording, parsed and moved to ``now``.
+
+    City-wide sources return every item, as the live API does; the caller selects.
+    """
+    history = HISTORIES.get(name)
+    source = history or SOURCES.get(name)
+    recording = (history.history_demo if history else source.demo) if source else None
+    if source is None or recording is None:
+        known = ", ".join(s for s in snapshot_names())
+        raise SourceError(f"no demo recording for source {name!r}; sources: {known}")
+    return recording.load(source.parse, station_name, now)
