@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk.config import Config, Layout
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import now_kst
-from kiosk.errors import SourceError
+from kiosk.errors import ConfigError, KioskError, SourceError
 
 log = logging.getLogger("kiosk")
 
@@ -74,16 +74,22 @@ def snapshot_pages(cfg: Config, layout: Layout, args: argparse.Namespace) -> int
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.ui.runtime import render_pages
+    from kiosk.ui.offscreen import render_pages
+    from kiosk.ui.problems import DisplayProblem, UnknownPages
 
     now = now_kst()
     if cfg.sources.demo:
         snaps = demo_snapshots(cfg, layout, now)
     else:
         snaps = _fetch_once(cfg, layout, now)
-    files = render_pages(
-        window_setup(cfg, layout), tuple(args.size), snaps, now_kst, Path(args.out), args.page
-    )
+    try:
+        files = render_pages(
+            window_setup(cfg, layout), tuple(args.size), snaps, now_kst, Path(args.out), args.page
+        )
+    except UnknownPages as e:  # the UI's own problems, mapped at this boundary
+        raise ConfigError(e.problems) from None
+    except DisplayProblem as e:
+        raise KioskError(str(e)) from None
     for f in files:
         print(f)
     return 0

@@ -44,7 +44,9 @@ class Kiosk:
     def __init__(self, config_path: Path, cfg: Config, layout: Layout, args: Any):
         from kiosk.app import window_setup
         from kiosk.poller.keys import load_keys
-        from kiosk.ui.runtime import KioskRuntime, qt_version
+        from kiosk.ui.problems import DisplayProblem
+        from kiosk.ui.qtapp import qt_version
+        from kiosk.ui.runtime import KioskRuntime
 
         self.config_path = config_path
         self.cfg, self.layout = cfg, layout
@@ -58,14 +60,17 @@ class Kiosk:
         self.status_file = status_path()
         self.screenlog = ScreenLog(default_path())
         screen = args.screen if args.screen is not None else cfg.display.screen
-        self.rt = KioskRuntime(
-            window_setup(cfg, layout),
-            tuple(args.size) if args.size else None,
-            args.windowed,
-            screen,
-            cfg.display.hide_cursor,
-            now_kst,
-        )
+        try:
+            self.rt = KioskRuntime(
+                window_setup(cfg, layout),
+                tuple(args.size) if args.size else None,
+                args.windowed,
+                screen,
+                cfg.display.hide_cursor,
+                now_kst,
+            )
+        except DisplayProblem as e:  # the UI's own problem, mapped at this boundary
+            raise KioskError(str(e)) from None
         self.qt = qt_version()
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
@@ -283,7 +288,7 @@ class Kiosk:
 
 def run(config_path: Path, cfg: Config, layout: Layout, args: Any) -> int:
     """Run the kiosk until SIGTERM; returns the exit code."""
-    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
+    from kiosk.ui.qtapp import NO_DISPLAY_HELP, display_available
 
     if not display_available():
         raise KioskError(NO_DISPLAY_HELP)

@@ -22,7 +22,7 @@ from kiosk.core.views.air import trend
 from kiosk.ui import chart_view, theme
 from kiosk.ui.chart_render import request_bytes
 from kiosk.ui.chart_view import TrendImage
-from kiosk.ui.runtime import application
+from kiosk.ui.qtapp import application
 from tests.test_config import EXAMPLES
 from tests.test_ui_legibility import _window
 from tests.ui_data import NOW

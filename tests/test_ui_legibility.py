@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import window_setup
 from kiosk.config import load_all
 from kiosk.core.format import contrast_ratio
-from kiosk.ui.runtime import application
+from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text, background_of
 from kiosk.ui.window import KioskWindow
 from tests.conftest import REPO

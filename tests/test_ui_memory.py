@@ -68,7 +68,8 @@ def glyph_probe() -> None:
 
     from kiosk.core.models import CulturalEvent, Snapshot
     from kiosk.ui import theme
-    from kiosk.ui.runtime import application, trim_heap
+    from kiosk.ui.heap import trim_heap
+    from kiosk.ui.qtapp import application
     from tests.test_config import EXAMPLES
     from tests.test_ui_legibility import _window
     from tests.ui_data import NOW
@@ -133,7 +134,7 @@ def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_th
 def _run_hours(monkeypatch, rotating: bool, seconds: int) -> tuple[int, int]:
     """Tick a window through ``seconds`` of a fake clock; (flushes asked for, flushes done)."""
     from kiosk.ui import theme
-    from kiosk.ui.runtime import application
+    from kiosk.ui.qtapp import application
     from tests.test_config import EXAMPLES
     from tests.test_ui_legibility import _window
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
-from kiosk.ui.runtime import application
+from kiosk.ui.qtapp import application
 from tests.test_ui_legibility import EXAMPLES, _window
 from tests.ui_data import NOW, arrival
 
