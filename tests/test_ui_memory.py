@@ -144,7 +144,7 @@ def _run_hours(monkeypatch, rotating: bool, seconds: int) -> tuple[int, int]:
     clock = [1000.0]
     win = _window(EXAMPLES[0], (1280, 720))
     win.monotonic = lambda: clock[0]
-    win._start_mono = clock[0]
+    win.rotation_start = clock[0]
     win.rotating = rotating
     for _ in range(seconds):
         clock[0] += 1.0

@@ -36,7 +36,7 @@ def win_clock(app):
     win = _window(EXAMPLES[0], (1920, 1080))
     win.clock = lambda: clock.now
     win.monotonic = lambda: clock.mono
-    win._start_mono = clock.mono
+    win.rotation_start = clock.mono
     win.rotating = True
     win.show_page("arrivals")
     yield win, clock

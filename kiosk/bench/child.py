@@ -42,8 +42,8 @@ def _has_all_data(window) -> bool:
 
 def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     """Every phase, in an order that keeps the memory readings comparable; raw samples."""
+    from kiosk.bench.probe import Probe
     from kiosk.core.timeutil import now_kst
-    from kiosk.ui.bench_probe import Probe
 
     win = kiosk.rt.window
     probe = Probe(win)

@@ -156,13 +156,13 @@ class KioskWindow(Panel):
         self.fade.setStartValue(1.0)
         self.fade.setEndValue(0.0)
         self.fade.setDuration(max(1, setup.transition_ms))
-        self.fade.valueChanged.connect(self._fade_step)
-        self.fade.finished.connect(self._fade_done)
+        self.fade.valueChanged.connect(self.set_fade)
+        self.fade.finished.connect(self.end_fade)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
         self.index = 0
         self.rotating = True
-        self._start_mono = monotonic()
+        self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setSingleShot(True)
@@ -246,16 +246,23 @@ class KioskWindow(Panel):
         self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         self.page_changed.emit(page.page_id)
 
+    def show_index(self, index: int, animate: bool = False) -> None:
+        """Show the page at ``index``, refreshed for now; with the cross-fade if ``animate``
+        (what the rotation does; the bench times it)."""
+        self._show_index(index, animate)
+        self.pages[index].refresh(self.clock())
+
     def show_page(self, page_id: str) -> None:
         """Jump to a page without animation (snapshots, tests)."""
         for i, p in enumerate(self.pages):
             if p.page_id == page_id:
-                self._show_index(i, animate=False)
-                p.refresh(self.clock())
+                self.show_index(i, animate=False)
                 return
         raise KeyError(page_id)
 
-    def _fade_step(self, value: float) -> None:
+    def set_fade(self, value: float) -> None:
+        """One cross-fade frame: the old page at opacity ``value`` over the new one (the
+        animation calls this; the bench holds the animation and calls it itself)."""
         if self.overlay.under is None and value < 1.0 and self.overlay.isVisible():
             # From the event loop, after the tick that started the fade: the new page is
             # rendered and laid out, so the cache shows what the page itself would.
@@ -263,7 +270,9 @@ class KioskWindow(Panel):
         self.overlay.set_opacity(float(value))
         self.overlay.update()
 
-    def _fade_done(self) -> None:
+    def end_fade(self) -> None:
+        """Stop the cross-fade (at its end, or cut short) and take the old page's picture down."""
+        self.fade.stop()
         self.overlay.hide()
         self.overlay.pixmap = None
         self.overlay.set_under(None)
@@ -297,7 +306,7 @@ class KioskWindow(Panel):
         self._refresh_states(now)
         if self.rotating and len(self.pages) > 1:
             pos = position_at(
-                [p.duration for p in self.setup.pages], self.monotonic() - self._start_mono
+                [p.duration for p in self.setup.pages], self.monotonic() - self.rotation_start
             )
             if pos.index != self.index:
                 self._show_index(pos.index, animate=True)
