@@ -1,4 +1,4 @@
-"""House style that a machine can check: ruff clean everywhere, mypy clean outside kiosk/ui."""
+"""House style that a machine can check: ruff clean everywhere, mypy clean on all of kiosk."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def test_ruff_is_clean():
     assert r.returncode == 0, r.stdout[-3000:]
 
 
-def test_mypy_is_clean_outside_the_qt_views():
+def test_mypy_is_clean_on_all_of_kiosk():
+    # As configured in pyproject.toml, nothing excluded and nothing filtered: exit 0 or fail
+    # with mypy's own report.
     r = subprocess.run(
         [sys.executable, "-m", "mypy", "kiosk"],
         cwd=REPO,
@@ -27,9 +29,5 @@ def test_mypy_is_clean_outside_the_qt_views():
         text=True,
         timeout=600,
     )
-    problems = [
-        line
-        for line in r.stdout.splitlines()
-        if ": error:" in line and not line.startswith("kiosk/ui/")
-    ]
-    assert problems == [], "\n".join(problems)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "Success: no issues found" in r.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QVariantAnimation, Signal
@@ -130,7 +130,7 @@ class KioskWindow(Panel):
         self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
         lay.addWidget(self.header)
         self.stack = QStackedWidget()
-        ctx_base = dict(
+        station = PageContext(
             lines=setup.lines,
             district=setup.district,
             lat=setup.lat,
@@ -139,9 +139,7 @@ class KioskWindow(Panel):
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
-            page = PAGE_TYPES[ps.kind](
-                m, ps.page_id, PageContext(**ctx_base, max_items=ps.max_items)
-            )
+            page = PAGE_TYPES[ps.kind](m, ps.page_id, replace(station, max_items=ps.max_items))
             self.pages.append(page)
             self.stack.addWidget(page)
         lay.addWidget(self.stack, 1)
@@ -177,11 +175,12 @@ class KioskWindow(Panel):
         # what they leave uncovered is filled: a full fill first would cost ~1 ms per 4K frame.
         uncovered = QRegion(event.region())
         for part in (self.header, self.stack.currentWidget(), self.footer):
-            if part.isVisible():
+            if part is not None and part.isVisible():
                 uncovered -= QRegion(QRect(part.mapTo(self, QPoint(0, 0)), part.size()))
         if not uncovered.isEmpty():
             p = QPainter(self)
-            for rect in uncovered:
+            # PySide6 makes QRegion a sequence of QRect (__len__/__getitem__); its stubs do not.
+            for rect in uncovered:  # type: ignore[attr-defined]
                 p.fillRect(rect, QColor(self.bg))
 
     # --- data --------------------------------------------------------------------------
@@ -229,8 +228,15 @@ class KioskWindow(Panel):
 
     def _show_index(self, index: int, animate: bool) -> None:
         self._drop_cached_page()
-        if animate and self.setup.transition_ms > 0 and self.isVisible() and index != self.index:
-            self.overlay.pixmap = self.stack.currentWidget().grab()
+        old = self.stack.currentWidget()
+        if (
+            animate
+            and self.setup.transition_ms > 0
+            and self.isVisible()
+            and index != self.index
+            and old is not None
+        ):
+            self.overlay.pixmap = old.grab()
             self.overlay.set_opacity(1.0)
             self.overlay.setGeometry(QRect(0, 0, self.stack.width(), self.stack.height()))
             self.overlay.show()
@@ -266,7 +272,9 @@ class KioskWindow(Panel):
         if self.overlay.under is None and value < 1.0 and self.overlay.isVisible():
             # From the event loop, after the tick that started the fade: the new page is
             # rendered and laid out, so the cache shows what the page itself would.
-            self.overlay.set_under(self.stack.currentWidget().grab())
+            shown = self.stack.currentWidget()
+            if shown is not None:
+                self.overlay.set_under(shown.grab())
         self.overlay.set_opacity(float(value))
         self.overlay.update()
 
