@@ -10,8 +10,7 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.conftest import REPO
-from tests.test_config import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 
 def _kiosk(
