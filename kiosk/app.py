@@ -93,7 +93,8 @@ def snapshot_pages(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.errors import ConfigError
     from kiosk.poller.service import fetch_once
-    from kiosk.ui.runtime import render_pages
+    from kiosk.ui.offscreen import render_pages
+    from kiosk.ui.problems import DisplayProblem, UnknownPages
 
     known = [p.id for p in layout.pages]
     unknown = [p for p in page_ids if p not in known]
@@ -105,7 +106,12 @@ def snapshot_pages(
             ]
         )
     snaps = fetch_once(cfg, needed_sources(layout), now_kst())
-    return render_pages(window_setup(cfg, layout), size, snaps, now_kst, out_dir, page_ids)
+    try:
+        return render_pages(window_setup(cfg, layout), size, snaps, now_kst, out_dir, page_ids)
+    except UnknownPages as e:  # the UI's own problems, mapped at this boundary
+        raise ConfigError(e.problems) from None
+    except DisplayProblem as e:
+        raise KioskError(str(e)) from None
 
 
 def build_kiosk(
@@ -120,24 +126,30 @@ def build_kiosk(
     from kiosk.ops.sdnotify import Notifier
     from kiosk.ops.status import status_path
     from kiosk.runner import Kiosk, Services
-    from kiosk.ui.runtime import KioskRuntime, qt_version
+    from kiosk.ui.problems import DisplayProblem
+    from kiosk.ui.qtapp import qt_version
+    from kiosk.ui.runtime import KioskRuntime
 
     redactor = Redactor(_secrets(cfg))
     install_log_redaction(redactor)
     logs = setup_logging(os.environ.get("KIOSK_LOG_LEVEL", "INFO"), redactor=redactor)
+    try:
+        runtime = KioskRuntime(
+            window_setup(cfg, layout),
+            opts.size,
+            opts.windowed,
+            opts.screen if opts.screen is not None else cfg.display.screen,
+            cfg.display.hide_cursor,
+            now,
+        )
+    except DisplayProblem as e:  # the UI's own problem, mapped at this boundary
+        raise KioskError(str(e)) from None
     # Panel jobs (schedule, read-back) run in their own scheduler's worker threads.
     scheduler = BackgroundScheduler(
         timezone=KST, job_defaults={"coalesce": True, "max_instances": 1}
     )
     scheduler.start()
-    runtime = KioskRuntime(
-        window_setup(cfg, layout),
-        opts.size,
-        opts.windowed,
-        opts.screen if opts.screen is not None else cfg.display.screen,
-        cfg.display.hide_cursor,
-        now,
-    )
+
     services = Services(
         start_poller=lambda c, publish: _start_poller(c, publish, now, redactor),
         start_panel=lambda c, listener: _start_panel(c, scheduler, listener),
@@ -163,7 +175,7 @@ def build_kiosk(
 
 def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
     """`kiosk run`: the full-screen kiosk until SIGTERM; returns the exit code."""
-    from kiosk.ui.runtime import NO_DISPLAY_HELP, display_available
+    from kiosk.ui.qtapp import NO_DISPLAY_HELP, display_available
 
     if not display_available():
         raise KioskError(NO_DISPLAY_HELP)

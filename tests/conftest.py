@@ -12,3 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 # any clone; tests/test_fixtures_match_shared.py keeps the copy identical to shared/.
 SAMPLES = REPO / "tests" / "fixtures" / "seoul-api"
 SHARED_SAMPLES = REPO.parent / "shared" / "samples" / "seoul-api"
+# The example configs of the three stations, each on its bundled demo data.
+EXAMPLES = [
+    REPO / "config.example.yaml",
+    REPO / "examples" / "hongik.yaml",
+    REPO / "examples" / "changdong.yaml",
+]

@@ -6,12 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from tests.conftest import REPO
+from tests.waiting import poll_until
 
 
 def kiosk_status(runtime: Path) -> dict[str, Any] | None:
@@ -74,14 +74,16 @@ class RunningKiosk:
 
     def wait_status(self, ok: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any]:
         """Poll `kiosk status` until ``ok(status)``; AssertionError with the last status if not."""
-        deadline = time.monotonic() + timeout
-        st = None
-        while time.monotonic() < deadline:
-            st = self.status()
-            if st is not None and ok(st):
-                return st
-            time.sleep(0.3)
-        raise AssertionError(f"not reached within {timeout} s; last status: {st}")
+        last: list[dict[str, Any] | None] = [None]
+
+        def reached() -> bool:
+            last[0] = self.status()
+            return last[0] is not None and ok(last[0])
+
+        if poll_until(reached, timeout, every=0.3):
+            assert last[0] is not None
+            return last[0]
+        raise AssertionError(f"not reached within {timeout} s; last status: {last[0]}")
 
     def stop(self, timeout: float = 30) -> str:
         """SIGTERM, wait, and return what it printed (when not sent to a file)."""

@@ -124,6 +124,20 @@ class NotifyListener:
                     )
                 self._cond.wait(left)
 
+    def first_after(
+        self, key: str, value: str | None, after: float, timeout: float
+    ) -> Message | None:
+        """Block until a message setting ``key`` arrives later than ``after`` (monotonic);
+        that message, or None once ``timeout`` has passed without one."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                hit = next((m for m in self.messages if m.has(key, value) and m.at > after), None)
+                left = deadline - time.monotonic()
+                if hit is not None or left <= 0:
+                    return hit
+                self._cond.wait(left)
+
     def close(self) -> None:
         """Stop listening and remove the socket file."""
         self._stop.set()

@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from kiosk.app import window_setup  # noqa: E402
 from kiosk.config import load_all  # noqa: E402
-from kiosk.ui.runtime import application  # noqa: E402
+from kiosk.ui.qtapp import application  # noqa: E402
 from kiosk.ui.window import KioskWindow  # noqa: E402
 from tests.conftest import REPO  # noqa: E402
 from tests.ui_data import NOW, station_snapshots  # noqa: E402

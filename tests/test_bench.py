@@ -11,10 +11,10 @@ import json
 import math
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -185,22 +185,24 @@ def test_a_killed_bench_leaves_no_measuring_process_behind(sig):
         stderr=subprocess.PIPE,
         text=True,
     )
-    child = None
+    child = pidfd = None
     try:
         for line in bench.stderr:
             m = re.search(r"measuring in process (\d+)", line)
             if m:
                 child = int(m.group(1))
                 break
-        assert child is not None and _pid_alive(child)
+        assert child is not None
+        pidfd = os.pidfd_open(child)  # becomes readable when that process ends
+        assert _pid_alive(child)
         bench.send_signal(sig)
         bench.wait(30)
-        deadline = time.monotonic() + 15
-        while _pid_alive(child) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _pid_alive(child)
+        ended, _, _ = select.select([pidfd], [], [], 15)
+        assert ended and not _pid_alive(child)
     finally:
         if bench.poll() is None:
             bench.kill()
         if child is not None and _pid_alive(child):
             os.kill(child, signal.SIGKILL)
+        if pidfd is not None:
+            os.close(pidfd)

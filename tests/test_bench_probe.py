@@ -3,6 +3,7 @@ fade frame it times really shows both pages blended."""
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime
 
 import pytest
@@ -18,7 +19,7 @@ pytest.importorskip("PySide6")
 
 @pytest.fixture
 def probe(qapp):
-    from kiosk.ui.bench_probe import Probe
+    from kiosk.bench.probe import Probe
     from kiosk.ui.window import KioskWindow
 
     cfg, layout = load_all(REPO / "config.example.yaml")
@@ -60,28 +61,27 @@ def _blend_share(win) -> float:
 
 def test_a_fade_frame_at_mid_opacity_shows_old_and_new_page_blended(probe):
     win = probe.win
-    probe._start_fade()
+    probe.start_fade()
     probe.process()
-    probe._fade_frame(0.5)
+    probe.fade_frame(0.5)
     assert win.overlay.isVisible() and win.overlay.under is not None
     assert _blend_share(win) > 0.95
-    area = probe.meter.measure(lambda: probe._fade_frame(0.5))
+    area = probe.meter.measure(lambda: probe.fade_frame(0.5))
     assert area == pytest.approx(
         win.stack.width() * win.stack.height() / (win.width() * win.height()), rel=0.01
     )
-    win.fade.stop()
-    win._fade_done()
+    win.end_fade()
     assert not win.overlay.isVisible() and win.overlay.under is None
 
 
 def test_new_data_mid_fade_drops_the_cached_page(probe):
     win = probe.win
-    probe._start_fade()
-    probe._fade_frame(0.5)
+    probe.start_fade()
+    probe.fade_frame(0.5)
     assert win.overlay.under is not None
     win.apply_snapshots(list(win.snapshots.values()))
     assert win.overlay.under is None  # the next frame grabs the page with the new data
-    probe._fade_frame(0.4)
+    probe.fade_frame(0.4)
     assert win.overlay.under is not None
 
 
@@ -96,3 +96,18 @@ def test_ticks_repaint_a_small_part_and_page_changes_all_of_it(probe):
     probe.rotate(3)
     assert probe.win.index == (before + 3) % len(probe.win.pages)
     assert not probe.win.overlay.isVisible()  # the last fade ran to its end
+
+
+def test_the_probe_drives_the_window_through_public_hooks_only():
+    """kiosk/bench/probe.py touches no private member of anything but itself (the window's
+    hooks: show_index, set_fade, end_fade, rotation_start, clock, monotonic, rotating)."""
+    tree = ast.parse((REPO / "kiosk" / "bench" / "probe.py").read_text(encoding="utf-8"))
+    private = [
+        f"line {node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    ]
+    assert private == []

@@ -4,6 +4,7 @@ fault server's schedule and replies (a real socket on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
+import sys
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -109,3 +110,13 @@ def test_fault_server_spoils_requests_in_turn_and_answers_337_late_in_the_run():
         assert server.counts["subway html_502"] == 1 and server.counts["subway quota_337"] == 1
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc functions")
+def test_the_one_libc_lookup_finds_prctl_and_mallopt_and_nothing_for_a_made_up_name():
+    from kiosk.libc import libc_function
+
+    prctl = libc_function("prctl")
+    assert prctl is not None and libc_function("mallopt") is not None
+    assert prctl(3, 0, 0, 0, 0) in (0, 1, 2)  # PR_GET_DUMPABLE: a real call into the C library
+    assert libc_function("kiosk_no_such_function") is None

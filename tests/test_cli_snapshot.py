@@ -10,8 +10,7 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.conftest import REPO
-from tests.test_config import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 
 def _kiosk(
@@ -94,3 +93,10 @@ def test_run_without_a_display_says_what_to_do_instead():
     assert r.returncode == 1
     assert "no display" in r.stderr and "kiosk snapshot" in r.stderr and "--windowed" in r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_run_on_a_screen_that_is_not_there_is_one_clear_line():
+    # The UI raises its own DisplayProblem (it imports kiosk.core only); the runner maps it.
+    r = _kiosk("run", "--config", str(EXAMPLES[0]), "--screen", "5", timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "kiosk run: screen 5: only 1 screen(s) found"

@@ -11,13 +11,7 @@ import yaml
 
 from kiosk.config import load_all
 from kiosk.errors import ConfigError
-from tests.conftest import REPO
-
-EXAMPLES = [
-    REPO / "config.example.yaml",
-    REPO / "examples" / "hongik.yaml",
-    REPO / "examples" / "changdong.yaml",
-]
+from tests.conftest import EXAMPLES, REPO
 
 
 def _write(tmp_path: Path, cfg: dict, layout: dict | str | None = None) -> Path:

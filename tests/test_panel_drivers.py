@@ -96,7 +96,8 @@ def test_a_late_answer_is_a_timeout_and_is_not_taken_for_the_next_answer(rig):
     sim.behave("late", times=1)
     with pytest.raises(PanelTimeout):
         driver.power_state()
-    time.sleep(0.3)  # the late "power is on" answer lands in the port's buffer meanwhile
+    # The late "power is on" answer lands in the port's buffer meanwhile.
+    assert sim.late_sent.wait(TIMEOUT + 2)
     sim.power = "off"
     assert driver.power_state() == "off"  # the fresh answer, not the stale one
 

@@ -33,7 +33,7 @@ def test_twenty_thousand_repaints_leave_the_process_alive_and_none_intact():
 
 
 def test_the_known_crashing_combination_is_refused_before_any_repaint():
-    from kiosk.ui.runtime import binding_problem
+    from kiosk.ui.qtapp import binding_problem
 
     assert "crashes after ~5,000 repaints" in binding_problem((3, 11), "6.12.0")
     assert binding_problem((3, 11), "6.12.1") is not None
@@ -45,6 +45,6 @@ def test_the_known_crashing_combination_is_refused_before_any_repaint():
 def test_the_installed_pair_is_safe():
     import PySide6
 
-    from kiosk.ui.runtime import binding_problem
+    from kiosk.ui.qtapp import binding_problem
 
     assert binding_problem(sys.version_info[:2], PySide6.__version__) is None

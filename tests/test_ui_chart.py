@@ -22,10 +22,11 @@ from kiosk.core.views.air import trend
 from kiosk.ui import chart_view, theme
 from kiosk.ui.chart_render import request_bytes
 from kiosk.ui.chart_view import TrendImage
-from kiosk.ui.runtime import application
-from tests.test_config import EXAMPLES
-from tests.test_ui_legibility import _window
+from kiosk.ui.measure import GuiLoop
+from kiosk.ui.qtapp import application
+from tests.conftest import EXAMPLES
 from tests.ui_data import NOW
+from tests.ui_windows import station_window
 
 DISTRICT = "영등포구"
 
@@ -159,7 +160,7 @@ def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavaila
         "command",
         _stand_in(tmp_path, "print('chart: no font today', file=sys.stderr); sys.exit(2)"),
     )
-    win = _window(EXAMPLES[0], (1920, 1080))
+    win = station_window(EXAMPLES[0], (1920, 1080))
     page = next(p for p in win.pages if p.page_id == "air")
     win.show_page("air")
     with caplog.at_level(logging.WARNING, logger="kiosk.ui.chart_view"):
@@ -186,10 +187,8 @@ def test_a_hung_drawing_is_stopped_and_reported(app, tmp_path, monkeypatch, capl
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="kiosk.ui.chart_view"):
         w.activate()
-        while w.busy() and time.monotonic() - started < 10:
-            app.processEvents()
-            time.sleep(0.02)
-    assert not w.busy() and time.monotonic() - started < 5
+        assert GuiLoop().wait_for(lambda: not w.busy(), 10)
+    assert time.monotonic() - started < 5
     assert w.error == "chart: drawing took over 0.3 s, stopped"
     assert [r.getMessage() for r in caplog.records] == [w.error]
     w.deleteLater()
@@ -200,7 +199,7 @@ def _air_page(win):
 
 
 def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
-    win = _window(EXAMPLES[0], (1920, 1080))
+    win = station_window(EXAMPLES[0], (1920, 1080))
     page = _air_page(win)
     assert not page.isVisible()
     win.finish_building()  # what the runner does after the first frame
@@ -224,12 +223,9 @@ def test_a_reloaded_window_draws_its_chart(app):
     rt.window.apply_snapshots(_window_snapshots())
     rt.reconfigure(window_setup(*load_all(EXAMPLES[0])))  # SIGHUP: a new window
     rt.window.rotating = False  # the air page never shows: only finish_building can draw it
-    deadline = time.monotonic() + 30
     page = _air_page(rt.window)
-    while page.chart.pixmap is None and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
-    assert page.chart.pixmap is not None and page.chart.error is None
+    assert GuiLoop().wait_for(lambda: page.chart.pixmap is not None, 30)
+    assert page.chart.error is None
     assert not page.isVisible()
     rt.window.stop()
     rt.window.close()
@@ -246,7 +242,7 @@ def _window_snapshots():
 def test_an_old_picture_is_not_shown_as_the_last_24_hours_when_drawing_keeps_failing(
     app, tmp_path, monkeypatch
 ):
-    win = _window(EXAMPLES[0], (1280, 720))
+    win = station_window(EXAMPLES[0], (1280, 720))
     page = _air_page(win)
     win.finish_building()
     assert win.settle(60) and page.chart.isVisibleTo(page)  # a good picture first

@@ -12,33 +12,15 @@ import pytest
 from PySide6.QtGui import QFontMetrics, QRawFont
 from PySide6.QtWidgets import QApplication
 
-from kiosk.app import window_setup
 from kiosk.config import load_all
 from kiosk.core.format import contrast_ratio
-from kiosk.ui.runtime import application
+from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text, background_of
-from kiosk.ui.window import KioskWindow
-from tests.conftest import REPO
-from tests.test_config import EXAMPLES
-from tests.ui_data import NOW, failed, station_snapshots
+from tests.conftest import EXAMPLES, REPO
+from tests.ui_data import NOW, failed
+from tests.ui_windows import station_window
 
 SIZES = [(3840, 2160), (1920, 1080), (2160, 3840)]
-
-
-def _window(config, size, snaps=None):
-    cfg, layout = load_all(config)
-    setup = window_setup(cfg, layout)
-    win = KioskWindow(setup, size, lambda: NOW, monotonic=lambda: 0.0)
-    win.setFixedSize(*size)
-    st = cfg.station
-    win.apply_snapshots(
-        snaps
-        if snaps is not None
-        else station_snapshots(tuple(st.lines), st.district, st.location.lat, st.location.lon)
-    )
-    win.rotating = False
-    win.show()
-    return win
 
 
 def _visible_texts(win):
@@ -54,7 +36,7 @@ def app():
 @pytest.mark.parametrize("state", ["data", "no_data"])
 def test_every_label_is_big_and_contrasty_at_4k(app, config, state):
     snaps = None if state == "data" else [failed(s) for s in ("subway", "air", "parks", "trails")]
-    win = _window(config, (3840, 2160), snaps)
+    win = station_window(config, (3840, 2160), snaps)
     checked = 0
     for page in win.pages:
         win.show_page(page.page_id)
@@ -71,7 +53,7 @@ def test_every_label_is_big_and_contrasty_at_4k(app, config, state):
 
 
 def test_primary_figures_are_at_least_six_percent(app):
-    win = _window(EXAMPLES[0], (3840, 2160))
+    win = station_window(EXAMPLES[0], (3840, 2160))
     win.show_page("arrivals")
     QApplication.processEvents()
     minutes = [
@@ -103,7 +85,7 @@ def _demo(config):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("data", ["synthetic", "demo"])
 def test_pages_fit_without_clipping(app, config, size, data):
-    win = _window(config, size, _demo(config) if data == "demo" else None)
+    win = station_window(config, size, _demo(config) if data == "demo" else None)
     for page in win.pages:
         win.show_page(page.page_id)
         QApplication.processEvents()
@@ -119,7 +101,7 @@ def test_pages_fit_without_clipping(app, config, size, data):
 
 
 def test_korean_renders_with_a_real_korean_font(app):
-    win = _window(EXAMPLES[0], (1920, 1080))
+    win = station_window(EXAMPLES[0], (1920, 1080))
     font = win.header.name.ko.font()
     raw = QRawFont.fromFont(font)
     assert "Nanum" in raw.familyName()
@@ -148,7 +130,7 @@ def test_footer_ages_are_never_cut(app, size):
 
     from kiosk.ui.chrome import LONGEST_AGES
 
-    win = _window(EXAMPLES[0], size)
+    win = station_window(EXAMPLES[0], size)
     old = [
         replace(s, fetched_at=NOW - timedelta(minutes=59, seconds=30))
         for s in win.snapshots.values()

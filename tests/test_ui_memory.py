@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
+
+from tests.conftest import REPO
 
 PROBE = """
 import linecache, sys
@@ -47,76 +48,11 @@ def test_without_it_pyside_keeps_every_module_source():
     assert cached > 100
 
 
-def _syllables() -> list[str]:
-    out = []
-    for hi in range(0xB0, 0xC9):
-        for lo in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                out.append(bytes([hi, lo]).decode("euc-kr"))
-    return out  # the 2,350 Hangul syllables of KS X 1001
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/smaps_rollup") as f:
-        return next(int(ln.split()[1]) for ln in f if ln.startswith("Rss:")) / 1024
-
-
-def glyph_probe() -> None:
-    """Run in a fresh interpreter (a test process reuses memory other tests freed)."""
-    import random
-    from datetime import timedelta
-
-    from kiosk.core.models import CulturalEvent, Snapshot
-    from kiosk.ui import theme
-    from kiosk.ui.runtime import application, trim_heap
-    from tests.test_config import EXAMPLES
-    from tests.test_ui_legibility import _window
-    from tests.ui_data import NOW
-
-    app = application()
-    win = _window(EXAMPLES[0], (3840, 2160))
-    win.show_page("events")
-    win.repaint()
-    app.processEvents()
-    before = win.grab().toImage()
-    shown = win.snapshots["events"]
-    syl, rnd = _syllables(), random.Random(7)
-    day = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
-    trim_heap()
-    start = _rss_mb()
-    for _ in range(120):  # every syllable, several times over, at every size the page uses
-        events = tuple(
-            CulturalEvent(
-                "".join(rnd.choice(syl) for _ in range(14)),
-                "전시/미술",
-                e.district,
-                "".join(rnd.choice(syl) for _ in range(8)),
-                day,
-                day + timedelta(days=3),
-                True,
-            )
-            for e in shown.items
-        )
-        win.apply_snapshots([Snapshot("events", events, NOW)])
-        win.show_page("events")
-        win.repaint()
-    trim_heap()
-    grown = _rss_mb() - start
-    assert theme.flush_glyph_caches()
-    win.apply_snapshots([shown])
-    win.show_page("events")
-    win.repaint()
-    app.processEvents()
-    after_flush = _rss_mb() - start
-    same = win.grab().toImage() == before
-    win.close()
-    print(json.dumps({"grown": grown, "after_flush": after_flush, "same": same}))
-
-
 def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_the_same():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(
-        [sys.executable, "-c", "from tests.test_ui_memory import glyph_probe; glyph_probe()"],
+        [sys.executable, "-m", "tests.glyph_probe"],
+        cwd=REPO,
         capture_output=True,
         text=True,
         env=env,
@@ -133,17 +69,17 @@ def test_flushing_the_glyph_caches_gives_back_months_of_korean_text_and_draws_th
 def _run_hours(monkeypatch, rotating: bool, seconds: int) -> tuple[int, int]:
     """Tick a window through ``seconds`` of a fake clock; (flushes asked for, flushes done)."""
     from kiosk.ui import theme
-    from kiosk.ui.runtime import application
-    from tests.test_config import EXAMPLES
-    from tests.test_ui_legibility import _window
+    from kiosk.ui.qtapp import application
+    from tests.conftest import EXAMPLES
+    from tests.ui_windows import station_window
 
     application()
     calls = []
     monkeypatch.setattr(theme, "flush_glyph_caches", lambda: calls.append(1) or True)
     clock = [1000.0]
-    win = _window(EXAMPLES[0], (1280, 720))
+    win = station_window(EXAMPLES[0], (1280, 720))
     win.monotonic = lambda: clock[0]
-    win._start_mono = clock[0]
+    win.rotation_start = clock[0]
     win.rotating = rotating
     for _ in range(seconds):
         clock[0] += 1.0

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
-from kiosk.ui.runtime import application
-from tests.test_ui_legibility import EXAMPLES, _window
+from kiosk.ui.qtapp import application
+from tests.conftest import EXAMPLES
 from tests.ui_data import NOW, arrival
+from tests.ui_windows import station_window
 
 
 class FakeClock:
@@ -33,10 +34,10 @@ def app():
 @pytest.fixture
 def win_clock(app):
     clock = FakeClock()
-    win = _window(EXAMPLES[0], (1920, 1080))
+    win = station_window(EXAMPLES[0], (1920, 1080))
     win.clock = lambda: clock.now
     win.monotonic = lambda: clock.mono
-    win._start_mono = clock.mono
+    win.rotation_start = clock.mono
     win.rotating = True
     win.show_page("arrivals")
     yield win, clock

@@ -41,8 +41,8 @@ def _has_all_data(window) -> bool:
 
 def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     """Every phase, in an order that keeps the memory readings comparable; raw samples."""
+    from kiosk.bench.probe import Probe
     from kiosk.core.timeutil import now_kst
-    from kiosk.ui.bench_probe import Probe
 
     win = kiosk.rt.window
     probe = Probe(win)
@@ -114,16 +114,12 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 def _die_with_parent() -> None:
     """Be killed if `kiosk bench` dies, even by SIGKILL: a measuring process left behind
     would spoil every later measurement on the machine (Linux only; elsewhere a no-op)."""
-    import ctypes
-    import ctypes.util
     import signal
 
+    from kiosk.libc import libc_function  # no Qt: this runs before Qt is imported
+
     parent = os.environ.get("KIOSK_BENCH_PID")
-    name = ctypes.util.find_library("c")
-    try:
-        prctl = getattr(ctypes.CDLL(name), "prctl", None) if name else None
-    except OSError:
-        prctl = None
+    prctl = libc_function("prctl")
     if prctl is not None and sys.platform.startswith("linux"):
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if parent is not None and str(os.getppid()) != parent:  # died before that took effect

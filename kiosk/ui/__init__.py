@@ -1,4 +1,5 @@
-"""Qt views. The only package that imports PySide6 or pyqtgraph; it imports kiosk.core only.
+"""Qt views. The only package that imports PySide6 or pyqtgraph; of the project it imports
+kiosk.core only (and kiosk.libc for the heap tuning: the contracts in pyproject.toml).
 
 Importing this package first makes PySide6's import hook stop keeping module sources in memory
 (see ``_lean_feature_check``).

@@ -125,7 +125,7 @@ def main() -> int:
         os.environ.pop(name, None)  # the picture must be exactly the size asked for
     try:
         size, screen, series = parse_request(sys.stdin.buffer.read())
-        from kiosk.ui.runtime import application
+        from kiosk.ui.qtapp import application
 
         application(["kiosk-chart"])
         png = draw(size, screen, series)

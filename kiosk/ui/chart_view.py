@@ -124,7 +124,7 @@ class TrendImage(QWidget):
             and proc is not None
             and self.sender() is proc
         ):
-            self._end(None, f"chart: could not start {self.command[0]}: {self._proc.errorString()}")
+            self._end(None, f"chart: could not start {self.command[0]}: {proc.errorString()}")
 
     def _timed_out(self) -> None:
         if self._proc is not None:

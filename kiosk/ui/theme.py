@@ -95,7 +95,7 @@ def flush_glyph_caches() -> bool:
     if fid < 0:
         return False
     QFontDatabase.removeApplicationFont(fid)
-    from kiosk.ui.runtime import trim_heap
+    from kiosk.ui.heap import trim_heap
 
     trim_heap()  # glibc keeps the small freed glyph blocks otherwise
     return True

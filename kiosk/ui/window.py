@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QVariantAnimation, Signal
@@ -132,7 +132,7 @@ class KioskWindow(Panel):
         self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
         lay.addWidget(self.header)
         self.stack = QStackedWidget()
-        ctx_base = dict(
+        station = PageContext(
             lines=setup.lines,
             district=setup.district,
             lat=setup.lat,
@@ -141,9 +141,7 @@ class KioskWindow(Panel):
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
-            page = PAGE_TYPES[ps.kind](
-                m, ps.page_id, PageContext(**ctx_base, max_items=ps.max_items)
-            )
+            page = PAGE_TYPES[ps.kind](m, ps.page_id, replace(station, max_items=ps.max_items))
             self.pages.append(page)
             self.stack.addWidget(page)
         lay.addWidget(self.stack, 1)
@@ -159,13 +157,13 @@ class KioskWindow(Panel):
         self.fade.setStartValue(1.0)
         self.fade.setEndValue(0.0)
         self.fade.setDuration(max(1, setup.transition_ms))
-        self.fade.valueChanged.connect(self._fade_step)
-        self.fade.finished.connect(self._fade_done)
+        self.fade.valueChanged.connect(self.set_fade)
+        self.fade.finished.connect(self.end_fade)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
         self.index = 0
         self.rotating = True
-        self._start_mono = monotonic()
+        self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setSingleShot(True)
@@ -180,11 +178,12 @@ class KioskWindow(Panel):
         # what they leave uncovered is filled: a full fill first would cost ~1 ms per 4K frame.
         uncovered = QRegion(event.region())
         for part in (self.header, self.stack.currentWidget(), self.footer):
-            if part.isVisible():
+            if part is not None and part.isVisible():
                 uncovered -= QRegion(QRect(part.mapTo(self, QPoint(0, 0)), part.size()))
         if not uncovered.isEmpty():
             p = QPainter(self)
-            for rect in uncovered:
+            # PySide6 makes QRegion a sequence of QRect (__len__/__getitem__); its stubs do not.
+            for rect in uncovered:  # type: ignore[attr-defined]
                 p.fillRect(rect, QColor(self.bg))
 
     # --- data --------------------------------------------------------------------------
@@ -234,8 +233,15 @@ class KioskWindow(Panel):
 
     def _show_index(self, index: int, animate: bool) -> None:
         self._drop_cached_page()
-        if animate and self.setup.transition_ms > 0 and self.isVisible() and index != self.index:
-            self.overlay.pixmap = self.stack.currentWidget().grab()
+        old = self.stack.currentWidget()
+        if (
+            animate
+            and self.setup.transition_ms > 0
+            and self.isVisible()
+            and index != self.index
+            and old is not None
+        ):
+            self.overlay.pixmap = old.grab()
             self.overlay.set_opacity(1.0)
             self.overlay.setGeometry(QRect(0, 0, self.stack.width(), self.stack.height()))
             self.overlay.show()
@@ -251,24 +257,35 @@ class KioskWindow(Panel):
         self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         self.page_changed.emit(page.page_id)
 
+    def show_index(self, index: int, animate: bool = False) -> None:
+        """Show the page at ``index``, refreshed for now; with the cross-fade if ``animate``
+        (what the rotation does; the bench times it)."""
+        self._show_index(index, animate)
+        self.pages[index].refresh(self.clock())
+
     def show_page(self, page_id: str) -> None:
         """Jump to a page without animation (snapshots, tests)."""
         for i, p in enumerate(self.pages):
             if p.page_id == page_id:
-                self._show_index(i, animate=False)
-                p.refresh(self.clock())
+                self.show_index(i, animate=False)
                 return
         raise KeyError(page_id)
 
-    def _fade_step(self, value: float) -> None:
+    def set_fade(self, value: float) -> None:
+        """One cross-fade frame: the old page at opacity ``value`` over the new one (the
+        animation calls this; the bench holds the animation and calls it itself)."""
         if self.overlay.under is None and value < 1.0 and self.overlay.isVisible():
             # From the event loop, after the tick that started the fade: the new page is
             # rendered and laid out, so the cache shows what the page itself would.
-            self.overlay.set_under(self.stack.currentWidget().grab())
+            shown = self.stack.currentWidget()
+            if shown is not None:
+                self.overlay.set_under(shown.grab())
         self.overlay.set_opacity(float(value))
         self.overlay.update()
 
-    def _fade_done(self) -> None:
+    def end_fade(self) -> None:
+        """Stop the cross-fade (at its end, or cut short) and take the old page's picture down."""
+        self.fade.stop()
         self.overlay.hide()
         self.overlay.pixmap = None
         self.overlay.set_under(None)
@@ -302,7 +319,7 @@ class KioskWindow(Panel):
         self._refresh_states(now)
         if self.rotating and len(self.pages) > 1:
             pos = position_at(
-                [p.duration for p in self.setup.pages], self.monotonic() - self._start_mono
+                [p.duration for p in self.setup.pages], self.monotonic() - self.rotation_start
             )
             if pos.index != self.index:
                 self._show_index(pos.index, animate=True)

@@ -30,6 +30,7 @@ class PtySimulator:
         self.mode = "normal"
         self.mode_left: int | None = None
         self.late_by = 0.0
+        self.late_sent = threading.Event()  # set once a "late" answer has been written
         self.stuck = False  # True: acknowledge every set but change nothing (a broken panel)
         self.refuse_when: Callable[[bytes], bool] | None = None  # refuse just these frames
         self.received: list[bytes] = []
@@ -119,6 +120,10 @@ class PtySimulator:
         with contextlib.suppress(OSError):
             os.write(self._master, data)
 
+    def _write_late(self, data: bytes) -> None:
+        self._write(data)
+        self.late_sent.set()
+
     def _serve(self) -> None:
         buf = b""
         master = self._master
@@ -149,7 +154,7 @@ class PtySimulator:
         if mode == "echo":
             reply = frame + reply
         if mode == "late":
-            timer = threading.Timer(self.late_by, self._write, (reply,))
+            timer = threading.Timer(self.late_by, self._write_late, (reply,))
             timer.daemon = True
             timer.start()
             return

@@ -149,8 +149,9 @@ class AirPage(Page):
         if parent is not None and not self.isVisible():
             self.setGeometry(parent.contentsRect())
         for lay in (self.layout(), self._chart_card.layout()):
-            lay.invalidate()
-            lay.activate()
+            if lay is not None:
+                lay.invalidate()
+                lay.activate()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self.chart.activate()  # shown before finish_building (a test, a quick reload): draw
@@ -204,7 +205,7 @@ class AirPage(Page):
     def _show_trend(self) -> None:
         trend = self.view.trend if self.view is not None else None
         has_trend = trend is not None and len(trend.x_hours) >= 2
-        if has_trend:
+        if trend is not None and has_trend:
             self.chart.set_series(trend)
         shown = self.chart.picture_series
         # Failing, with no picture or one whose hours are two or more behind: say so rather

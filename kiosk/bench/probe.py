@@ -1,8 +1,11 @@
 """What `kiosk bench` measures inside a running window: page changes, ticks, fade frames,
 idle CPU and rotations, timed around the same calls the app makes, plus the area Qt repaints.
 
-Only the measuring lives here (it needs Qt); `kiosk/bench/` runs it in a child process and does
-the statistics. Every timing includes the paint: a call is followed by the repaint Qt would do.
+The window is driven only through its public hooks (``show_index``, ``set_fade``, ``end_fade``,
+``rotation_start``, ``clock``, ``monotonic``, ``rotating``, ``tick``); the Qt-bound tools (paint
+meter, event loop) come from ``kiosk.ui.measure``, imported when a Probe is made, so this module
+imports with Qt blocked. Every timing includes the paint: a call is followed by the repaint Qt
+would do.
 """
 
 from __future__ import annotations
@@ -11,46 +14,10 @@ import resource
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QTimer
-from PySide6.QtGui import QRegion
-from PySide6.QtWidgets import QApplication, QWidget
-
-
-class PaintMeter(QObject):
-    """Application event filter while measuring: the union of every region painted in a window
-    (widgets created meanwhile included, such as a chart built when its page first shows)."""
-
-    def __init__(self, window: QWidget):
-        super().__init__()
-        self.window = window
-        self.region = QRegion()
-        self.events = 0
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
-        if (
-            event.type() == QEvent.Type.Paint
-            and isinstance(obj, QWidget)
-            and obj.window() is self.window
-        ):
-            offset = obj.mapTo(self.window, QPoint(0, 0)) if obj is not self.window else QPoint()
-            self.region = self.region.united(event.region().translated(offset))
-            self.events += 1
-        return False
-
-    def measure(self, action: Callable[[], None]) -> float:
-        """Run ``action``; the fraction of the window's area that Qt repainted meanwhile."""
-        app = QApplication.instance()
-        self.region = QRegion()
-        self.events = 0
-        app.installEventFilter(self)
-        try:
-            action()
-        finally:
-            app.removeEventFilter(self)
-        area = sum(r.width() * r.height() for r in self.region)  # rects of a QRegion never overlap
-        total = max(1, self.window.width() * self.window.height())
-        return area / total
+if TYPE_CHECKING:
+    from kiosk.ui.window import KioskWindow
 
 
 class FakeClock:
@@ -76,38 +43,24 @@ def cpu_seconds() -> float:
 class Probe:
     """Drives a shown KioskWindow (``kiosk.ui.window``) the way its own timer and rotation do."""
 
-    def __init__(self, window, app: QApplication | None = None):
+    def __init__(self, window: KioskWindow):
+        from kiosk.ui.measure import GuiLoop, PaintMeter
+
         self.win = window
-        self.app = app or QApplication.instance()
+        self.loop = GuiLoop()
         self.meter = PaintMeter(window)
 
     def process(self) -> None:
         """Deliver what is pending, the repaint of every dirty region included."""
-        self.app.processEvents()
-
-    def run_loop(self, seconds: float) -> None:
-        """Run a real event loop (timers, worker-thread signals, paints) for ``seconds``."""
-        loop = QEventLoop()
-        QTimer.singleShot(max(0, int(seconds * 1000)), loop.quit)
-        loop.exec()
+        self.loop.process()
 
     def wait_for(self, ready: Callable[[], bool], timeout_s: float) -> bool:
         """Run the event loop until ``ready()`` or the timeout; whether it became ready."""
-        deadline = time.monotonic() + timeout_s
-        while not ready():
-            if time.monotonic() > deadline:
-                return False
-            self.run_loop(0.02)
-        return True
+        return self.loop.wait_for(ready, timeout_s)
 
     def wait_exposed(self, timeout_s: float = 10.0) -> bool:
         """Until the platform has exposed the window (before that, a repaint paints nothing)."""
-
-        def exposed() -> bool:
-            handle = self.win.windowHandle()
-            return handle is not None and handle.isExposed()
-
-        return self.wait_for(exposed, timeout_s)
+        return self.loop.wait_exposed(self.win, timeout_s)
 
     # --- page changes -----------------------------------------------------------------------
 
@@ -128,6 +81,7 @@ class Probe:
         return out
 
     def page_change_area(self) -> float:
+        """The share of the window one page change repaints."""
         page = self.win.pages[(self.win.index + 1) % len(self.win.pages)].page_id
         return self.meter.measure(lambda: self.page_change(page))
 
@@ -190,20 +144,21 @@ class Probe:
 
     # --- the cross-fade -------------------------------------------------------------------------
 
-    def _start_fade(self) -> float:
-        """Rotate to the next page as ``tick()`` does (grab of the old page, overlay up); ms."""
+    def start_fade(self) -> float:
+        """Rotate to the next page as ``tick()`` does (grab of the old page, overlay up), then
+        hold the animation: the probe sets the opacity itself; ms."""
         win = self.win
         nxt = (win.index + 1) % len(win.pages)
         t = time.perf_counter()
-        win._show_index(nxt, animate=True)
-        win.pages[nxt].refresh(win.clock())
+        win.show_index(nxt, animate=True)
         ms = _ms(t)
         win.fade.pause()  # hold the frame: the probe sets the opacity itself
         return ms
 
-    def _fade_frame(self, opacity: float) -> float:
+    def fade_frame(self, opacity: float) -> float:
+        """One fade frame at ``opacity``, painted; ms."""
         t = time.perf_counter()
-        self.win._fade_step(opacity)
+        self.win.set_fade(opacity)
         self.process()
         return _ms(t)
 
@@ -216,17 +171,16 @@ class Probe:
             # The start: the rotation's own work, the first frame (opacity 1) and the first
             # step below it, each as the animation would paint them; whatever the window
             # prepares for the fade (page grabs) falls in here.
-            ms = self._start_fade()
+            ms = self.start_fade()
             t = time.perf_counter()
             self.process()
-            self._fade_frame(0.99)
+            self.fade_frame(0.99)
             starts.append(ms + _ms(t))
-            frames.append(self._fade_frame(0.5))
-            frames.append(self._fade_frame(0.49))
+            frames.append(self.fade_frame(0.5))
+            frames.append(self.fade_frame(0.49))
             if i == count - 1:
-                area = self.meter.measure(lambda: self._fade_frame(0.5))
-            win.fade.stop()
-            win._fade_done()
+                area = self.meter.measure(lambda: self.fade_frame(0.5))
+            win.end_fade()
             self.process()
         return {"start_ms": starts, "frame_ms": frames, "frame_area": area}
 
@@ -241,7 +195,7 @@ class Probe:
         try:
             self.process()
             c0, t0 = cpu_seconds(), time.monotonic()
-            self.run_loop(seconds)
+            self.loop.run(seconds)
             return cpu_seconds() - c0, time.monotonic() - t0
         finally:
             win.rotating = rotating
@@ -255,7 +209,7 @@ class Probe:
         durations = [p.duration for p in win.setup.pages]
         real_mono, rotating = win.monotonic, win.rotating
         elapsed = [sum(durations[: win.index]) + 0.5]
-        win.monotonic = lambda: win._start_mono + elapsed[0]
+        win.monotonic = lambda: win.rotation_start + elapsed[0]
         win.rotating = True
         try:
             for i in range(changes):

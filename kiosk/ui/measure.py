@@ -1,0 +1,92 @@
+"""Qt-bound measuring tools for `kiosk bench` (kiosk/bench/probe.py): the area Qt repaints, and
+the GUI thread's event loop driven by hand. What is measured, and in what order, is the bench's."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QPoint, QTimer
+from PySide6.QtGui import QPaintEvent, QRegion
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def _app() -> QCoreApplication:
+    app = QApplication.instance()
+    if app is None:
+        raise RuntimeError("no QApplication: create the window first")
+    return app
+
+
+class PaintMeter(QObject):
+    """Application event filter while measuring: the union of every region painted in a window
+    (widgets created meanwhile included, such as a chart built when its page first shows)."""
+
+    def __init__(self, window: QWidget):
+        super().__init__()
+        self.window = window
+        self.region = QRegion()
+        self.events = 0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (
+            event.type() == QEvent.Type.Paint
+            and isinstance(event, QPaintEvent)
+            and isinstance(obj, QWidget)
+            and obj.window() is self.window
+        ):
+            offset = obj.mapTo(self.window, QPoint(0, 0)) if obj is not self.window else QPoint()
+            self.region = self.region.united(event.region().translated(offset))
+            self.events += 1
+        return False
+
+    def measure(self, action: Callable[[], object]) -> float:
+        """Run ``action``; the fraction of the window's area that Qt repainted meanwhile."""
+        app = _app()
+        self.region = QRegion()
+        self.events = 0
+        app.installEventFilter(self)
+        try:
+            action()
+        finally:
+            app.removeEventFilter(self)
+        # The rects of a QRegion never overlap. (PySide6 makes QRegion a sequence of QRect,
+        # __len__/__getitem__, but its stubs do not say so: hence the ignore.)
+        area = sum(r.width() * r.height() for r in self.region)  # type: ignore[attr-defined]
+        total = max(1, self.window.width() * self.window.height())
+        return area / total
+
+
+class GuiLoop:
+    """The GUI thread's event loop, driven by hand between measured calls."""
+
+    def __init__(self) -> None:
+        self.app = _app()
+
+    def process(self) -> None:
+        """Deliver what is pending, the repaint of every dirty region included."""
+        self.app.processEvents()
+
+    def run(self, seconds: float) -> None:
+        """Run a real event loop (timers, worker-thread signals, paints) for ``seconds``."""
+        loop = QEventLoop()
+        QTimer.singleShot(max(0, int(seconds * 1000)), loop.quit)
+        loop.exec()
+
+    def wait_for(self, ready: Callable[[], bool], timeout_s: float) -> bool:
+        """Run the event loop until ``ready()`` or the timeout; whether it became ready."""
+        deadline = time.monotonic() + timeout_s
+        while not ready():
+            if time.monotonic() > deadline:
+                return False
+            self.run(0.02)
+        return True
+
+    def wait_exposed(self, window: QWidget, timeout_s: float = 10.0) -> bool:
+        """Until the platform has exposed ``window`` (before that, a repaint paints nothing)."""
+
+        def exposed() -> bool:
+            handle = window.windowHandle()
+            return handle is not None and handle.isExposed()
+
+        return self.wait_for(exposed, timeout_s)
