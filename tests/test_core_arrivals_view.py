@@ -128,3 +128,12 @@ def test_direction_label_uses_the_heading_when_known():
     d = arrivals_view(snap, ("1005",), NOW, DataState.FRESH).lines[0].directions
     assert (d[0].label_ko, d[0].label_en) == ("신길 방면", "toward Singil")
     assert (d[1].label_ko, d[1].label_en) == ("하행", "Downbound")
+
+
+def test_absurd_positions_and_etas_show_plain_status_words_never_huge_numbers():
+    # barvlDt 1e20 reached the screen as "… 분"; "[99999999999]번째 전역" as that number.
+    huge = arrival("1005", "상행", "방화", 10**20)
+    row = train_row(huge, NOW)
+    assert row.minutes is None and (row.status_ko, row.status_en) == ("운행 중", "Running")
+    far = arrival("1005", "상행", "방화", None, code="99", message="[99999999999]번째 전역 (x)")
+    assert (train_row(far, NOW).status_ko, train_row(far, NOW).status_en) == ("운행 중", "Running")

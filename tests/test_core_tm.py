@@ -72,3 +72,21 @@ def test_looks_like_wgs84_box():
     assert looks_like_wgs84(37.54, 127.15)
     assert not looks_like_wgs84(127.15, 37.54)
     assert not looks_like_wgs84(448852.675, 213554.12)
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        (1e300, 450_000.0),  # OverflowError in the series before
+        (200_000.0, 1e300),
+        (-1e300, -1e300),
+        (float("nan"), 450_000.0),
+        (200_000.0, float("inf")),
+        (1_300_000.0, 450_000.0),  # beyond the belt
+        (200_000.0, 6_000_000.0),
+    ],
+)
+def test_values_that_are_no_grid_point_give_none_or_a_clear_error(x, y):
+    assert seoul_tm_to_wgs84(x, y) is None
+    with pytest.raises(ValueError, match="outside the grid"):
+        tm_to_wgs84(x, y)

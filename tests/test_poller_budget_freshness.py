@@ -9,7 +9,7 @@ import pytest
 from kiosk.core import budget
 from kiosk.core.budget import BudgetPlan, BudgetState, Window
 from kiosk.core.freshness import Freshness, FreshnessPolicy, assess, data_time, feed_status
-from kiosk.core.models import AirReading, FeedStatus
+from kiosk.core.models import AirReading, Arrival, FeedStatus
 from kiosk.core.timeutil import KST
 
 POLICY = FreshnessPolicy(stale_after_s=180, unavailable_after_s=900)
@@ -60,6 +60,36 @@ def test_air_data_age_counts_from_the_measurement_not_the_fetch() -> None:
     assert since == T0 - timedelta(hours=3)
     air = FreshnessPolicy(2 * 3600, 6 * 3600)
     assert assess(since, T0, air) is Freshness.STALE
+
+
+def _arrival(received_at: datetime) -> Arrival:
+    return Arrival(
+        "1001",
+        "1호선",
+        "상행",
+        "동두천",
+        120,
+        "99",
+        "2분 후",
+        "남영",
+        "0150",
+        False,
+        False,
+        received_at,
+    )
+
+
+def test_arrival_data_age_counts_from_the_newest_recptndt_not_the_fetch() -> None:
+    # Rows all two days old were judged by the fetch time alone: fresh "no trains running".
+    two_days = [_arrival(T0 - timedelta(days=2, seconds=s)) for s in (0, 30)]
+    assert data_time(T0, two_days) == T0 - timedelta(days=2)
+    assert assess(data_time(T0, two_days), T0, POLICY) is Freshness.UNAVAILABLE
+    # One current row makes the body current; the old rows are dropped on the page by age.
+    mixed = [*two_days, _arrival(T0 - timedelta(seconds=20))]
+    assert data_time(T0, mixed) == T0 - timedelta(seconds=20)
+    # Rows ahead of the fetch (skew) never make data newer than its fetch.
+    assert data_time(T0, [_arrival(T0 + timedelta(minutes=5))]) == T0
+    assert data_time(T0, []) == T0 and data_time(None, two_days) is None
 
 
 @pytest.mark.parametrize(
@@ -166,6 +196,30 @@ def test_quota_exceeded_blocks_until_midnight_kst_and_the_new_day_starts_fresh()
     assert budget.next_opening(p, state, at) == midnight
     assert budget.may_call(p, state, None, midnight)
     assert budget.rolled(state, midnight).used == 0
+
+
+def test_a_clock_that_jumps_back_does_not_stop_the_calls() -> None:
+    p = plan()
+    last = T0.replace(hour=12)
+    state = BudgetState(day=last.date(), used=300)
+    gap = budget.interval_s(p, state, last)
+    assert gap is not None and not budget.may_call(p, state, last, last + timedelta(seconds=1))
+    # An hour back: (now - last_call) was negative for an hour, so no call was due for an hour.
+    back = last - timedelta(hours=1)
+    assert budget.may_call(p, state, last, back)
+    # Once called on the new clock, the pacing resumes from that call.
+    assert not budget.may_call(p, state, back, back + timedelta(seconds=1))
+    assert budget.may_call(p, state, back, back + timedelta(seconds=2 * gap))
+
+
+def test_a_clock_that_goes_back_over_midnight_keeps_the_calls_already_counted() -> None:
+    p = plan(daily_calls=100, reserve=5)
+    after = T0.replace(hour=0, minute=20)  # Monday 00:20, 95 calls spent since midnight
+    state = BudgetState(day=after.date(), used=95)
+    before = after - timedelta(hours=1)  # Sunday 23:20 on a clock that went back
+    assert budget.rolled(state, before).used == 95  # was reset to 0: a second budget's worth
+    assert "used up" in (budget.quota_reason(p, state, before) or "")
+    assert budget.rolled(state, after + timedelta(days=1)).used == 0  # a real new day
 
 
 def test_the_spendable_budget_is_a_hard_cap() -> None:

@@ -23,7 +23,9 @@ def test_live_data_degrades_through_an_outage_and_recovers(tmp_path):
         subway_min_interval=5,
         service_hours={"start": "00:00", "end": "00:00"},
         cache_expiry={"subway": 0},
-        freshness={"subway": {"stale_after": 6, "unavailable_after": 12}},
+        # The data's age counts from its recptnDt, which the simulator sets 5-9 s before the
+        # answer (as the real API lags): a fresh answer is ~6 s old, so stale from 15 s.
+        freshness={"subway": {"stale_after": 15, "unavailable_after": 30}},
     )
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(cfg, allow_unicode=True))

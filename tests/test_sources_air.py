@@ -132,15 +132,22 @@ def test_missing_inspection_and_zero_values_become_none(bad):
     assert (r.pm10, r.pm25, r.cai, r.cai_grade, r.main_pollutant) == (None, None, None, None, None)
 
 
-def test_rows_without_a_district_are_skipped_and_time_falls_back_to_now():
+def test_rows_without_a_district_or_with_an_unreadable_time_are_dropped_and_counted():
+    # A missing MSRMT_DT means "as of the fetch"; an unreadable one ("soon", 1e20) cannot be
+    # judged for freshness, so that row is dropped rather than shown as current.
+    no_time = {k: v for k, v in CURRENT_ROW.items() if k != "MSRMT_DT"}
     rows = [
         dict(CURRENT_ROW, MSRSTN_NM=""),
         {"PM": "3"},
         dict(CURRENT_ROW, MSRMT_DT="soon"),
+        dict(CURRENT_ROW, MSRMT_DT=1e20),
         "junk",
+        no_time,
     ]
-    (r,) = air.parse(_body(*rows), NOW)
+    got = air.parse_rows(_body(*rows), NOW)
+    (r,) = got.items
     assert r.district == "영등포구" and r.measured_at == NOW
+    assert (got.rows, got.dropped) == (6, 5)
 
 
 def test_mixed_legacy_and_current_rows_in_one_body():

@@ -264,9 +264,19 @@ def test_rows_lacking_line_or_direction_are_skipped_not_fatal():
     assert arrivals[1].eta_s is None
 
 
-def test_unparseable_recptndt_falls_back_to_now():
-    (a,) = _parse_rows(_row(recptnDt="어제"))
-    assert a.received_at == NOW
+def test_recptndt_absent_is_the_fetch_time_unreadable_drops_the_row_ahead_is_clamped():
+    (absent,) = _parse_rows(_row(recptnDt=None))
+    assert absent.received_at == NOW
+    # "어제" or 1e20 (OSError from fromtimestamp before): that train's age is unknown, so it
+    # is dropped; the other rows stay.
+    got = subway.parse_rows(
+        json.dumps({"realtimeArrivalList": [_row(recptnDt="어제"), _row(recptnDt=1e20), _row()]}),
+        NOW,
+    )
+    assert len(got.items) == 1 and (got.rows, got.dropped) == (3, 2)
+    # A recptnDt ahead of our clock counts from the fetch: the countdown runs at once.
+    (ahead,) = _parse_rows(_row(recptnDt="2026-11-20 09:14:00"))
+    assert ahead.received_at == NOW
 
 
 def test_unknown_line_id_keeps_the_raw_id_as_line_name():

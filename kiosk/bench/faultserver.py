@@ -2,7 +2,8 @@
 
 It listens on 127.0.0.1 only, serves the bundled demo bodies (kiosk/demo, times moved to now)
 in the URL layout of swopenapi / openapi.seoul.go.kr, and spoils requests in turn: an HTML 502
-page, a reply slower than the kiosk's timeout, a JSON body cut in half. From half-time the
+page, a reply slower than the kiosk's timeout, a body whose rows hold only nulls, a JSON body
+cut in half. From half-time the
 subway key answers ERROR-337 (daily quota), the general key from three quarters. Every wait is
 bounded and ``stop()`` ends them, so the server can never outlive the soak.
 """
@@ -28,8 +29,8 @@ SERVICES = {
     "bikeList": "bikes",
     "culturalEventInfo": "events",
 }
-# What request k (over all services) gets: half of them a fault.
-PATTERN = ("ok", "html_502", "ok", "timeout", "ok", "truncated_json")
+# What request k (over all services) gets: two in three a fault.
+PATTERN = ("ok", "html_502", "ok", "timeout", "null_rows", "truncated_json")
 QUOTA_FROM = {"subway": 0.5, "openapi": 0.75}  # share of the soak after which ERROR-337 comes
 HTML_502 = (
     b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
@@ -54,6 +55,17 @@ def _now_body(source: str, station: str, now: datetime) -> bytes:
         hour = now.strftime("%Y%m%d%H00")
         for row in data["RealtimeCityAir"]["row"]:
             row["MSRMT_DT"] = hour
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _null_rows(body: bytes) -> bytes:
+    """The same answer with every value of every row null (a backend that lost its data)."""
+    data: Any = json.loads(body)
+    holders = [data, *(v for v in data.values() if isinstance(v, dict))]
+    for holder in holders:
+        for key, rows in holder.items():
+            if isinstance(rows, list):
+                holder[key] = [dict.fromkeys(r) if isinstance(r, dict) else None for r in rows]
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
@@ -133,6 +145,8 @@ class FaultServer:
             self._stopping.wait(self.hang_s)
         if fate == "truncated_json":
             body = body[: len(body) // 2]
+        if fate == "null_rows":
+            body = _null_rows(body)
         return 200, "application/json;charset=UTF-8", body
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

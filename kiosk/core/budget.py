@@ -87,10 +87,15 @@ def next_reset(now: datetime) -> datetime:
 
 
 def rolled(state: BudgetState, now: datetime) -> BudgetState:
-    """The state for ``now``'s quota day: a new day starts with nothing used and no block."""
+    """The state for ``now``'s quota day: a new day starts with nothing used and no block.
+
+    Only a later day starts afresh: a state from a day after ``now``'s means the clock went
+    back over midnight, and the calls counted since then were still made (the key's real day
+    has not changed), so they stay counted.
+    """
     today = quota_day(now)
     blocked = state.blocked_until if state.blocked_until and state.blocked_until > now else None
-    if state.day != today:
+    if state.day is None or state.day < today:
         return BudgetState(day=today, used=0, blocked_until=blocked)
     return replace(state, blocked_until=blocked)
 
@@ -184,11 +189,19 @@ def interval_s(plan: BudgetPlan, state: BudgetState, now: datetime) -> float | N
 def may_call(
     plan: BudgetPlan, state: BudgetState, last_call: datetime | None, now: datetime
 ) -> bool:
-    """Whether a paced source should call now, given its previous call."""
+    """Whether a paced source should call now, given its previous call.
+
+    A previous call after ``now`` means the clock went back: the time since it cannot be
+    measured, so a call is due (once; the next gap counts from it) instead of waiting until
+    the clock catches up with the old timestamp, which after a jump back of an hour would
+    leave the screen without new data for an hour.
+    """
     gap = interval_s(plan, state, now)
     if gap is None:
         return False
-    return last_call is None or (now - last_call).total_seconds() >= gap
+    if last_call is None or last_call > now:
+        return True
+    return (now - last_call).total_seconds() >= gap
 
 
 def next_opening(plan: BudgetPlan, state: BudgetState, now: datetime, step_s: int = 60) -> datetime:

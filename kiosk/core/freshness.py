@@ -45,15 +45,32 @@ class FreshnessPolicy:
 
 
 def data_time(fetched_at: datetime | None, items: Iterable[object] = ()) -> datetime | None:
-    """When the data was true: the fetch time, or the oldest ``measured_at`` of the items if earlier."""
+    """When the data was true: the fetch time, or the items' own time if that is earlier.
+
+    Items with ``measured_at`` (air readings) count by the oldest of them: every reading shown
+    must be current. Items with ``received_at`` (arrivals, generated per row) count by the
+    newest: a body is as current as its latest row, and rows left over from before (a train
+    that did not move) are dropped row by row on the page; but a body whose rows are all two
+    days old is two days old, however recently it was fetched.
+    """
     if fetched_at is None:
         return None
-    measured = [
-        m for m in (getattr(i, "measured_at", None) for i in items) if isinstance(m, datetime)
-    ]
-    if not measured:
-        return fetched_at
-    return min(fetched_at, min(measured))
+    items = tuple(items)
+    since = fetched_at
+    measured = [_time_of(i, "measured_at") for i in items]
+    oldest = min((m for m in measured if m is not None), default=None)
+    if oldest is not None:
+        since = min(since, oldest)
+    received = [_time_of(i, "received_at") for i in items]
+    newest = max((r for r in received if r is not None), default=None)
+    if newest is not None:
+        since = min(since, newest)
+    return since
+
+
+def _time_of(item: object, name: str) -> datetime | None:
+    value = getattr(item, name, None)
+    return value if isinstance(value, datetime) and value.tzinfo is not None else None
 
 
 def age_s(since: datetime | None, now: datetime) -> float | None:

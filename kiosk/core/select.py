@@ -12,12 +12,32 @@ from kiosk.core.timeutil import KST
 
 
 def arrivals_for(arrivals: Iterable[Arrival], lines: Sequence[str]) -> tuple[Arrival, ...]:
-    """Rows of the station's lines, in the configured line order, soonest first (unknown ETA last)."""
+    """Rows of the station's lines, in the configured line order, soonest first (unknown ETA last).
+
+    One row per train: see ``dedupe_arrivals``.
+    """
     order = {line: i for i, line in enumerate(lines)}
-    kept = [a for a in arrivals if a.line_id in order]
+    kept = [a for a in dedupe_arrivals(arrivals) if a.line_id in order]
     return tuple(
         sorted(kept, key=lambda a: (order[a.line_id], a.direction, a.eta_s is None, a.eta_s or 0))
     )
+
+
+def dedupe_arrivals(arrivals: Iterable[Arrival]) -> tuple[Arrival, ...]:
+    """One row per train (line, direction, train number), the newest ``received_at`` winning.
+
+    The API repeats a train (the 2021 서울역 body lists train 0150 twice, 18:04:55 "전역 도착"
+    and 18:07:01 "전역 출발"); shown twice it would fill both rows of its direction and hide
+    the real second train. Rows without a train number are merged only when identical.
+    Order is kept (the position of the train's first row).
+    """
+    chosen: dict[object, Arrival] = {}
+    for a in arrivals:
+        key: object = (a.line_id, a.direction, a.train_no) if a.train_no else a
+        prev = chosen.get(key)
+        if prev is None or a.received_at > prev.received_at:
+            chosen[key] = a
+    return tuple(chosen.values())
 
 
 def air_for(readings: Iterable[AirReading], district: str) -> tuple[AirReading, ...]:

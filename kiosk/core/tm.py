@@ -79,8 +79,27 @@ def wgs84_to_tm(lat: float, lon: float, grid: TMGrid = SEOUL_TM) -> tuple[float,
     return x + grid.false_easting, y + grid.false_northing
 
 
+# How far from a grid's origin the inverse series is used: about ±9° of longitude and
+# ±45° of latitude around Korea's belts. Farther out the series is meaningless, and at values
+# like 1e300 its powers overflow.
+MAX_EASTING_OFFSET_M = 1_000_000.0
+MAX_NORTHING_OFFSET_M = 5_000_000.0
+
+
 def tm_to_wgs84(x: float, y: float, grid: TMGrid = SEOUL_TM) -> tuple[float, float]:
-    """Invert grid (x = easting, y = northing) metres to WGS84 (lat, lon) degrees."""
+    """Invert grid (x = easting, y = northing) metres to WGS84 (lat, lon) degrees.
+
+    ValueError for a non-finite point or one farther from the grid's origin than the series
+    can serve (``MAX_EASTING_OFFSET_M`` / ``MAX_NORTHING_OFFSET_M``).
+    """
+    dx, dy = x - grid.false_easting, y - grid.false_northing
+    if not (
+        math.isfinite(dx)
+        and math.isfinite(dy)
+        and abs(dx) <= MAX_EASTING_OFFSET_M
+        and abs(dy) <= MAX_NORTHING_OFFSET_M
+    ):
+        raise ValueError(f"point ({x!r}, {y!r}) is outside the grid")
     m = _meridian_arc(math.radians(grid.lat0)) + (y - grid.false_northing) / grid.k0
     mu = m / (_A * (1 - _E2 / 4 - 3 * _E2**2 / 64 - 5 * _E2**3 / 256))
     e1 = (1 - math.sqrt(1 - _E2)) / (1 + math.sqrt(1 - _E2))
@@ -124,10 +143,14 @@ def seoul_tm_to_wgs84(x: float, y: float) -> tuple[float, float] | None:
     """Invert Seoul "GRS80TM" x/y, trying the 500 000 m and then the 600 000 m false northing.
 
     Sources disagree on which belt variant a service uses; for a point in the capital area the
-    two never both fit, so the one that lands there wins. None when neither does.
+    two never both fit, so the one that lands there wins. None when neither does (or when the
+    values are not coordinates at all: huge, NaN, infinite).
     """
     for grid in (SEOUL_TM, CENTRAL_BELT_2010):
-        lat, lon = tm_to_wgs84(x, y, grid)
+        try:
+            lat, lon = tm_to_wgs84(x, y, grid)
+        except ValueError:
+            continue
         if _in_capital_area(lat, lon):
             return lat, lon
     return None

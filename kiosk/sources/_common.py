@@ -9,14 +9,19 @@ wrapper survived. See shared/reference/seoul-open-api.md §0–§2.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from kiosk.core.tm import looks_like_wgs84
 from kiosk.errors import ApiError, ApiKeyError, MalformedResponse, QuotaExceeded, TransportError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OK_CODE = "INFO-000"
 EMPTY_CODE = "INFO-200"  # "해당하는 데이터가 없습니다": an empty result, not a failure
@@ -29,6 +34,12 @@ GATEWAY_KEY_CODES = frozenset({"20", "30", "31", "32"})
 GATEWAY_QUOTA_CODES = frozenset({"22"})
 
 _MAX_MESSAGE = 160
+# Rows sit 2–3 levels deep; keys below this depth are left as they are, so that a hostile
+# body nested hundreds of levels deep cannot exhaust the stack.
+_UPPER_KEYS_DEPTH = 16
+# What converting one row's values may raise (a date out of range, a number too large for a
+# float, a value of the wrong type): the row is dropped and counted, never the whole body.
+ROW_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, ArithmeticError, OSError)
 
 
 def to_float(value: object) -> float | None:
@@ -157,6 +168,8 @@ def load_json(body: bytes | str) -> Any:
         raise MalformedResponse(
             f"truncated or malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise MalformedResponse("JSON nested too deeply to be API data") from None
 
 
 def api_status(data: object) -> tuple[str, str] | None:
@@ -176,13 +189,76 @@ def api_status(data: object) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    """What one body held: the usable items, and how many of its rows were not usable."""
+
+    items: tuple[T, ...]
+    rows: int  # rows in the body, usable or not
+    dropped: int  # rows left out: not an object, a required value missing, absurd or unreadable
+
+
 def rows_at(
     data: object, paths: Sequence[Sequence[str]], *, row_marker: str | None = None
 ) -> list[dict[str, Any]]:
     """The row dicts of a parsed body; [] for INFO-200; raises for error codes and unknown shapes.
 
+    Rows that are not objects are dropped; when the body has rows and none is an object, that
+    is a MalformedResponse ("N rows, none usable"), not an empty answer. ``raw_rows`` keeps
+    them, for parsers that count what they drop (``usable_rows``).
+    """
+    raw = raw_rows(data, paths, row_marker=row_marker)
+    rows = [row for row in raw if isinstance(row, dict)]
+    if raw and not rows:
+        raise MalformedResponse(none_usable(len(raw)))
+    return rows
+
+
+def none_usable(rows: int) -> str:
+    """The one line for a body whose rows are all unusable."""
+    return f"{rows} row{'s' if rows != 1 else ''}, none usable"
+
+
+def usable_rows(
+    source: str, rows: Iterable[object], convert: Callable[[dict[str, Any]], T | None]
+) -> Parsed[T]:
+    """Convert each row; drop (and count) non-objects, rows ``convert`` refuses and rows whose
+    values raise (``ROW_ERRORS``). Rows but none usable: MalformedResponse, never "no data".
+
+    The count is logged once per body at debug level and returned in ``Parsed.dropped``.
+    """
+    items: list[T] = []
+    total = 0
+    failed: dict[str, int] = {}
+    for row in rows:
+        total += 1
+        if not isinstance(row, dict):
+            continue
+        try:
+            item = convert(row)
+        except ROW_ERRORS as e:
+            failed[e.__class__.__name__] = failed.get(e.__class__.__name__, 0) + 1
+            continue
+        if item is not None:
+            items.append(item)
+    dropped = total - len(items)
+    if total and not items:
+        raise MalformedResponse(none_usable(total))
+    if dropped:
+        detail = ", ".join(f"{n} {name}" for name, n in sorted(failed.items()))
+        log.debug(
+            "%s: dropped %d of %d rows%s", source, dropped, total, f" ({detail})" if detail else ""
+        )
+    return Parsed(tuple(items), total, dropped)
+
+
+def raw_rows(
+    data: object, paths: Sequence[Sequence[str]], *, row_marker: str | None = None
+) -> list[object]:
+    """Every row of a parsed body, objects or not; [] for INFO-200; raises like ``rows_at``.
+
     ``paths`` are key paths to the row list (``("RealtimeCityAir", "row")``); a bare list of rows,
-    or a bare row object holding ``row_marker``, is accepted too. Non-dict rows are dropped.
+    or a bare row object holding ``row_marker``, is accepted too.
     """
     status = api_status(data)
     if status is not None and raise_for_code(*status):
@@ -202,11 +278,13 @@ def rows_at(
             found = [data]
     if isinstance(found, Mapping):  # a single row sent as an object instead of a list
         found = [found]
+    wanted = "/".join(paths[0]) if paths else "rows"
     if isinstance(found, list):
-        return [row for row in found if isinstance(row, dict)]
+        return list(found)
+    if found is not None:  # "row": "garbage" or 5: rows of the wrong type are not "no rows"
+        raise MalformedResponse(f"{wanted} is a {type(found).__name__}, not a list of rows")
     if status is not None:  # INFO-000 with no rows at all
         return []
-    wanted = "/".join(paths[0]) if paths else "rows"
     raise MalformedResponse(f"response has no {wanted} and no result code")
 
 
@@ -222,12 +300,18 @@ def wgs84_of(lat_value: object, lon_value: object) -> tuple[float, float] | None
     return None
 
 
-def upper_keys(obj: Any) -> Any:
-    """The same JSON value with every dict key upper-cased (for services that vary key case)."""
+def upper_keys(obj: Any, _depth: int = 0) -> Any:
+    """The same JSON value with dict keys upper-cased (for services that vary key case).
+
+    Only the top ``_UPPER_KEYS_DEPTH`` levels, where wrappers and rows are: deeper values are
+    kept as they are, so a body nested hundreds of levels deep cannot exhaust the stack.
+    """
+    if _depth >= _UPPER_KEYS_DEPTH:
+        return obj
     if isinstance(obj, dict):
-        return {str(k).upper(): upper_keys(v) for k, v in obj.items()}
+        return {str(k).upper(): upper_keys(v, _depth + 1) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [upper_keys(v) for v in obj]
+        return [upper_keys(v, _depth + 1) for v in obj]
     return obj
 
 

@@ -7,17 +7,31 @@ mixing both still parses. Reference: shared/reference/seoul-open-api.md §3.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.core.grades import GRADE_FROM_KO
 from kiosk.core.models import AirReading
 from kiosk.core.timeutil import parse_kst
-from kiosk.sources._common import load_json, openapi_url, rows_at, to_float, to_str
+from kiosk.sources._common import (
+    Parsed,
+    load_json,
+    openapi_url,
+    raw_rows,
+    to_float,
+    to_str,
+    usable_rows,
+)
 
 SERVICE = "RealtimeCityAir"
 DEFAULT_BASE = "http://openapi.seoul.go.kr:8088"
 _NO_POLLUTANT = frozenset({"", "-", "점검중", "없음"})
+# Above this no instrument reads (the worst yellow-dust hours in Seoul stay under ~2,000
+# ㎍/㎥; CAI tops out at 500; ozone and NO2 are fractions of a ppm): a larger value is
+# garbage and that figure is unknown, as for a station under maintenance.
+MAX_MEASURE = 10_000.0
+# A measurement time this far after the fetch is not a clock difference but garbage.
+_FUTURE_LIMIT = timedelta(days=1)
 
 
 def request_url(base: str, key: str, start: int = 1, end: int = 25) -> str:
@@ -32,19 +46,30 @@ def _pick(row: dict[str, Any], current: str, legacy: str) -> Any:
 def _measure(value: object) -> float | None:
     # A station under maintenance reports "점검중" / "-" / "", and a faulty one reports 0.
     number = to_float(value)
-    return number if number is not None and number > 0 else None
+    return number if number is not None and 0 < number <= MAX_MEASURE else None
+
+
+def _measured_at(value: object, now: datetime) -> datetime | None:
+    """MSRMT_DT; ``now`` when absent; None when unreadable or absurdly far ahead."""
+    if to_str(value) == "":
+        return now
+    when = parse_kst(value)
+    if when is None or when > now + _FUTURE_LIMIT:
+        return None
+    return when
 
 
 def _reading(row: dict[str, Any], now: datetime) -> AirReading | None:
     district = to_str(_pick(row, "MSRSTN_NM", "MSRSTE_NM"))
-    if not district:
+    measured_at = _measured_at(_pick(row, "MSRMT_DT", "MSRDT"), now)
+    if not district or measured_at is None:
         return None
     grade = to_str(_pick(row, "CAI_GRD", "IDEX_NM"))
     pollutant = to_str(_pick(row, "CRST_SBSTN", "ARPLT_MAIN"))
     return AirReading(
         district=district,
         region=to_str(_pick(row, "SAREA_NM", "MSRRGN_NM")),
-        measured_at=parse_kst(to_str(_pick(row, "MSRMT_DT", "MSRDT"))) or now,
+        measured_at=measured_at,
         pm10=_measure(_pick(row, "PM", "PM10")),
         pm25=_measure(_pick(row, "FPM", "PM25")),
         cai=_measure(_pick(row, "CAI_IDX", "IDEX_MVL")),
@@ -55,8 +80,12 @@ def _reading(row: dict[str, Any], now: datetime) -> AirReading | None:
     )
 
 
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[AirReading]:
+    """The readings of a body with the count of rows dropped (no district, unreadable time)."""
+    rows = raw_rows(load_json(body), [(SERVICE, "row")], row_marker="MSRSTN_NM")
+    return usable_rows("air", rows, lambda row: _reading(row, now))
+
+
 def parse(body: bytes | str, now: datetime) -> tuple[AirReading, ...]:
     """Every district's reading in a RealtimeCityAir body; () for INFO-200."""
-    rows = rows_at(load_json(body), [(SERVICE, "row")], row_marker="MSRSTN_NM")
-    readings = (_reading(row, now) for row in rows)
-    return tuple(r for r in readings if r is not None)
+    return parse_rows(body, now).items

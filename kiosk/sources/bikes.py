@@ -12,12 +12,24 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.models import BikeStation
-from kiosk.sources._common import load_json, openapi_url, rows_at, to_int, to_str, wgs84_of
+from kiosk.sources._common import (
+    Parsed,
+    load_json,
+    openapi_url,
+    raw_rows,
+    to_int,
+    to_str,
+    usable_rows,
+    wgs84_of,
+)
 
 SERVICE = "bikeList"
 WRAPPER = "rentBikeStatus"
 PAGE_SIZE = 1000
 _NUMBER_PREFIX = re.compile(r"^\s*\d+\s*[.)]\s*")
+# The largest Ttareungyi stations have a few dozen racks (and may hold a few more bikes than
+# racks); a count beyond this is garbage (1e300 rounds to an int fine) and drops the row.
+MAX_COUNT = 1000
 
 
 def request_url(base: str, key: str, start: int = 1, end: int = PAGE_SIZE) -> str:
@@ -40,6 +52,7 @@ def _station(row: dict[str, Any]) -> BikeStation | None:
         or racks is None
         or bikes is None
         or min(racks, bikes) < 0
+        or max(racks, bikes) > MAX_COUNT
     ):
         return None
     return BikeStation(
@@ -52,9 +65,13 @@ def _station(row: dict[str, Any]) -> BikeStation | None:
     )
 
 
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[BikeStation]:
+    """The stations of a body with the count of rows dropped (no id, position or sane counts)."""
+    del now
+    rows = raw_rows(load_json(body), [(WRAPPER, "row"), (SERVICE, "row")], row_marker="stationId")
+    return usable_rows("bikes", rows, _station)
+
+
 def parse(body: bytes | str, now: datetime) -> tuple[BikeStation, ...]:
     """Every station with a position and counts; () for INFO-200. ``now`` is unused."""
-    del now
-    rows = rows_at(load_json(body), [(WRAPPER, "row"), (SERVICE, "row")], row_marker="stationId")
-    stations = (_station(row) for row in rows)
-    return tuple(s for s in stations if s is not None)
+    return parse_rows(body, now).items

@@ -14,7 +14,15 @@ from typing import Any
 
 from kiosk.core.models import CulturalEvent
 from kiosk.core.timeutil import parse_kst
-from kiosk.sources._common import load_json, openapi_url, rows_at, to_str, wgs84_of
+from kiosk.sources._common import (
+    Parsed,
+    load_json,
+    openapi_url,
+    raw_rows,
+    to_str,
+    usable_rows,
+    wgs84_of,
+)
 
 SERVICE = "culturalEventInfo"
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
@@ -93,23 +101,31 @@ def _dedupe_key(event: CulturalEvent) -> tuple[str, str, datetime, datetime]:
     return squash(event.title.split()), squash(event.place.split()), event.starts, event.ends
 
 
-def parse(body: bytes | str, now: datetime) -> tuple[CulturalEvent, ...]:
-    """Every event (past ones too), duplicates that differ only in whitespace merged; () for INFO-200.
+def _registered_event(row: dict[str, Any]) -> tuple[str, CulturalEvent] | None:
+    event = _event(row)
+    return None if event is None else (to_str(row.get("RGSTDATE")), event)
 
-    Of duplicates the most recently registered row (RGSTDATE) wins: it carries the fixed text.
+
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[CulturalEvent]:
+    """The events of a body with the count of rows dropped (no title or readable dates).
+
+    Duplicates that differ only in whitespace are merged (not counted as dropped): the most
+    recently registered row (RGSTDATE) wins, as it carries the fixed text.
     """
     del now
-    rows = rows_at(load_json(body), [(SERVICE, "row")], row_marker="TITLE")
+    rows = raw_rows(load_json(body), [(SERVICE, "row")], row_marker="TITLE")
+    parsed = usable_rows("events", rows, _registered_event)
     chosen: dict[tuple[str, str, datetime, datetime], tuple[str, CulturalEvent]] = {}
-    for row in rows:
-        event = _event(row)
-        if event is None:
-            continue
+    for registered, event in parsed.items:
         key = _dedupe_key(event)
-        registered = to_str(row.get("RGSTDATE"))
         if key not in chosen or registered > chosen[key][0]:
             chosen[key] = (registered, event)
-    return tuple(event for _, event in chosen.values())
+    return Parsed(tuple(event for _, event in chosen.values()), parsed.rows, parsed.dropped)
+
+
+def parse(body: bytes | str, now: datetime) -> tuple[CulturalEvent, ...]:
+    """Every event (past ones too), duplicates that differ only in whitespace merged; () for INFO-200."""
+    return parse_rows(body, now).items
 
 
 def upcoming(

@@ -13,7 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.models import Park
-from kiosk.sources._common import load_json, openapi_url, rows_at, to_str, upper_keys, wgs84_of
+from kiosk.sources._common import (
+    Parsed,
+    load_json,
+    openapi_url,
+    raw_rows,
+    to_str,
+    upper_keys,
+    usable_rows,
+    wgs84_of,
+)
 
 SERVICE = "SearchParkInfoService"
 _FACILITY_SPLIT = re.compile(r"[,，、]")
@@ -48,10 +57,14 @@ def _park(row: dict[str, Any]) -> Park | None:
     )
 
 
-def parse(body: bytes | str, now: datetime) -> tuple[Park, ...]:
-    """Every park with usable WGS84 coordinates; () for INFO-200. ``now`` is unused (static data)."""
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[Park]:
+    """The parks of a body with the count of rows dropped (no name or usable WGS84 position)."""
     del now
     data = upper_keys(load_json(body))
-    rows = rows_at(data, [(SERVICE.upper(), "ROW")], row_marker="P_PARK")
-    parks = (_park(row) for row in rows)
-    return tuple(p for p in parks if p is not None)
+    rows = raw_rows(data, [(SERVICE.upper(), "ROW")], row_marker="P_PARK")
+    return usable_rows("parks", rows, _park)
+
+
+def parse(body: bytes | str, now: datetime) -> tuple[Park, ...]:
+    """Every park with usable WGS84 coordinates; () for INFO-200. ``now`` is unused (static data)."""
+    return parse_rows(body, now).items

@@ -11,17 +11,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from kiosk.core.eta import MAX_ETA_S
 from kiosk.core.lines import line_for
 from kiosk.core.models import Arrival
 from kiosk.core.timeutil import parse_kst
 from kiosk.errors import ApiKeyError
-from kiosk.sources._common import load_json, rows_at, to_int, to_str
+from kiosk.sources._common import Parsed, load_json, raw_rows, to_int, to_str, usable_rows
 
 DEFAULT_BASE = "http://swopenapi.seoul.go.kr/api/subway"
 EXPRESS_TYPES = ("급행", "특급", "ITX")
 # arvlCd: 0 진입 and 1 도착 mean the train is at the platform now (~0 s); 2 출발 means it has
 # already left this station, so a "0" there is no arrival time at all.
 AT_PLATFORM_CODES = frozenset({"0", "1"})
+DIRECTIONS = frozenset({"상행", "하행", "내선", "외선"})
 
 _LINE_NAME = re.compile(
     r"^\s*(?P<dest>.+?)행\s*(?:-\s*(?P<heading>.+?))?\s*(?:\((?P<flag>[^)]*)\))?\s*$"
@@ -72,17 +74,32 @@ def _infer_code(message: str, station: str) -> str:
 
 
 def _eta(barvl: int | None, code: str) -> int | None:
-    if barvl is not None and barvl > 0:
+    if barvl is not None and 0 < barvl <= MAX_ETA_S:
         return barvl
     if barvl == 0 and code in AT_PLATFORM_CODES:
         return 0
-    return None  # "0" with 2/3/4/5/99, or missing: unknown
+    return None  # "0" with 2/3/4/5/99, missing, negative or absurd (1e20): unknown
+
+
+def _received_at(value: object, now: datetime) -> datetime | None:
+    """recptnDt, never after ``now``; ``now`` when absent; None when present but unreadable."""
+    if value is None or to_str(value) == "":
+        return now  # bodies without recptnDt (mocks, trimmed captures): as of the fetch
+    when = parse_kst(value)
+    if when is None:
+        return None
+    # The countdown subtracts (now - received_at) on our clock. A recptnDt ahead of our clock
+    # (the server's clock, or ours after a jump back) would freeze it until our clock caught
+    # up: counted from the fetch instead, it runs from the first second.
+    return min(when, now)
 
 
 def _arrival(row: dict[str, Any], now: datetime) -> Arrival | None:
     line_id = to_str(row.get("subwayId"))
     direction = to_str(row.get("updnLine"))
-    if not line_id or not direction:
+    received_at = _received_at(row.get("recptnDt"), now)
+    known_line = line_id.isascii() and line_id.isdigit()
+    if not known_line or direction not in DIRECTIONS or received_at is None:
         return None
     dest, heading, line_flag = split_train_line(to_str(row.get("trainLineNm")))
     train_type = to_str(row.get("btrainSttus"))
@@ -101,14 +118,19 @@ def _arrival(row: dict[str, Any], now: datetime) -> Arrival | None:
         train_no=to_str(row.get("btrainNo")),
         express=express,
         last_train=to_int(row.get("lstcarAt")) == 1,
-        received_at=parse_kst(row.get("recptnDt")) or now,
+        received_at=received_at,
         heading=heading,
         train_type=train_type or ("급행" if express else ""),
     )
 
 
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[Arrival]:
+    """The arrivals of a body with the count of rows dropped (no line, direction or readable
+    recptnDt); MalformedResponse when it has rows and none is usable; () for INFO-200."""
+    rows = raw_rows(load_json(body), [("realtimeArrivalList",)], row_marker="subwayId")
+    return usable_rows("subway", rows, lambda row: _arrival(row, now))
+
+
 def parse(body: bytes | str, now: datetime) -> tuple[Arrival, ...]:
     """Every arrival in a realtimeStationArrival body (all lines); () for INFO-200."""
-    rows = rows_at(load_json(body), [("realtimeArrivalList",)], row_marker="subwayId")
-    arrivals = (_arrival(row, now) for row in rows)
-    return tuple(a for a in arrivals if a is not None)
+    return parse_rows(body, now).items

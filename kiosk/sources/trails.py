@@ -8,6 +8,7 @@ parser is deliberately liberal about value types.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,18 +18,24 @@ from urllib.parse import quote
 from kiosk.core.models import Trail
 from kiosk.core.tm import seoul_tm_to_wgs84
 from kiosk.sources._common import (
+    Parsed,
     load_json,
     openapi_url,
-    rows_at,
+    raw_rows,
     to_float,
     to_int,
     to_str,
     upper_keys,
+    usable_rows,
     wgs84_of,
 )
 
 SERVICE = "SeoulGilWalkCourse"
 _DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|㎞|킬로미터|m|미터)?", re.I)
+# The longest course (the whole 서울둘레길) is 157 km; a longer one is a garbage DISTANCE.
+MAX_DISTANCE_KM = 1000.0
+# One course point as read: (course name, (lat, lon), the row for its other fields).
+_Point = tuple[str, tuple[float, float], dict[str, Any]]
 
 
 def request_url(base: str, key: str, start: int = 1, end: int = 1000, course: str = "") -> str:
@@ -56,24 +63,30 @@ def distance_km(value: object) -> float | None:
         number, unit = float(match.group(1).replace(",", "")), (match.group(2) or "").lower()
     if unit in ("m", "미터") or (not unit and number > 100):
         number /= 1000.0
-    return round(number, 3) if number > 0 else None
+    if not math.isfinite(number) or not 0 < number <= MAX_DISTANCE_KM:
+        return None  # NaN, "9999…9" (inf as a float), 0, absurd
+    return round(number, 3)
 
 
 def _first(rows: Sequence[dict[str, Any]], key: str) -> str:
     return next((v for v in (to_str(r.get(key)) for r in rows) if v), "")
 
 
-def _trail(name: str, rows: list[dict[str, Any]]) -> Trail | None:
-    ids = [to_int(r.get("CPI_IDX")) for r in rows]
+def _point(row: dict[str, Any]) -> _Point | None:
+    name = " ".join(to_str(row.get("COURSE_NAME")).split())
+    point = point_of(row.get("X"), row.get("Y"))
+    return (name, point, row) if name and point is not None else None
+
+
+def _trail(name: str, course: list[_Point]) -> Trail:
+    ids = [to_int(row.get("CPI_IDX")) for _, _, row in course]
     if all(i is not None for i in ids):  # points arrive in any order; CPI_IDX runs along the course
-        rows = [r for _, r in sorted(zip(ids, rows, strict=True), key=lambda p: p[0] or 0)]
+        course = [c for _, c in sorted(zip(ids, course, strict=True), key=lambda p: p[0] or 0)]
+    rows = [row for _, _, row in course]
     points: list[tuple[float, float]] = []
-    for row in rows:
-        point = point_of(row.get("X"), row.get("Y"))
-        if point is not None and (not points or points[-1] != point):
+    for _, point, _ in course:
+        if not points or points[-1] != point:
             points.append(point)
-    if not points:
-        return None
     return Trail(
         name=name,
         district=_first(rows, "AREA_GU"),
@@ -86,16 +99,20 @@ def _trail(name: str, rows: list[dict[str, Any]]) -> Trail | None:
     )
 
 
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[Trail]:
+    """Courses in first-seen order, with the count of point rows dropped (no course name or no
+    usable X/Y); MalformedResponse when the body has rows and none is usable."""
+    del now
+    data = upper_keys(load_json(body))
+    rows = raw_rows(data, [(SERVICE.upper(), "ROW")], row_marker="COURSE_NAME")
+    points = usable_rows("trails", rows, _point)
+    courses: dict[str, list[_Point]] = {}
+    for point in points.items:
+        courses.setdefault(point[0], []).append(point)
+    trails = tuple(_trail(name, course) for name, course in courses.items())
+    return Parsed(trails, points.rows, points.dropped)
+
+
 def parse(body: bytes | str, now: datetime) -> tuple[Trail, ...]:
     """Courses in first-seen order, each with its points; () for INFO-200. ``now`` is unused."""
-    del now
-    rows = rows_at(
-        upper_keys(load_json(body)), [(SERVICE.upper(), "ROW")], row_marker="COURSE_NAME"
-    )
-    courses: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        name = " ".join(to_str(row.get("COURSE_NAME")).split())
-        if name:
-            courses.setdefault(name, []).append(row)
-    trails = (_trail(name, course_rows) for name, course_rows in courses.items())
-    return tuple(t for t in trails if t is not None)
+    return parse_rows(body, now).items

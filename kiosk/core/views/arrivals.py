@@ -30,8 +30,8 @@ _AT_STATION = {"0", "1"}
 # Rough seconds to arrival for codes that come without barvlDt: only used to order trains,
 # so that a train one stop away is never hidden behind one ten minutes out.
 _ROUGH_ETA_S = {"3": 60, "5": 90, "4": 120}
-_STOPS_AWAY = re.compile(r"\[(\d+)\]번째 전역")
-_MINUTES_AWAY = re.compile(r"(\d+)분\s*(\d+초\s*)?후")
+_STOPS_AWAY = re.compile(r"\[(\d{1,2})\]번째 전역")  # a line has < 100 stations: more is garbage
+_MINUTES_AWAY = re.compile(r"(?<!\d)(\d{1,3})분\s*(\d+초\s*)?후")
 
 
 @dataclass(frozen=True)
