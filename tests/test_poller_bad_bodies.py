@@ -19,10 +19,12 @@ from urllib.parse import quote
 import pytest
 
 from kiosk.core.eta import eta_now
+from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import KST
 from kiosk.core.views.arrivals import arrivals_view
-from kiosk.core.views.common import DataState, data_state
+from kiosk.core.views.common import DataState
 from kiosk.poller.service import Poller
 from tests.httpserver import SERVICES, FakeClock, Reply, SeoulApi, kiosk_config
 
@@ -86,7 +88,7 @@ def serve_spoiled(
 
 
 def view_of(snap: Snapshot[Any], now: datetime) -> Any:
-    return arrivals_view(snap, LINES, now, data_state(snap, now, 180, 900))
+    return arrivals_view(snap, LINES, now, health(snap, FreshnessPolicy(180, 900), now).state)
 
 
 def null_rows(rows: list[dict[str, Any]]) -> list[Any]:
@@ -111,7 +113,8 @@ def test_null_rows_after_good_data_keep_the_last_good_data_with_its_age_and_are_
     assert after.items == good.items and after.fetched_at == good.fetched_at
     assert after.status is FeedStatus.OK  # still fresh: shown, with the error line for operators
     assert "rows, none usable" in (after.error or "")
-    assert after.extra["age_s"] == good.extra["age_s"] + 30  # the age of the data kept
+    policy = coordinator.policy  # the age of the data kept, judged as the screen judges it
+    assert health(after, policy, clock.now()).age_s == health(good, policy, clock.now()).age_s
     assert not coordinator.last_update_success
     if source == "subway":
         view = view_of(after, clock.now())
@@ -207,7 +210,7 @@ def test_rows_two_days_old_are_not_shown_as_fresh_no_trains(
     snap = poller.coordinators["subway"].refresh(clock.now())
     # Before: status OK with the rows, and the page said "운행 중인 열차 없음 · No trains running".
     assert snap.status is FeedStatus.ERROR and snap.items == ()
-    assert snap.error == "no new data for 2 days"
+    assert snap.error == "no new data for 2 d 0 h"
     view = view_of(snap, clock.now())
     assert view.state is DataState.NO_DATA and not any(line.no_trains for line in view.lines)
 
@@ -247,3 +250,53 @@ def test_a_clock_that_jumps_back_an_hour_keeps_polling_and_counting_down(
     clock.advance(200)
     coordinator.tick(clock.now())
     assert api.calls["subway"] == calls + 2  # and the pacing carries on from the new clock
+
+
+# --- the station's own rows dropped; paging on a bad total ---------------------------------------
+
+
+def _spoil_station_rows(field: str, keep: Callable[[dict[str, Any]], bool]):
+    def spoil(rows: list[dict[str, Any]]) -> list[Any]:
+        return [row if keep(row) else {**row, field: None} for row in rows]
+
+    return spoil
+
+
+@pytest.mark.parametrize(
+    "source,field,other",
+    [
+        ("subway", "updnLine", lambda row: row.get("subwayId") not in LINES),
+        # the simulator answers in the 2021 field set (MSRSTE_NM)
+        ("air", "MSRSTE_NM", lambda row: row.get("MSRSTE_NM") != "중구"),
+    ],
+)
+def test_rows_of_other_lines_or_districts_do_not_hide_that_ours_were_all_dropped(
+    source: str,
+    field: str,
+    other: Callable[[dict[str, Any]], bool],
+    api: SeoulApi,
+    clock: FakeClock,
+    poller: Poller,
+) -> None:
+    coordinator = poller.coordinators[source]
+    good = coordinator.refresh(clock.now())
+    assert good.items
+    serve_spoiled(api, source, _spoil_station_rows(field, other))
+    clock.advance(30)
+    after = coordinator.refresh(clock.now())
+    # Before: the selection was empty, so "empty" (no trains / no reading) as fresh, and cached.
+    assert after.items == good.items and after.status is FeedStatus.OK
+    assert "none left for this station" in (after.error or "")
+    assert not coordinator.last_update_success
+
+
+def test_an_infinite_total_count_ends_the_paging_and_keeps_the_page(
+    api: SeoulApi, clock: FakeClock, poller: Poller
+) -> None:
+    body = served_body(api, "parks")
+    body[SERVICES["parks"]]["list_total_count"] = "__INF__"
+    text = json.dumps(body, ensure_ascii=False).replace('"__INF__"', "Infinity")
+    api.fail("parks", Reply(text))
+    snap = poller.coordinators["parks"].refresh(clock.now())
+    # Before: OverflowError ("cannot convert float infinity to integer") for the whole source.
+    assert snap.status is FeedStatus.OK and snap.items and snap.error is None

@@ -307,3 +307,16 @@ def test_after_service_hours_old_arrivals_give_way_to_an_empty_state_not_an_erro
         len(fetch.calls) == night + 1
         and c.snapshot(T0.replace(hour=5, minute=1)).status is FeedStatus.OK
     )
+
+
+def test_a_clock_that_went_back_behind_the_failure_retries_without_waiting_out_the_jump() -> None:
+    c, fetch, _ = make()
+    c.tick(T0)
+    fetch.fail_with(TransportError("HTTP 503 Service Unavailable from h"))
+    c.refresh(T0 + timedelta(seconds=60))
+    assert not c.due(T0 + timedelta(seconds=61))  # backing off, as it should
+    fetch.succeed(("c",))
+    back = T0 - timedelta(hours=1)  # NTP stepped the clock back an hour
+    # Before: due only once the clock reached the retry time again, an hour and 30 s later.
+    assert c.due(back)
+    assert c.tick(back).items == ("c",) and c.last_update_success

@@ -45,7 +45,7 @@ def health(snap: Snapshot | None, policy: FreshnessPolicy, now: datetime) -> Hea
     """Judge ``snap`` at ``now`` by ``policy``."""
     if snap is None:
         return Health(DataState.NO_DATA, FeedStatus.ERROR, Freshness.UNAVAILABLE, None, None)
-    since = data_time(snap.fetched_at, snap.items)
+    since = snap.data_at if snap.data_at is not None else data_time(snap.fetched_at, snap.items)
     fresh = assess(since, now, policy)
     age = age_s(since, now)
     failure = failure_of(snap)

@@ -139,3 +139,4 @@ class Snapshot(Generic[T]):
     failure: FeedStatus | None = None  # how the last attempt failed (None: it succeeded)
     note: str | None = None  # why nothing is fetched now though nothing failed (service hours)
     retry_at: datetime | None = None  # when a failed source tries again
+    data_at: datetime | None = None  # when the data was true (kept when old items are withheld)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kiosk.core.freshness import Freshness, FreshnessPolicy
+from kiosk.core.freshness import Freshness, FreshnessPolicy, data_time
 from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.errors import ApiKeyError, QuotaExceeded, SourceError
@@ -37,6 +37,7 @@ class FetchResult:
     from_cache: bool = False
     fallback_error: str | None = None  # the request failed; these items are the stored copy
     retry_after_s: float | None = None
+    dropped: int = 0  # rows of the answer(s) the parser could not use
 
 
 FetchFn = Callable[[datetime], FetchResult]
@@ -103,6 +104,7 @@ class Coordinator:
         self.consecutive_failures = 0
         self.retry_at: datetime | None = None
         self._forced = False
+        self._dropped = 0  # unusable rows in the last good answer
         self._primed = prime is None
         self._last_emitted: Snapshot[Any] | None = None
 
@@ -139,7 +141,12 @@ class Coordinator:
         if self._forced:
             return True
         if self._failure is not None and self.retry_at is not None:
-            return now >= self.retry_at and self.pacer.may_retry(self.last_attempt_at, now)
+            # A clock that went back behind the failure cannot wait for a retry time it set:
+            # the wait would last the backoff plus the jump.
+            waited = now >= self.retry_at or (
+                self.last_failure_at is not None and now < self.last_failure_at
+            )
+            return waited and self.pacer.may_retry(self.last_attempt_at, now)
         return self.pacer.due(self.last_attempt_at, now)
 
     def snapshot(self, now: datetime) -> Snapshot[Any]:
@@ -157,6 +164,7 @@ class Coordinator:
                 failure=self._failure,
                 note=idle(now) if idle is not None and self._failure is None else None,
                 retry_at=self.retry_at if self._failure is not None else None,
+                data_at=data_time(self._fetched_at, self._items),
             )
         judged = health(facts, self.policy, now)
         # Published as what may be shown: data too old to trust is not handed out at all.
@@ -245,6 +253,12 @@ class Coordinator:
     def _succeed(self, now: datetime, result: FetchResult) -> None:
         with self._lock:
             self._adopt(result, only_if_newer=False)
+            if bool(result.dropped) != bool(self._dropped):  # once per change, not per poll
+                if result.dropped:
+                    log.warning("%s: %d unusable row(s) dropped", self.source, result.dropped)
+                else:
+                    log.info("%s: every row usable again", self.source)
+            self._dropped = result.dropped
             if self._failure is not None:
                 log.info(
                     "%s: recovered after %d failed attempt(s), failing since %s",

@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.station import Station
-from kiosk.errors import SourceError
+from kiosk.errors import MalformedResponse, SourceError
 from kiosk.poller import http
 from kiosk.poller.coordinator import FetchResult
 from kiosk.poller.keys import ApiKeys
 from kiosk.poller.pacing import QuotaLedger
 from kiosk.poller.session import KioskSession
 from kiosk.poller.settings import SourcesConfig
+from kiosk.sources._common import Parsed
 from kiosk.sources.registry import Paged, Request, Single, SourceSpec, total_count
 
 PrimeFn = Callable[[datetime], FetchResult | None]
@@ -32,6 +33,9 @@ class _Collected:
 
     items: list[Any] = field(default_factory=list)
     bodies: list[http.Body] = field(default_factory=list)
+    dropped: int = 0  # rows the parser could not use, over every body
+    # Bodies parsed already by the cache's accept check (live answers): not parsed twice.
+    parsed: dict[bytes, Parsed[Any]] = field(default_factory=dict)
 
     @property
     def fell_back(self) -> bool:
@@ -80,7 +84,7 @@ class Feeds:
     def _demo(self, spec: SourceSpec, now: datetime) -> FetchResult:
         if spec.demo is None:
             raise SourceError(f"no demo recording for {spec.name}")
-        items = spec.demo.load(spec.parse, self.station.subway_station, now)
+        items = spec.demo.load(spec.items, self.station.subway_station, now)
         return FetchResult(items=spec.select(tuple(items), self.station, now), fetched_at=now)
 
     # -- live -----------------------------------------------------------------------------
@@ -97,17 +101,32 @@ class Feeds:
         got = _Collected()
         for request in spec.requests(base, key, self.station, now):
             for url in self._urls(request, got):
-                body = self._body(spec, url, now, live and not got.fell_back)
+                body = self._body(spec, url, now, live and not got.fell_back, got)
                 if body is None:
                     break  # nothing stored for this one: the rest of its pages neither
-                page = tuple(spec.parse(body.content, now))
-                got.items.extend(page)
+                parsed = got.parsed.pop(body.content, None) or self._parse(spec, body.content, now)
+                got.items.extend(parsed.items)
+                got.dropped += parsed.dropped
                 got.bodies.append(body)
-                if not page:
+                if not parsed.items:
                     break
         if not got.bodies:
             return None
-        return _result(spec.select(tuple(got.items), self.station, now), got.bodies)
+        items = spec.select(tuple(got.items), self.station, now)
+        return _result(items, got.bodies, got.dropped)
+
+    def _parse(self, spec: SourceSpec, content: bytes, now: datetime) -> Parsed[Any]:
+        """Parse one body; rows dropped and none of this station's left is an unusable answer."""
+        parsed = spec.parse(content, now)
+        if (
+            spec.needs_own_rows
+            and parsed.dropped
+            and not spec.select(tuple(parsed.items), self.station, now)
+        ):
+            raise MalformedResponse(
+                f"{parsed.dropped} of {parsed.rows} rows unusable, none left for this station"
+            )
+        return parsed
 
     @staticmethod
     def _urls(request: Request, got: _Collected) -> Iterator[str]:
@@ -125,15 +144,18 @@ class Feeds:
                 return
             start = end + 1
 
-    def _body(self, spec: SourceSpec, url: str, now: datetime, live: bool) -> http.Body | None:
+    def _body(
+        self, spec: SourceSpec, url: str, now: datetime, live: bool, got: _Collected
+    ) -> http.Body | None:
         assert self.session is not None
         if not live:
             return http.peek(self.session, url, now)
         ledger = self.ledgers.get(spec.api.name)
 
         def accept(content: bytes) -> bool:
+            # Only an answer that parses is stored: a bad one must never replace the good copy.
             try:
-                spec.parse(content, now)
+                got.parsed[content] = self._parse(spec, content, now)
                 return True
             except Exception:
                 return False
@@ -152,7 +174,7 @@ class Feeds:
                 ledger.record_calls(self.session.trace.sent, now)
 
 
-def _result(items: tuple[Any, ...], bodies: list[http.Body]) -> FetchResult:
+def _result(items: tuple[Any, ...], bodies: list[http.Body], dropped: int) -> FetchResult:
     fallback = next((b.fallback_error for b in bodies if b.fallback_error), None)
     retry = [b.retry_after_s for b in bodies if b.retry_after_s is not None]
     return FetchResult(
@@ -161,4 +183,5 @@ def _result(items: tuple[Any, ...], bodies: list[http.Body]) -> FetchResult:
         from_cache=all(b.from_cache for b in bodies),
         fallback_error=fallback,
         retry_after_s=max(retry) if retry else None,
+        dropped=dropped,
     )

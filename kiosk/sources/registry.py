@@ -9,6 +9,7 @@ source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page k
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,9 +21,10 @@ from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.station import Station
 from kiosk.errors import SourceError
 from kiosk.sources import air, bikes, events, parks, shapes, subway, trails
+from kiosk.sources._common import Parsed
 from kiosk.sources.demo import Recording, Shift
 
-Parse = Callable[[bytes | str, datetime], tuple[Any, ...]]
+ParseRows = Callable[[bytes | str, datetime], Parsed[Any]]
 Select = Callable[[tuple[Any, ...], Station, datetime], tuple[Any, ...]]
 ToJson = Callable[[Any, Station], dict[str, Any]]
 
@@ -82,7 +84,7 @@ class SourceSpec:
     label_en: str
     api: Api
     requests: Requests
-    parse: Parse
+    parse: ParseRows  # usable items and how many rows were dropped
     select: Select
     to_json: ToJson
     stale_after_s: int  # defaults of ``sources.freshness.<name>``
@@ -93,6 +95,13 @@ class SourceSpec:
     demo: Recording | None = None
     history: str | None = None  # the snapshot of kept history this source feeds (air_history)
     history_demo: Recording | None = None
+    # The station's own rows are always there (its lines, its district): when rows were dropped
+    # and none of this station's is left, the body is not "no data" but an unusable answer.
+    needs_own_rows: bool = False
+
+    def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
+        """The usable items of a body (for demo replay and tools)."""
+        return tuple(self.parse(body, now).items)
 
     @property
     def freshness(self) -> FreshnessPolicy:
@@ -108,10 +117,10 @@ def total_count(content: bytes) -> int | None:
         return None
     if isinstance(data, dict):
         for wrapper in data.values():
-            if isinstance(wrapper, dict) and isinstance(
-                wrapper.get("list_total_count"), (int, float)
-            ):
-                return int(wrapper["list_total_count"])
+            total = wrapper.get("list_total_count") if isinstance(wrapper, dict) else None
+            # Infinity, NaN and 1e400 are valid JSON numbers: none of them is a row count.
+            if isinstance(total, (int, float)) and not isinstance(total, bool):
+                return int(total) if math.isfinite(total) and 0 <= total < 1e9 else None
     return None
 
 
@@ -143,9 +152,10 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 requests=lambda base, key, st, now: (
                     Single(subway.request_url(base, key, st.subway_station)),
                 ),
-                parse=subway.parse,
+                parse=subway.parse_rows,
                 select=lambda items, st, now: select.arrivals_for(items, st.lines),
                 to_json=shapes.arrival,
+                needs_own_rows=True,
                 stale_after_s=180,
                 unavailable_after_s=900,
                 cache_expiry_s=20,
@@ -157,9 +167,10 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 label_en="Air",
                 api=OPENAPI,
                 requests=lambda base, key, st, now: (Single(air.request_url(base, key)),),
-                parse=air.parse,
+                parse=air.parse_rows,
                 select=lambda items, st, now: select.air_for(items, st.district),
                 to_json=shapes.air_reading,
+                needs_own_rows=True,
                 stale_after_s=2 * _HOUR,
                 unavailable_after_s=6 * _HOUR,
                 cache_expiry_s=300,
@@ -176,7 +187,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 requests=lambda base, key, st, now: (
                     Paged(lambda a, b: parks.request_url(base, key, a, b), max_pages=2),
                 ),
-                parse=parks.parse,
+                parse=parks.parse_rows,
                 select=lambda items, st, now: select.nearest_parks(
                     items, st.lat, st.lon, st.keep("parks")
                 ),
@@ -196,7 +207,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 requests=lambda base, key, st, now: (
                     Paged(lambda a, b: trails.request_url(base, key, a, b), max_pages=10),
                 ),
-                parse=trails.parse,
+                parse=trails.parse_rows,
                 select=lambda items, st, now: select.nearest_trails(
                     select.merge_trails(items), st.lat, st.lon, st.keep("trails")
                 ),
@@ -216,7 +227,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 requests=lambda base, key, st, now: (
                     Paged(lambda a, b: bikes.request_url(base, key, a, b), max_pages=5),
                 ),
-                parse=bikes.parse,
+                parse=bikes.parse_rows,
                 select=lambda items, st, now: select.nearest_bikes(
                     items, st.lat, st.lon, st.keep("bikes")
                 ),
@@ -233,7 +244,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 label_en="Events",
                 api=OPENAPI,
                 requests=_event_requests,
-                parse=events.parse,
+                parse=events.parse_rows,
                 select=lambda items, st, now: select.events_for(
                     items, st.district, now, st.lat, st.lon
                 ),
@@ -279,4 +290,4 @@ def demo_items(name: str, station_name: str, now: datetime) -> tuple[Any, ...]:
     if source is None or recording is None:
         known = ", ".join(s for s in snapshot_names())
         raise SourceError(f"no demo recording for source {name!r}; sources: {known}")
-    return recording.load(source.parse, station_name, now)
+    return recording.load(source.items, station_name, now)

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kiosk.core.models import Arrival, FeedStatus, Snapshot
+from kiosk.core.select import arrivals_for, dedupe_arrivals
 from kiosk.core.timeutil import KST
 from kiosk.core.views.arrivals import arrivals_view
 from kiosk.core.views.common import DataState
-from kiosk.poller.select import arrivals_for, dedupe_arrivals
 from kiosk.sources import subway
 from tests.conftest import SAMPLES
 
