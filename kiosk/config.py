@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 from kiosk._settings_base import Section
 from kiosk.core.lines import LINES
 from kiosk.errors import ConfigError
+from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
 from kiosk.poller.settings import SourcesConfig
 
@@ -58,6 +59,7 @@ class Config(Section):
     display: DisplayConfig = DisplayConfig()
     sources: SourcesConfig = SourcesConfig()
     panel: PanelConfig = PanelConfig()
+    notices: NoticesConfig = NoticesConfig()
 
 
 # --- layouts -------------------------------------------------------------------------
@@ -182,6 +184,9 @@ def load_config(path: Path) -> Config:
             src_updates[key] = base / value
     if src_updates:
         updates["sources"] = cfg.sources.model_copy(update=src_updates)
+    if not cfg.notices.spool_path.is_absolute():
+        spool = base / cfg.notices.spool_path
+        updates["notices"] = cfg.notices.model_copy(update={"spool_path": spool})
     return cfg.model_copy(update=updates) if updates else cfg
 
 
