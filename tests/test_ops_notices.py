@@ -16,10 +16,10 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.core.models import Alert
-from kiosk.core.notices import NoticeRules
+from kiosk.core.notices import NoticeRules, wakes_panel
 from kiosk.core.timeutil import KST
 from kiosk.ops import notice_spool as sp
-from kiosk.ops.notice_feed import NoticeFeed
+from kiosk.ops.notice_feed import NoticeFeed, status_notice
 from tests.conftest import REPO
 
 NOW = datetime(2026, 8, 18, 9, 0, tzinfo=KST)
@@ -321,3 +321,20 @@ def test_the_notices_section_names_a_bad_key(tmp_path):
         load_config(tmp_path / "c.yaml")
     assert any(p.startswith("notices.windows.advisory: ") for p in info.value.problems)
     assert "notices.colour: unknown key" in info.value.problems
+
+
+def test_the_status_notice_and_the_panel_wake_follow_the_lead(tmp_path):
+    feed = NoticeFeed(sp.NoticeSpool(tmp_path), NoticeRules(district="영등포구"))
+    assert status_notice(feed.current(NOW)) is None and not wakes_panel(())
+    sp.write_notice(tmp_path, notice("op-a", "advisory"))
+    assert not wakes_panel(feed.current(NOW))
+    sp.write_notice(tmp_path, notice("op-c", "critical", minutes=5))
+    current = feed.current(NOW)
+    assert wakes_panel(current) and not wakes_panel(current, enabled=False)
+    assert status_notice(current) == {
+        "level": "critical",
+        "origin": "operator",
+        "text": "승강장 안전 점검 중입니다",
+        "since": "2026-08-18T09:00:00+09:00",
+        "until": "2026-08-18T09:05:00+09:00",
+    }

@@ -67,3 +67,40 @@ def save(win, path: Path) -> Path:
 def operator_notice_at(now, level: str, ko: str, minutes: int = 30) -> Notice:
     """An operator notice issued at ``now`` (for tests on a moving clock)."""
     return operator_notice(f"op-at-{level}", level, ko, "", now, now + timedelta(minutes=minutes))
+
+
+CASES = {
+    "takeover": ([CRITICAL, EMERGENCY, ADVISORY], None),
+    "takeover-operator": ([OPERATOR, CRITICAL], None),
+    "notice-page": ([EMERGENCY, ADVISORY], "notice"),
+    "banner-emergency": ([EMERGENCY, ADVISORY], "bikes"),
+    "banner-advisory": ([ADVISORY], "arrivals"),
+}
+
+
+def render_all(out: Path) -> list[Path]:
+    """Every notice screen at the three sizes, as PNGs in ``out`` (to look at them)."""
+    from kiosk.ui.runtime import application
+    from tests.test_ui_legibility import EXAMPLES, SIZES, _window
+
+    application()
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for w, h in SIZES:
+        for name, (notices, page) in CASES.items():
+            win = _window(EXAMPLES[0], (w, h))
+            win.set_notices(notices)
+            if page == "notice":
+                win.notice_layer.show_notice_page(NOW)
+            elif page is not None:
+                win.show_page(page)
+            files.append(save(win, out / f"{name}-{w}x{h}.png"))
+            win.close()
+    return files
+
+
+if __name__ == "__main__":  # QT_QPA_PLATFORM=offscreen python -m tests.ui_notices OUTDIR
+    import sys
+
+    for f in render_all(Path(sys.argv[1] if len(sys.argv) > 1 else "snapshots/notices")):
+        print(f)

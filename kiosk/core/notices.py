@@ -206,3 +206,8 @@ def merge_notices(
             seen.add(notice.id)
             out.append(notice)
     return ordered(out)
+
+
+def wakes_panel(notices: Iterable[Notice], enabled: bool = True) -> bool:
+    """Whether the notices in force switch on a panel that is scheduled off (a critical one)."""
+    return enabled and any(n.level == "critical" for n in notices)

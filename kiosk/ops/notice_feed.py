@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from kiosk.core.models import Alert, Notice
 from kiosk.core.notices import NoticeRules, alert_notices, merge_notices
@@ -46,3 +47,17 @@ class NoticeFeed:
             return None
         self._last = notices
         return notices
+
+
+def status_notice(notices: Sequence[Notice]) -> dict[str, Any] | None:
+    """``kiosk status --json`` key ``notice``: the one leading on screen, or None."""
+    if not notices:
+        return None
+    lead = notices[0]
+    return {
+        "level": lead.level,
+        "origin": lead.origin,
+        "text": lead.text_ko,
+        "since": lead.issued_at.isoformat(),
+        "until": lead.until.isoformat(),
+    }
