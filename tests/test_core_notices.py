@@ -201,3 +201,24 @@ def test_plan_key_changes_with_the_leading_notice_only():
 def test_the_rotation_resumes_at_the_start_of_a_page():
     assert [start_of(PAGES, i) for i in (0, 1, 2, 3)] == [0.0, 20.0, 32.0, 0.0]
     assert slot_at("rotate", PAGES, start_of(PAGES, 2)).index == 2
+
+
+def test_the_screen_texts_of_a_notice():
+    from kiosk.core.views.notices import notice_view, region_en, summary_line, where_text
+
+    assert region_en("서울특별시 영등포구") == "Yeongdeungpo-gu, Seoul"
+    assert region_en("서울특별시 전체") == "All of Seoul"
+    assert where_text(()) == ("이 역", "This station")
+    many = tuple(f"서울특별시 {gu}" for gu in ("영등포구", "마포구", "동작구", "구로구", "중구"))
+    assert where_text(many)[0].endswith("동작구 외 2곳") and where_text(many)[1].endswith(
+        "; 2 more"
+    )
+    (n,) = rules.alert_notices([alert(9, "critical", category="지진")], NOW, YEOUIDO)
+    v = notice_view(n, NOW)
+    assert v.level_words == ("위급재난", "Extreme emergency") and v.category == (
+        "지진",
+        "Earthquake",
+    )
+    assert v.issued == ("08:55 발령 · 5분 전", "Issued 08:55 · 5 min ago")
+    assert v.issuer == rules.MINISTRY and v.text_en == ""
+    assert summary_line(n) == "위급재난 · 지진 Earthquake — 문자 9"

@@ -50,7 +50,6 @@ class NoticeView:
     where: tuple[str, str]  # ("서울특별시 영등포구", "Yeongdeungpo-gu, Seoul")
     issued: tuple[str, str]  # ("08:03 발령 · 11분 전", "Issued 08:03 · 11 min ago")
     issuer: tuple[str, str]  # ("행정안전부", "Ministry of the Interior and Safety")
-    until: tuple[str, str]  # ("09:30까지", "Until 09:30")
 
 
 def region_en(region: str) -> str:
@@ -82,9 +81,6 @@ def notice_view(notice: Notice, now: datetime) -> NoticeView:
     """The texts for ``notice`` at ``now`` (the age moves on each tick)."""
     age_ko, age_en = age_text(notice.issued_at, now)
     at = clock_text(notice.issued_at)
-    until = clock_text(notice.until)
-    if notice.until.date() != now.date():
-        until = f"{notice.until.month}/{notice.until.day} {until}"
     return NoticeView(
         level=notice.level,
         level_words=LEVEL_WORDS[notice.level],
@@ -94,7 +90,6 @@ def notice_view(notice: Notice, now: datetime) -> NoticeView:
         where=where_text(notice.regions),
         issued=(f"{at} 발령 · {age_ko}", f"Issued {at} · {age_en}"),
         issuer=(notice.issuer_ko, notice.issuer_en),
-        until=(f"{until}까지", f"Until {until}"),
     )
 
 
