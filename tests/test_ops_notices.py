@@ -42,6 +42,7 @@ def test_a_notice_is_written_atomically_readable_by_the_group_only(tmp_path):
     assert path == spool / "op-1.json"
     assert os.listdir(spool) == ["op-1.json"]  # no tmp file left behind
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert stat.S_IMODE(spool.stat().st_mode) == 0o2770  # made as the tmpfiles snippet does
     assert sp.read_file(path) == notice()
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == 1 and data["text_ko"] == "승강장 안전 점검 중입니다"

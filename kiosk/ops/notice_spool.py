@@ -164,7 +164,8 @@ def read_file(path: Path) -> Notice:
 
 def write_notice(spool: Path, notice: Notice) -> Path:
     """Write ``notice`` into the spool atomically (tmp, fsync, rename, fsync the directory)."""
-    spool.mkdir(mode=0o2770, parents=True, exist_ok=True)
+    if not spool.is_dir():
+        _make_spool(spool)
     data = json.dumps(to_json(notice), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     if len(data) > MAX_FILE_BYTES:
         raise SpoolError(f"notice would be {len(data)} bytes (at most {MAX_FILE_BYTES})")
@@ -184,6 +185,16 @@ def write_notice(spool: Path, notice: Notice) -> Path:
         raise
     _fsync_dir(spool)
     return final
+
+
+def _make_spool(spool: Path) -> None:
+    """Create the spool as the tmpfiles snippet would: 2770, group kiosk when there is one."""
+    import grp
+
+    spool.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(KeyError, OSError):  # no kiosk group (a developer's machine)
+        os.chown(spool, -1, grp.getgrnam("kiosk").gr_gid)
+    os.chmod(spool, 0o2770)  # not the umask's guess: the kiosk reads through its group
 
 
 def remove_notice(spool: Path, notice_id: str) -> bool:
