@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.add_argument("--runtime-dir", help="where the running kiosk writes status.json")
 
+    from kiosk.ops import notice_cli
+
+    notice_cli.add_parser(sub)
+
     b = cmd("bench", "measure speed and memory on demo data")
     b.add_argument("--size", type=_size, default=(3840, 2160))
     b.add_argument("--rotations", type=int, default=10_000)
@@ -156,6 +160,12 @@ def _status(args: argparse.Namespace) -> int:
     return run_status(args)
 
 
+def _notice(args: argparse.Namespace) -> int:
+    from kiosk.ops.notice_cli import run as run_notice
+
+    return run_notice(args)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from kiosk.bench import run as run_bench
 
@@ -171,6 +181,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "panel": _panel,
     "status": _status,
     "bench": _bench,
+    "notice": _notice,
 }
 
 

@@ -14,6 +14,7 @@ from kiosk.core.lines import LINES
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.station import Station
 from kiosk.errors import ConfigError
+from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
 from kiosk.poller.settings import SourcesConfig
 
@@ -59,6 +60,7 @@ class Config(Section):
     display: DisplayConfig = DisplayConfig()
     sources: SourcesConfig = SourcesConfig()
     panel: PanelConfig = PanelConfig()
+    notices: NoticesConfig = NoticesConfig()
 
     def station_info(self) -> Station:
         """The station as plain values, for requests, selection and `kiosk fetch`."""
@@ -202,6 +204,9 @@ def load_config(path: Path) -> Config:
             src_updates[key] = base / value
     if src_updates:
         updates["sources"] = cfg.sources.model_copy(update=src_updates)
+    if not cfg.notices.spool_path.is_absolute():
+        spool = base / cfg.notices.spool_path
+        updates["notices"] = cfg.notices.model_copy(update={"spool_path": spool})
     return cfg.model_copy(update=updates) if updates else cfg
 
 

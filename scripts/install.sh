@@ -181,6 +181,11 @@ else
     install -m 0644 "$repo/systemd/display/$display.conf" "$R$UNITDIR/kiosk.service.d/display.conf"
 fi
 say "units installed: $unit (display: $display)"
+# The operator notice spool /var/lib/kiosk/notices (root:kiosk 2770): made at every boot.
+install -D -m 0644 "$repo/systemd/kiosk-notices.conf" "$R/etc/tmpfiles.d/kiosk-notices.conf"
+if [[ -z $R ]] && command -v systemd-tmpfiles >/dev/null; then
+    systemd-tmpfiles --create /etc/tmpfiles.d/kiosk-notices.conf || say "warning: notice spool not made"
+fi
 
 sysctl_() { say "systemctl $*"; systemctl "$@"; }
 if [[ $use_systemctl == auto ]] && ! command -v systemctl >/dev/null; then

@@ -56,6 +56,8 @@ fi
 # --- units, app, command --------------------------------------------------------------
 for u in "${units[@]}"; do rm -f "$R$UNITDIR/$u"; done
 rm -f "$R$UNITDIR/kiosk.service.d/display.conf"
+rm -f "$R/etc/tmpfiles.d/kiosk-notices.conf"  # the spool's notices go with --purge (/var/lib/kiosk)
+rmdir "$R/etc/tmpfiles.d" 2>/dev/null || true  # only in an empty scratch root
 # Your own overrides (systemctl edit kiosk) stay; the folder goes only if it is empty.
 rmdir "$R$UNITDIR/kiosk.service.d" 2>/dev/null || true
 rmdir "$R$UNITDIR/multi-user.target.wants" 2>/dev/null || true  # only in an empty scratch root

@@ -18,9 +18,7 @@ from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text, background_of
 from tests.conftest import EXAMPLES, REPO
 from tests.ui_data import NOW, failed
-from tests.ui_windows import station_window
-
-SIZES = [(3840, 2160), (1920, 1080), (2160, 3840)]
+from tests.ui_windows import SIZES, station_window
 
 
 def _visible_texts(win):

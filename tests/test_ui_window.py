@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -12,18 +11,8 @@ from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.qtapp import application
 from tests.conftest import EXAMPLES
-from tests.ui_data import NOW, arrival
-from tests.ui_windows import station_window
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = NOW
-        self.mono = 1000.0
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        self.mono += seconds
+from tests.ui_data import arrival
+from tests.ui_windows import FakeClock, station_window
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ clock, showing the hand-built snapshots of tests/ui_data.py (or the ones given),
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from kiosk.app import window_setup
@@ -11,6 +12,21 @@ from kiosk.config import load_all
 from kiosk.core.models import Snapshot
 from kiosk.ui.window import KioskWindow
 from tests.ui_data import NOW, station_snapshots
+
+# The three panel shapes every page must fit: 4K landscape, full HD, portrait.
+SIZES = [(3840, 2160), (1920, 1080), (2160, 3840)]
+
+
+class FakeClock:
+    """Wall time and a monotonic clock that tests move together."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+        self.mono = 1000.0
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        self.mono += seconds
 
 
 def station_window(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,39 @@ class Snapshot(Generic[T]):
     note: str | None = None  # why nothing is fetched now though nothing failed (service hours)
     retry_at: datetime | None = None  # when a failed source tries again
     data_at: datetime | None = None  # when the data was true (kept when old items are withheld)
+
+
+NoticeLevel = Literal["critical", "emergency", "advisory"]  # most severe first
+NoticeOrigin = Literal["alert", "operator"]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One emergency alert (긴급재난문자) as the Ministry published it (a DSSP-IF-00247 row)."""
+
+    serial: int  # SN
+    level: (
+        NoticeLevel  # from EMRG_STEP_NM: 위급재난 critical, 긴급재난 emergency, 안전안내 advisory
+    )
+    level_ko: str  # EMRG_STEP_NM as published
+    category: str  # DST_SE_NM as published: 호우, 지진, 화재 ... ("" when missing)
+    message: str  # MSG_CN as published (no translation), whitespace runs collapsed
+    regions: tuple[str, ...]  # RCPTN_RGN_NM split into regions: ("서울특별시 영등포구", ...)
+    issued_at: datetime  # CRT_DT, aware (KST)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice the screen shows: from the alert feed or from the station's operator."""
+
+    id: str  # "alert-266799" or the operator notice's id (its spool file name)
+    level: NoticeLevel
+    origin: NoticeOrigin
+    category: str  # Korean category ("호우"); "" for an operator notice
+    text_ko: str  # the message as published or as the operator typed it
+    text_en: str  # the operator's English text; "" for alerts (no machine translation)
+    regions: tuple[str, ...]  # where it applies; () for an operator notice (this station)
+    issued_at: datetime
+    until: datetime  # it leaves the screen at this time
+    issuer_ko: str  # 행정안전부 / 운영실
+    issuer_en: str  # Ministry of the Interior and Safety / Station operator

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health
-from kiosk.core.models import Snapshot
+from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.rotation import position_at
 from kiosk.core.views.common import DataState, source_age
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
+from kiosk.ui.notice_layer import NoticeLayer
 from kiosk.ui.pages.air import AirPage
 from kiosk.ui.pages.arrivals import ArrivalsPage
 from kiosk.ui.pages.base import Page, PageContext
@@ -169,6 +170,7 @@ class KioskWindow(Panel):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_timer)
         self.tick_listeners: list[Callable[[], None]] = []
+        self.notice_layer = NoticeLayer(self)  # builds its widgets on the first notice
         self.resize(*size)
         self._show_index(0, animate=False)
         self.tick()
@@ -216,6 +218,10 @@ class KioskWindow(Panel):
                 for s in self.sources
             ]
         )
+
+    def set_notices(self, notices: Sequence[Notice]) -> None:
+        """The notices in force, most severe first (GUI thread); () when there are none."""
+        self.notice_layer.set_notices(notices, self.clock())
 
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart)."""
@@ -317,7 +323,8 @@ class KioskWindow(Panel):
             self._maybe_flush_glyphs()  # not mid-fade: the fade's grabs keep their glyphs
         self.header.tick(now)
         self._refresh_states(now)
-        if self.rotating and len(self.pages) > 1:
+        notices_own_rotation = self.notice_layer.drive(now)  # a takeover or the notice page
+        if self.rotating and len(self.pages) > 1 and not notices_own_rotation:
             pos = position_at(
                 [p.duration for p in self.setup.pages], self.monotonic() - self.rotation_start
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.timeutil import KST
+from tests.httpserver import alerts
 from tests.httpserver.server import LocalServer, Reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,9 +55,15 @@ class SeoulApi(LocalServer):
     """Simulated swopenapi + openapi.seoul.go.kr with recorded bodies and real error shapes."""
 
     def __init__(
-        self, subway_key: str, openapi_key: str, clock: Callable[[], datetime] | None = None
+        self,
+        subway_key: str,
+        openapi_key: str,
+        clock: Callable[[], datetime] | None = None,
+        alerts_key: str = "ALERTKEY-test-24680",
     ):
         super().__init__()
+        self.alerts = alerts.AlertsFeed(alerts_key)  # the emergency-alert feed (safetydata)
+        self.route(alerts.PATTERN, self.alerts.reply)
         self.subway_key = subway_key
         self.openapi_key = openapi_key
         self.clock = clock or (lambda: datetime.now(KST))
@@ -71,6 +78,11 @@ class SeoulApi(LocalServer):
         """``sources.endpoints`` for a config that talks to this server."""
         return {"subway": f"{self.url}/api/subway", "openapi": self.url}
 
+    @property
+    def alerts_endpoint(self) -> str:
+        """``sources.endpoints.alerts`` for a config that talks to this server."""
+        return f"{self.url}{alerts.PATH}"
+
     def fail(self, source: str, *replies: Reply) -> None:
         """Answer ``source``'s service with these replies (in turn, the last repeating)."""
         self.route(rf"/{SERVICES[source]}/", *replies)
@@ -78,6 +90,7 @@ class SeoulApi(LocalServer):
     def heal(self) -> None:
         """Forget every injected failure."""
         self.clear_routes()
+        self.route(alerts.PATTERN, self.alerts.reply)
         self.route(r"^/api/subway/", self._subway)
         self.route(r"^/[^/]+/(json|xml)/", self._openapi)
 

@@ -1,0 +1,63 @@
+"""What the screen's notices are: the operator's spool and the alert feed, merged by the rules.
+
+The composition root makes one ``NoticeFeed``, hands it each new ``alerts`` snapshot
+(``set_alerts``, from the poller's thread) and asks ``changed(now)`` once a second from the
+GUI tick; when that returns a tuple it goes to ``KioskWindow.set_notices``. No network and
+no Qt here: an operator's notice reaches the screen with no network at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from kiosk.core.models import Alert, Notice
+from kiosk.core.notices import NoticeRules, alert_notices, merge_notices
+from kiosk.ops.notice_spool import NoticeSpool
+
+
+class NoticeFeed:
+    """The notices in force, from both origins; ``changed`` says when they differ."""
+
+    def __init__(self, spool: NoticeSpool, rules: NoticeRules):
+        self.spool = spool
+        self.rules = rules
+        self._alerts: tuple[Alert, ...] = ()
+        self._lock = threading.Lock()
+        self._last: tuple[Notice, ...] | None = None
+
+    def set_alerts(self, alerts: Sequence[Alert]) -> None:
+        """The alert feed's latest items (any thread). A failed poll keeps the previous ones."""
+        with self._lock:
+            self._alerts = tuple(alerts)
+
+    def current(self, now: datetime) -> tuple[Notice, ...]:
+        """Every notice in force at ``now``, most severe first."""
+        self.spool.poll()
+        with self._lock:
+            alerts = self._alerts
+        return merge_notices(alert_notices(alerts, now, self.rules), self.spool.notices, now)
+
+    def changed(self, now: datetime) -> tuple[Notice, ...] | None:
+        """The notices in force when they differ from the last call's (the first call: always)."""
+        notices = self.current(now)
+        if notices == self._last:
+            return None
+        self._last = notices
+        return notices
+
+
+def status_notice(notices: Sequence[Notice]) -> dict[str, Any] | None:
+    """``kiosk status --json`` key ``notice``: the one leading on screen, or None."""
+    if not notices:
+        return None
+    lead = notices[0]
+    return {
+        "level": lead.level,
+        "origin": lead.origin,
+        "text": lead.text_ko,
+        "since": lead.issued_at.isoformat(),
+        "until": lead.until.isoformat(),
+    }
