@@ -200,11 +200,23 @@ def test_nec_broadcast_power_status_matches_placeos():
 def test_nec_replies_parse():
     on = nec.parse_reply(b"\x0100AB0E\x0200C203D60001\x03v\r", 1, nec.COMMAND)
     assert on == nec.NecReply("B", "00C203D60001")
-    assert nec.parse_power_set(on.message) == 1
+    assert nec.parse_message(on.message, nec.POWER_REPLY) == (1,)
     status = nec.parse_reply(b"\x0100AB12\x020200D60000040001\x03t\r", 1, nec.COMMAND)
-    assert nec.parse_power_status(status.message) == 1
+    assert nec.parse_message(status.message, nec.POWER_STATUS) == (1,)
     param = nec.parse_parameter("0000100000640032", "0010")
     assert (param.maximum, param.current) == (100, 50)
+
+
+def test_nec_one_message_parser_checks_shape_result_and_fixed_text():
+    with pytest.raises(PanelProtocolError, match="power status reply not understood"):
+        nec.parse_message("0300D6000004000", nec.POWER_STATUS)  # too short
+    with pytest.raises(PanelProtocolError, match="power reply not understood"):
+        nec.parse_message("00C203D70001", nec.POWER_REPLY)  # another opcode
+    with pytest.raises(PanelProtocolError, match="parameter 0010 reply not understood"):
+        nec.parse_parameter("0000200000640032", "0010")
+    with pytest.raises(PanelNak, match=r"refused the power request \(result 02\)") as exc:
+        nec.parse_message("02C203D60001", nec.POWER_REPLY)
+    assert exc.value.code == 2
 
 
 def test_nec_null_message_is_busy():

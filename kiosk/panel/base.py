@@ -85,16 +85,28 @@ def check_level(value: int) -> int:
 
 
 class SerialDriver:
-    """Common plumbing: a transport, a reply timeout and a bounded number of retries."""
+    """Common plumbing: a transport, a reply timeout and a bounded number of retries.
+
+    ``power_mode`` "panel" switches only the screen (Samsung 0xF9, LG ``kd``); drivers without
+    such a command ignore it (config validation allows it only for samsung and lg).
+    """
 
     name = "serial"
     supports_backlight = True
 
-    def __init__(self, transport: Transport, display_id: int, timeout: float, retries: int = 1):
+    def __init__(
+        self,
+        transport: Transport,
+        display_id: int,
+        timeout: float,
+        retries: int = 1,
+        power_mode: str = "power",
+    ):
         self.transport = transport
         self.display_id = display_id
         self.timeout = timeout
         self.retries = retries
+        self.power_mode = power_mode
 
     @property
     def port(self) -> str:

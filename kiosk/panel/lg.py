@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
 from kiosk.panel.base import PanelBusy, Power, SerialDriver, check_level
-from kiosk.panel.transport import Transport
 
 # cmd: (meaning, data range) — the signage subset we drive.
 COMMANDS = {
@@ -69,17 +68,6 @@ class LgDriver(SerialDriver):
     """LG signage over RS-232C or TCP 9761; backlight via ``mg``."""
 
     name = "lg"
-
-    def __init__(
-        self,
-        transport: Transport,
-        display_id: int,
-        timeout: float,
-        retries: int = 1,
-        power_mode: str = "power",
-    ):
-        super().__init__(transport, display_id, timeout, retries)
-        self.power_mode = power_mode
 
     def _cmd(self, what: str, cmd: str, data: int | str) -> LgReply:
         frame = encode(cmd, self.display_id, data)

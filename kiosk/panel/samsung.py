@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
 from kiosk.panel.base import PanelHealth, Power, SerialDriver, check_level
-from kiosk.panel.transport import Transport
 
 HEADER = 0xAA
 REPLY = 0xFF
@@ -98,17 +97,6 @@ class SamsungDriver(SerialDriver):
     """Samsung MDC; backlight = MANUAL_LAMP 0x58; power_mode panel uses 0xF9 (LAN stays up)."""
 
     name = "samsung"
-
-    def __init__(
-        self,
-        transport: Transport,
-        display_id: int,
-        timeout: float,
-        retries: int = 1,
-        power_mode: str = "power",
-    ):
-        super().__init__(transport, display_id, timeout, retries)
-        self.power_mode = power_mode
 
     def _cmd(self, what: str, cmd: int, data: bytes = b"", want: int = 1) -> bytes:
         frame = encode(cmd, self.display_id, data)
