@@ -34,10 +34,12 @@ def write_config(tmp_path: Path, **panel: object) -> Path:
 
 
 def kiosk(
-    config: Path, *args: str, env: dict[str, str] | None = None
+    config: Path | None, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """``kiosk panel [--config C] ARGS`` (options may also come after the action)."""
+    head = ["--config", str(config)] if config is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", "panel", "--config", str(config), *args],
+        [sys.executable, "-m", "kiosk", "panel", *head, *args],
         capture_output=True,
         text=True,
         timeout=30,
@@ -72,13 +74,13 @@ def test_power_off_and_brightness_reach_the_panel(sim, tmp_path):
     config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
     res = kiosk(config, "power", "off")
     assert res.returncode == 0, res.stderr
-    assert (
-        res.stdout.strip()
-        == f"panel power off: acknowledged by {sim.driver_name} (display id 1) on {sim.url}"
-    )
+    where = f"{sim.driver_name} (display id 1) on {sim.url}"
+    assert res.stdout.strip() == f"panel power off: acknowledged by {where} and read back: off"
     assert sim.power == "off"
+    sim.power = "on"  # the backlight is read back while on
     res = kiosk(config, "brightness", "40")
     assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"panel backlight 40: acknowledged by {where} and read back: 40"
     level = (
         sim.backlight
         if sim.driver_name == "nec"
@@ -199,3 +201,73 @@ def test_check_config_rejects_a_bad_schedule(tmp_path):
     )
     assert res.returncode == 2
     assert res.stderr.startswith("panel.schedule[1].at: bad time '25:00'")
+
+
+def test_options_work_before_and_after_the_action(tmp_path):
+    s = LgSimulator().start()
+    try:
+        config = write_config(tmp_path, driver="lg", port=s.url)
+        for args in (
+            ("status", "--config", str(config)),
+            ("--config", str(config), "status"),
+            ("power", "on", "--config", str(config)),
+            ("brightness", "--config", str(config), "55"),
+        ):
+            res = kiosk(None, *args)
+            assert res.returncode == 0, (args, res.stderr)
+        assert s.values["mg"] == 55
+        res = kiosk(None, "status", "--config", str(tmp_path / "nope.yaml"))
+        assert res.returncode == 2 and "nope.yaml" in res.stderr  # the option after was used
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("what", ["power", "brightness"])
+def test_a_panel_that_acknowledges_and_ignores_the_command_fails_with_exit_1(sim, tmp_path, what):
+    sim.stuck = True  # every set is acknowledged, nothing changes
+    config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
+    where = f"{sim.driver_name} (display id 1) on {sim.url}"
+    if what == "power":
+        res = kiosk(config, "power", "off")
+        expected = f"kiosk panel: power off: acknowledged but still on ({where})"
+    else:
+        res = kiosk(config, "brightness", "40")
+        expected = f"kiosk panel: backlight 40: acknowledged but the panel reports 80 ({where})"
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert res.stderr.splitlines() == [expected]
+
+
+def test_samsung_that_refuses_the_health_query_is_not_supported_and_exit_0(tmp_path):
+    s = SamsungSimulator().start()
+    s.refuse_when = lambda frame: frame[1] == 0x0D  # this model has no error status
+    try:
+        res = kiosk(write_config(tmp_path, driver="samsung", port=s.url), "status")
+        assert res.returncode == 0, res.stderr
+        assert res.stderr == ""
+        lines = dict(line.split(":", 1) for line in res.stdout.splitlines())
+        assert lines["power"].strip() == "on" and lines["backlight"].strip() == "80"
+        assert lines["health"].strip() == (
+            "not supported by this panel (error status: Samsung panel refused command 0x0D "
+            "(NAK, error 0x01))"
+        )
+    finally:
+        s.stop()
+
+
+def test_a_backlight_the_panel_lacks_is_not_supported_unless_the_schedule_dims_it(tmp_path):
+    s = LgSimulator().start()
+    s.ng_code = 2
+    s.refuse_when = lambda frame: frame.startswith(b"mg ")
+    try:
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url), "status")
+        assert res.returncode == 0, res.stderr
+        assert "backlight: not supported by this panel (backlight query: LG panel" in res.stdout
+        dims = [{"at": "sunset", "backlight": 60}]
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url, schedule=dims), "status")
+        assert res.returncode == 1
+        assert res.stderr.splitlines() == [
+            "kiosk panel: backlight query: LG panel answered NG02 (function not supported)"
+        ]
+    finally:
+        s.stop()

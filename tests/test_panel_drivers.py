@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.errors import PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.panel.base import NotSupported
 from kiosk.panel.lg import LgDriver
 from kiosk.panel.nec import NecDriver
 from kiosk.panel.samsung import SamsungDriver
@@ -200,6 +201,44 @@ def test_samsung_health_reports_temperature_and_faults():
     finally:
         driver.close()
         sim.stop()
+
+
+def test_samsung_without_the_error_status_query_says_not_supported():
+    sim = SamsungSimulator().start()
+    driver = SamsungDriver(Transport(sim.url), 1, TIMEOUT, retries=1)
+    sim.refuse_when = lambda frame: frame[1] == 0x0D  # a model without 0x0D NAKs it
+    try:
+        with pytest.raises(NotSupported, match=r"error status: .* 0x0D \(NAK, error 0x01\)"):
+            driver.health()
+        assert sum(1 for f in sim.received if f[1] == 0x0D) == 1  # a NAK is not retried
+        assert driver.power_state() == "on" and driver.backlight() == 80  # the rest works
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_lg_ng02_and_nec_result_01_are_not_supported_not_just_refused():
+    lg_sim = LgSimulator().start()
+    nec_sim = NecSimulator().start()
+    lg_sim.ng_code = 2
+    lg_sim.refuse_when = lambda frame: frame.startswith(b"mg ")
+    nec_sim.refuse_when = lambda frame: b"0010" in frame
+    lg_drv = LgDriver(Transport(lg_sim.url), 1, TIMEOUT)
+    nec_drv = NecDriver(Transport(nec_sim.url), 1, TIMEOUT)
+    try:
+        with pytest.raises(NotSupported, match="backlight query: LG panel answered NG02"):
+            lg_drv.backlight()
+        with pytest.raises(NotSupported, match=r"backlight query: .*result 01"):
+            nec_drv.backlight()
+        lg_sim.ng_code = 1  # NG01 (illegal code) is a refusal, not "this model lacks it"
+        with pytest.raises(PanelNak) as exc:
+            lg_drv.backlight()
+        assert not isinstance(exc.value, NotSupported)
+    finally:
+        lg_drv.close()
+        nec_drv.close()
+        lg_sim.stop()
+        nec_sim.stop()
 
 
 def test_nec_busy_null_message_is_retried_then_reported():

@@ -115,7 +115,7 @@ def test_a_panel_that_acknowledges_but_stays_off_failed_to_turn_on(rig):
     report = rec.tick(t(4, 5, 1))
     assert report.state == r.FAILED_ON == "failed to turn on"
     assert report.actual_power == "off"
-    assert "still reports off" in report.last_error
+    assert report.last_error == "power on: acknowledged but still off"
 
 
 POWER_ON_FRAMES = (b"ka 01 01\r", bytes.fromhex("AA 11 01 01 01 14"))
@@ -206,3 +206,20 @@ def test_cec_reconciler_keeps_power_and_refuses_brightness(tmp_path, monkeypatch
         rec.command(t(4, 12, 1), backlight=50)
     fake.write(mode="no-reply")
     assert rec.tick(t(4, 12, 5)).state == r.NOT_ANSWERING
+
+
+def test_a_backlight_the_model_lacks_is_no_fault_when_nothing_sets_it(tmp_path):
+    sim = LgSimulator().start()
+    sim.ng_code = 2  # NG02: function not supported
+    sim.refuse_when = lambda frame: frame.startswith(b"mg ")
+    driver = LgDriver(Transport(sim.url), 1, 0.25, retries=0)
+    power_only = tuple(e for e in SCHEDULE if e.power is not None)
+    try:
+        report = Reconciler(driver, power_only, SEOUL, frozenset()).tick(t(4, 12))
+        assert (report.state, report.last_error, report.actual_backlight) == ("on", None, None)
+        report = Reconciler(driver, SCHEDULE, SEOUL, frozenset()).tick(t(4, 12))
+        assert report.state == r.BACKLIGHT_FAILED  # the schedule dims it: now it is a fault
+        assert "NG02" in (report.last_error or "")
+    finally:
+        driver.close()
+        sim.stop()

@@ -23,6 +23,21 @@ class PanelBusy(PanelNak):
     """The panel asked us to try again later (LG ``NG03``, NEC NULL message); worth a retry."""
 
 
+class NotSupported(PanelNak):
+    """The panel refused a query its model does not have (Samsung 0x0D, LG ``NG02``, NEC 01).
+
+    For an optional query (health, a backlight nobody asked for) this is "not supported by
+    this panel", not a fault; for power, or a backlight the schedule sets, it still is one.
+    """
+
+
+class NotApplied(PanelError):
+    """The panel acknowledged a command but the read-back shows the old state."""
+
+
+NOT_SUPPORTED = "not supported by this panel"
+
+
 @dataclass(frozen=True)
 class PanelHealth:
     """What the panel says about itself (Samsung MDC error status)."""
@@ -127,8 +142,8 @@ class SerialDriver:
                         raise PanelBusy(message, e.code) from None
                     raise type(e)(message) from None
                 log.debug("panel %s %s: %s; retrying", self.port, what, e.one_line())
-            except PanelNak as e:
-                raise PanelNak(f"{what}: {e.one_line()}", e.code) from None
+            except PanelNak as e:  # keeps its class: NotSupported must stay NotSupported
+                raise type(e)(f"{what}: {e.one_line()}", e.code) from None
         raise AssertionError("unreachable")
 
     def health(self) -> PanelHealth | None:

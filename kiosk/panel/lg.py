@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelBusy, Power, SerialDriver, check_level
+from kiosk.panel.base import NotSupported, PanelBusy, Power, SerialDriver, check_level
 
 # cmd: (meaning, data range) — the signage subset we drive.
 COMMANDS = {
@@ -58,7 +58,7 @@ def parse_reply(buf: bytes, cmd: str, set_id: int) -> LgReply | None:
         if status == "NG":
             code = int(data, 16) if data else 0
             why = NG_CODES.get(code, "unknown code")
-            exc = PanelBusy if code == 3 else PanelNak
+            exc = {2: NotSupported, 3: PanelBusy}.get(code, PanelNak)
             raise exc(f"LG panel answered NG{data} ({why})", code)
         return LgReply(letter, int(sid, 16), data.lower())
     return None

@@ -13,7 +13,7 @@ from functools import reduce
 from typing import TypeVar
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelBusy, Power, SerialDriver, check_level
+from kiosk.panel.base import NotSupported, PanelBusy, Power, SerialDriver, check_level
 from kiosk.panel.transport import Transport
 
 T = TypeVar("T")
@@ -135,7 +135,7 @@ def parameter_layout(opcode: str) -> Layout:
 
 
 def parse_message(message: str, layout: Layout) -> tuple[int, ...]:
-    """The hex values of a reply MESSAGE; a non-zero result is the panel refusing."""
+    """The hex values of a reply MESSAGE; a non-zero result is the panel refusing (01: unsupported)."""
     shape_ok = len(message) >= layout.size and all(
         message[a:b].upper() == text for a, b, text in layout.fixed
     )
@@ -143,7 +143,9 @@ def parse_message(message: str, layout: Layout) -> tuple[int, ...]:
         raise PanelProtocolError(f"NEC {layout.what} reply not understood: {message!r}")
     result = _hex(message, *layout.result, layout.what)
     if result != 0:
-        raise PanelNak(f"NEC panel refused the {layout.what} request (result {result:02X})", result)
+        # 01 is "unsupported operation with this monitor or in its current condition".
+        exc = NotSupported if result == 1 else PanelNak
+        raise exc(f"NEC panel refused the {layout.what} request (result {result:02X})", result)
     return tuple(_hex(message, a, b, layout.what) for a, b in layout.values)
 
 
@@ -189,7 +191,7 @@ class NecDriver(SerialDriver):
         try:
             return decode(reply.message)
         except PanelNak as e:
-            raise PanelNak(f"{what}: {e}", e.code) from None
+            raise type(e)(f"{what}: {e}", e.code) from None
         except PanelProtocolError as e:
             raise PanelProtocolError(f"{what}: {e}") from None
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kiosk.errors import PanelError, PanelNak, PanelTimeout, PortUnavailable
-from kiosk.panel.base import PanelDriver, PanelUnsupported, Power
+from kiosk.panel.base import NotSupported, PanelDriver, PanelUnsupported, Power
 from kiosk.panel.cec import NO_BRIGHTNESS
 from kiosk.panel.schedule import HasLatLon, state_at
 from kiosk.panel.settings import ScheduleEntry
@@ -246,7 +246,7 @@ class Reconciler:
                     base,
                     actual_power=actual,
                     state=failed,
-                    last_error=f"the panel acknowledged power {want.power} but still reports {actual}",
+                    last_error=f"power {want.power}: acknowledged but still {actual}",
                 )
         report = replace(base, actual_power=actual, state=self._power_state_name(actual, want))
         if actual == "on" and self.driver.supports_backlight:
@@ -271,11 +271,16 @@ class Reconciler:
                         report,
                         actual_backlight=level,
                         state=BACKLIGHT_FAILED,
-                        last_error=f"backlight set to {want} but the panel reports {level}",
+                        last_error=f"backlight {want}: acknowledged but the panel reports {level}",
                     )
         except PanelError as e:
-            if want is None:  # only monitoring: a failed read is not worth a state change
-                return replace(report, last_error=e.one_line())
+            if want is None:  # only monitoring: a failed read is not worth a state change,
+                # and a read this model does not have is not even worth an error
+                return (
+                    report
+                    if isinstance(e, NotSupported)
+                    else replace(report, last_error=e.one_line())
+                )
             return replace(report, state=BACKLIGHT_FAILED, last_error=e.one_line())
         return replace(report, actual_backlight=level)
 

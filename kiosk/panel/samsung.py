@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelHealth, Power, SerialDriver, check_level
+from kiosk.panel.base import NotSupported, PanelHealth, Power, SerialDriver, check_level
 
 HEADER = 0xAA
 REPLY = 0xFF
@@ -132,4 +132,12 @@ class SamsungDriver(SerialDriver):
 
     def health(self) -> PanelHealth:
         """ERROR_STATUS: lamp, temperature, sensor, no-signal and fan flags plus temperature."""
-        return parse_error_status(self._cmd("error status", ERROR_STATUS, want=5))
+        try:
+            values = self._cmd("error status", ERROR_STATUS, want=5)
+        except NotSupported:
+            raise
+        except PanelNak as e:
+            # Not every model has 0x0D; the NAK codes are undocumented, so any NAK here means
+            # the model lacks it (power and backlight were answered on the same link).
+            raise NotSupported(e.one_line(), e.code) from None
+        return parse_error_status(values)
