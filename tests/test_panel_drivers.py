@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from kiosk.errors import PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.errors import PanelError, PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
 from kiosk.panel.base import NotSupported
 from kiosk.panel.lg import LgDriver
 from kiosk.panel.nec import NecDriver
 from kiosk.panel.samsung import SamsungDriver
-from kiosk.panel.transport import Transport
+from kiosk.panel.transport import PanelCancelled, Transport
 from tests.panel_sim import LgSimulator, NecSimulator, PtySimulator, SamsungSimulator
 
 TIMEOUT = 0.3
@@ -239,6 +240,37 @@ def test_lg_ng02_and_nec_result_01_are_not_supported_not_just_refused():
         nec_drv.close()
         lg_sim.stop()
         nec_sim.stop()
+
+
+def test_cancel_abandons_an_exchange_with_a_silent_panel_at_once():
+    sim = SamsungSimulator().start()
+    sim.behave("silent")
+    driver = SamsungDriver(Transport(sim.url), 1, timeout=30, retries=5)
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def query() -> None:
+        try:
+            driver.power_state()
+        except PanelError as e:
+            failed.append(e)
+        done.set()
+
+    worker = threading.Thread(target=query)
+    try:
+        worker.start()
+        assert sim.wait_received(1)  # the request is out; the panel stays silent
+        started = time.monotonic()
+        driver.cancel()
+        assert done.wait(5)
+        assert time.monotonic() - started < 2  # not 30 s x 6 tries
+        assert isinstance(failed[0], PanelCancelled) and "stopping" in str(failed[0])
+        with pytest.raises(PanelCancelled):  # and nothing more is sent after it
+            driver.power_state()
+    finally:
+        worker.join(5)
+        driver.close()
+        sim.stop()
 
 
 def test_nec_busy_null_message_is_retried_then_reported():

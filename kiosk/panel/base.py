@@ -91,6 +91,10 @@ class PanelDriver(Protocol):
         """Release the port between uses."""
         ...
 
+    def cancel(self) -> None:
+        """Abort the exchange in flight and every later one (the kiosk is stopping); thread-safe."""
+        ...
+
 
 def check_level(value: int) -> int:
     """Reject a backlight outside 0..100 before anything is sent."""
@@ -153,3 +157,7 @@ class SerialDriver:
     def close(self) -> None:
         """Release the port between uses."""
         self.transport.close()
+
+    def cancel(self) -> None:
+        """Abort the exchange in flight (within a fraction of a second) and every later one."""
+        self.transport.cancel()

@@ -18,14 +18,21 @@ from typing import Any, TypeVar
 
 import serial
 
-from kiosk.errors import PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.errors import PanelError, PanelProtocolError, PanelTimeout, PortUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Parser = Callable[[bytes], T | None]
 
+# How long one read may block: also how soon cancel() takes effect.
+READ_SLICE_S = 0.2
+
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+class PanelCancelled(PanelError):
+    """The exchange was abandoned because the kiosk is stopping."""
 
 
 def port_lock(url: str) -> threading.Lock:
@@ -70,6 +77,7 @@ class Transport:
         self._ser: Any = None
         self._last_io = 0.0
         self._lock = port_lock(url)
+        self._cancelled = threading.Event()
 
     # --- port lifecycle ------------------------------------------------------------
 
@@ -99,6 +107,14 @@ class Transport:
         with self._lock:
             self._drop()
 
+    def cancel(self) -> None:
+        """Abandon the exchange in flight within READ_SLICE_S, and refuse every later one.
+
+        Thread-safe and non-blocking (it takes no lock): called while another thread waits on
+        a silent panel, so that stopping the kiosk never waits for the panel's timeout.
+        """
+        self._cancelled.set()
+
     @property
     def is_open(self) -> bool:
         """Whether the port is currently held open."""
@@ -121,11 +137,16 @@ class Transport:
             except _StaleHandle as e:
                 raise PortUnavailable(f"port {self.url} vanished ({e})") from None
 
+    def _check_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise PanelCancelled(f"exchange with the panel on {self.url} abandoned: stopping")
+
     def _exchange_locked(self, frame: bytes, parse: Parser[T], timeout: float) -> T:
+        self._check_cancelled()
         ser = self._open()
         wait = self._last_io + self.min_gap - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        if wait > 0 and self._cancelled.wait(wait):
+            self._check_cancelled()
         buf = bytearray()
         try:
             ser.reset_input_buffer()  # a late answer to an earlier request must not count
@@ -136,10 +157,11 @@ class Transport:
                 result = parse(bytes(buf))
                 if result is not None:
                     return result
+                self._check_cancelled()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                ser.timeout = min(left, 0.5)
+                ser.timeout = min(left, READ_SLICE_S)
                 chunk = ser.read(max(1, ser.in_waiting))
                 if chunk:
                     buf += chunk
