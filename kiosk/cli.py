@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "1 if every requested source failed, 2 for a bad config or an unknown --source"
     )
 
-    add_panel_actions(cmd("panel", "talk to the display panel now"))
+    add_panel_actions(cmd("panel", "talk to the display panel (through the running kiosk)"))
 
     st = cmd("status", "what the running kiosk reports")
     st.add_argument("--json", action="store_true", help="print JSON")

@@ -36,7 +36,12 @@ def write_config(tmp_path: Path, **panel: object) -> Path:
 def kiosk(
     config: Path | None, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``kiosk panel [--config C] ARGS`` (options may also come after the action)."""
+    """``kiosk panel [--config C] ARGS`` with a runtime dir of its own: no kiosk runs there."""
+    full_env = dict(os.environ if env is None else env)
+    if "RUNTIME_DIRECTORY" not in full_env and config is not None:
+        runtime = config.parent / "run-empty"
+        runtime.mkdir(exist_ok=True)
+        full_env["RUNTIME_DIRECTORY"] = str(runtime)
     head = ["--config", str(config)] if config is not None else []
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "panel", *head, *args],
@@ -44,7 +49,7 @@ def kiosk(
         text=True,
         timeout=30,
         cwd=REPO,
-        env=env,
+        env=full_env,
     )
 
 
@@ -207,16 +212,21 @@ def test_options_work_before_and_after_the_action(tmp_path):
     s = LgSimulator().start()
     try:
         config = write_config(tmp_path, driver="lg", port=s.url)
+        runtime = tmp_path / "run-empty"
+        runtime.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "RUNTIME_DIRECTORY"}
         for args in (
             ("status", "--config", str(config)),
             ("--config", str(config), "status"),
-            ("power", "on", "--config", str(config)),
+            ("status", "--config", str(config), "--runtime-dir", str(runtime)),
+            ("--runtime-dir", str(runtime), "status", "--config", str(config)),
+            ("power", "on", "--config", str(config), "--runtime-dir", str(runtime)),
             ("brightness", "--config", str(config), "55"),
         ):
-            res = kiosk(None, *args)
+            res = kiosk(None, *args, env=dict(env, RUNTIME_DIRECTORY=str(runtime)))
             assert res.returncode == 0, (args, res.stderr)
         assert s.values["mg"] == 55
-        res = kiosk(None, "status", "--config", str(tmp_path / "nope.yaml"))
+        res = kiosk(None, "status", "--config", str(tmp_path / "nope.yaml"), env=env)
         assert res.returncode == 2 and "nope.yaml" in res.stderr  # the option after was used
     finally:
         s.stop()
@@ -271,3 +281,31 @@ def test_a_backlight_the_panel_lacks_is_not_supported_unless_the_schedule_dims_i
         ]
     finally:
         s.stop()
+
+
+def test_holds_and_resume_need_the_running_kiosk(tmp_path):
+    config = write_config(tmp_path, driver="lg", port=str(tmp_path / "ttyUSB0"))
+    res = kiosk(config, "resume")
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [
+        "kiosk panel: no kiosk is running, so there is no hold to end (holds live in the kiosk)"
+    ]
+    res = kiosk(config, "power", "off", "--for", "2h")
+    assert res.returncode == 1 and res.stderr.startswith("kiosk panel: --for/--until need the")
+    assert len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("power", "off", "--for", "2 hours"), "expected a duration such as 2h"),
+        (("power", "off", "--for", "8d"), "a hold lasts 1 minute to 7 days"),
+        (("power", "off", "--until", "25:00"), "expected a time HH:MM"),
+        (("power", "off", "--for", "2h", "--until", "06:00"), "not allowed with argument"),
+        (("status", "--for", "2h"), "unrecognized arguments"),
+    ],
+)
+def test_bad_hold_options_are_usage_errors(tmp_path, args, message):
+    res = kiosk(write_config(tmp_path, driver="lg", port="/dev/null"), *args)
+    assert res.returncode == 2
+    assert message in res.stderr and "Traceback" not in res.stderr

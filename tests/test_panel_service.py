@@ -87,7 +87,7 @@ def test_driver_none_builds_no_service():
     assert PanelService.from_config(config("/dev/null", [], driver="none"), object()) is None
 
 
-def test_first_check_runs_at_start_and_a_reload_applies_at_once():
+def test_first_check_runs_at_start_and_a_reload_applies_at_once(tmp_path):
     # Built around the real time, because a running scheduler fires on the real clock:
     # "off" fired an hour ago, "on" fires in two hours, so the panel must be dark now.
     now = datetime.now(KST)
@@ -97,7 +97,7 @@ def test_first_check_runs_at_start_and_a_reload_applies_at_once():
     ]
     sim = LgSimulator().start()
     scheduler = BackgroundScheduler(timezone=KST)
-    service = PanelService.from_config(config(sim.url, schedule), scheduler)
+    service = PanelService.from_config(config(sim.url, schedule), scheduler, runtime=tmp_path)
     assert service is not None
     reports: queue.Queue[PanelReport] = queue.Queue()
     threads: list[threading.Thread] = []
