@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -328,3 +329,28 @@ def test_socket_url_reaches_a_tcp_panel(tmp_path):
         driver.close()
         t.join(2)
         server.close()
+
+
+def test_the_port_opening_at_every_check_is_logged_once_and_again_after_a_failure(tmp_path, caplog):
+    sim = LgSimulator(link=tmp_path / "ttyPANEL").start()
+    driver = LgDriver(Transport(sim.url), 1, TIMEOUT, retries=0)
+
+    def opened() -> list[str]:
+        return [r.levelname for r in caplog.records if "open" in r.getMessage()]
+
+    try:
+        with caplog.at_level(logging.DEBUG, logger="kiosk.panel.transport"):
+            for _ in range(3):  # three checks, each opens and releases the port
+                driver.power_state()
+                driver.close()
+            assert opened() == ["INFO", "DEBUG", "DEBUG"]
+            sim.vanish()
+            with pytest.raises(PortUnavailable):
+                driver.power_state()
+            sim.revive()
+            caplog.clear()
+            driver.power_state()
+            assert opened() == ["INFO"]  # working again: said once more
+    finally:
+        driver.close()
+        sim.stop()

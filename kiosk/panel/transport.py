@@ -78,6 +78,7 @@ class Transport:
         self._last_io = 0.0
         self._lock = port_lock(url)
         self._cancelled = threading.Event()
+        self._announced = False  # "port open" was logged since the last failure
 
     # --- port lifecycle ------------------------------------------------------------
 
@@ -91,8 +92,12 @@ class Transport:
             )
         except (serial.SerialException, OSError, ValueError, termios.error) as e:
             # termios.error: the node still existed but its pty/adapter is already gone.
+            self._announced = False
             raise _open_error(self.url, e) from None
-        log.info("panel port %s open", self.url)
+        # Opened at every check (it is released between checks): worth a line only when it
+        # starts working, at first or again after a failure.
+        log.log(logging.DEBUG if self._announced else logging.INFO, "panel port %s open", self.url)
+        self._announced = True
         self._ser = ser
         return ser
 
@@ -170,6 +175,7 @@ class Transport:
             raise PanelTimeout(f"could not send to {self.url} within 2 s (flow control?)") from None
         except (serial.SerialException, OSError, termios.error) as e:
             self._drop()
+            self._announced = False
             raise _StaleHandle(" ".join(str(e).split())) from None
         finally:
             self._last_io = time.monotonic()
