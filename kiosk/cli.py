@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
+from kiosk.panel.cli import add_actions as add_panel_actions
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -26,16 +27,6 @@ def _size(text: str) -> tuple[int, int]:
     if not (320 <= w <= 16384 and 240 <= h <= 16384):
         raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (320x240 .. 16384x16384)")
     return w, h
-
-
-def _brightness(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number 0..100 (got {text!r})") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"brightness must be 0..100 (got {value})")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,13 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "1 if every requested source failed, 2 for a bad config or an unknown --source"
     )
 
-    pn = cmd("panel", "talk to the display panel now")
-    pa = pn.add_subparsers(dest="action", required=True, metavar="ACTION")
-    pa.add_parser("status", help="power, backlight, health")
-    pw = pa.add_parser("power", help="switch the panel on or off")
-    pw.add_argument("state", choices=["on", "off"])
-    pb = pa.add_parser("brightness", help="set the backlight, 0..100")
-    pb.add_argument("value", type=_brightness)
+    add_panel_actions(cmd("panel", "talk to the display panel (through the running kiosk)"))
 
     st = cmd("status", "what the running kiosk reports")
     st.add_argument("--json", action="store_true", help="print JSON")

@@ -233,6 +233,7 @@ class Kiosk:
             },
             checked_at=r.last_check,
             error=r.last_error,
+            holds=tuple(d["holds"]),
         )
 
     def status_line(self) -> str:

@@ -34,15 +34,22 @@ def write_config(tmp_path: Path, **panel: object) -> Path:
 
 
 def kiosk(
-    config: Path, *args: str, env: dict[str, str] | None = None
+    config: Path | None, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """``kiosk panel [--config C] ARGS`` with a runtime dir of its own: no kiosk runs there."""
+    full_env = dict(os.environ if env is None else env)
+    if "RUNTIME_DIRECTORY" not in full_env and config is not None:
+        runtime = config.parent / "run-empty"
+        runtime.mkdir(exist_ok=True)
+        full_env["RUNTIME_DIRECTORY"] = str(runtime)
+    head = ["--config", str(config)] if config is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", "panel", "--config", str(config), *args],
+        [sys.executable, "-m", "kiosk", "panel", *head, *args],
         capture_output=True,
         text=True,
         timeout=30,
         cwd=REPO,
-        env=env,
+        env=full_env,
     )
 
 
@@ -72,13 +79,13 @@ def test_power_off_and_brightness_reach_the_panel(sim, tmp_path):
     config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
     res = kiosk(config, "power", "off")
     assert res.returncode == 0, res.stderr
-    assert (
-        res.stdout.strip()
-        == f"panel power off: acknowledged by {sim.driver_name} (display id 1) on {sim.url}"
-    )
+    where = f"{sim.driver_name} (display id 1) on {sim.url}"
+    assert res.stdout.strip() == f"panel power off: acknowledged by {where} and read back: off"
     assert sim.power == "off"
+    sim.power = "on"  # the backlight is read back while on
     res = kiosk(config, "brightness", "40")
     assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"panel backlight 40: acknowledged by {where} and read back: 40"
     level = (
         sim.backlight
         if sim.driver_name == "nec"
@@ -199,3 +206,106 @@ def test_check_config_rejects_a_bad_schedule(tmp_path):
     )
     assert res.returncode == 2
     assert res.stderr.startswith("panel.schedule[1].at: bad time '25:00'")
+
+
+def test_options_work_before_and_after_the_action(tmp_path):
+    s = LgSimulator().start()
+    try:
+        config = write_config(tmp_path, driver="lg", port=s.url)
+        runtime = tmp_path / "run-empty"
+        runtime.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "RUNTIME_DIRECTORY"}
+        for args in (
+            ("status", "--config", str(config)),
+            ("--config", str(config), "status"),
+            ("status", "--config", str(config), "--runtime-dir", str(runtime)),
+            ("--runtime-dir", str(runtime), "status", "--config", str(config)),
+            ("power", "on", "--config", str(config), "--runtime-dir", str(runtime)),
+            ("brightness", "--config", str(config), "55"),
+        ):
+            res = kiosk(None, *args, env=dict(env, RUNTIME_DIRECTORY=str(runtime)))
+            assert res.returncode == 0, (args, res.stderr)
+        assert s.values["mg"] == 55
+        res = kiosk(None, "status", "--config", str(tmp_path / "nope.yaml"), env=env)
+        assert res.returncode == 2 and "nope.yaml" in res.stderr  # the option after was used
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("what", ["power", "brightness"])
+def test_a_panel_that_acknowledges_and_ignores_the_command_fails_with_exit_1(sim, tmp_path, what):
+    sim.stuck = True  # every set is acknowledged, nothing changes
+    config = write_config(tmp_path, driver=sim.driver_name, port=sim.url)
+    where = f"{sim.driver_name} (display id 1) on {sim.url}"
+    if what == "power":
+        res = kiosk(config, "power", "off")
+        expected = f"kiosk panel: power off: acknowledged but still on ({where})"
+    else:
+        res = kiosk(config, "brightness", "40")
+        expected = f"kiosk panel: backlight 40: acknowledged but the panel reports 80 ({where})"
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert res.stderr.splitlines() == [expected]
+
+
+def test_samsung_that_refuses_the_health_query_is_not_supported_and_exit_0(tmp_path):
+    s = SamsungSimulator().start()
+    s.refuse_when = lambda frame: frame[1] == 0x0D  # this model has no error status
+    try:
+        res = kiosk(write_config(tmp_path, driver="samsung", port=s.url), "status")
+        assert res.returncode == 0, res.stderr
+        assert res.stderr == ""
+        lines = dict(line.split(":", 1) for line in res.stdout.splitlines())
+        assert lines["power"].strip() == "on" and lines["backlight"].strip() == "80"
+        assert lines["health"].strip() == (
+            "not supported by this panel (error status: Samsung panel refused command 0x0D "
+            "(NAK, error 0x01))"
+        )
+    finally:
+        s.stop()
+
+
+def test_a_backlight_the_panel_lacks_is_not_supported_unless_the_schedule_dims_it(tmp_path):
+    s = LgSimulator().start()
+    s.ng_code = 2
+    s.refuse_when = lambda frame: frame.startswith(b"mg ")
+    try:
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url), "status")
+        assert res.returncode == 0, res.stderr
+        assert "backlight: not supported by this panel (backlight query: LG panel" in res.stdout
+        dims = [{"at": "sunset", "backlight": 60}]
+        res = kiosk(write_config(tmp_path, driver="lg", port=s.url, schedule=dims), "status")
+        assert res.returncode == 1
+        assert res.stderr.splitlines() == [
+            "kiosk panel: backlight query: LG panel answered NG02 (function not supported)"
+        ]
+    finally:
+        s.stop()
+
+
+def test_holds_and_resume_need_the_running_kiosk(tmp_path):
+    config = write_config(tmp_path, driver="lg", port=str(tmp_path / "ttyUSB0"))
+    res = kiosk(config, "resume")
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [
+        "kiosk panel: no kiosk is running, so there is no hold to end (holds live in the kiosk)"
+    ]
+    res = kiosk(config, "power", "off", "--for", "2h")
+    assert res.returncode == 1 and res.stderr.startswith("kiosk panel: --for/--until need the")
+    assert len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("power", "off", "--for", "2 hours"), "expected a duration such as 2h"),
+        (("power", "off", "--for", "8d"), "a hold lasts 1 minute to 7 days"),
+        (("power", "off", "--until", "25:00"), "expected a time HH:MM"),
+        (("power", "off", "--for", "2h", "--until", "06:00"), "not allowed with argument"),
+        (("status", "--for", "2h"), "unrecognized arguments"),
+    ],
+)
+def test_bad_hold_options_are_usage_errors(tmp_path, args, message):
+    res = kiosk(write_config(tmp_path, driver="lg", port="/dev/null"), *args)
+    assert res.returncode == 2
+    assert message in res.stderr and "Traceback" not in res.stderr

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.errors import PanelNak, PanelProtocolError
 from kiosk.panel import lg, nec, samsung
-from kiosk.panel.base import PanelBusy
+from kiosk.panel.base import NotSupported, PanelBusy
 
 
 def h(text: str) -> bytes:
@@ -166,8 +166,11 @@ def test_lg_ng_is_a_nak_with_its_code_and_ng03_is_busy():
     with pytest.raises(PanelNak) as exc:
         lg.parse_reply(b"a 01 NG01x", "ka", 1)
     assert exc.value.code == 1 and "illegal code" in str(exc.value)
+    assert not isinstance(exc.value, NotSupported)
     with pytest.raises(PanelBusy):
         lg.parse_reply(b"g 01 NG03x", "mg", 1)
+    with pytest.raises(NotSupported, match="function not supported"):  # NG02: this model lacks it
+        lg.parse_reply(b"g 01 NG02x", "mg", 1)
 
 
 def test_lg_ignores_replies_for_another_command_or_set():
@@ -200,11 +203,23 @@ def test_nec_broadcast_power_status_matches_placeos():
 def test_nec_replies_parse():
     on = nec.parse_reply(b"\x0100AB0E\x0200C203D60001\x03v\r", 1, nec.COMMAND)
     assert on == nec.NecReply("B", "00C203D60001")
-    assert nec.parse_power_set(on.message) == 1
+    assert nec.parse_message(on.message, nec.POWER_REPLY) == (1,)
     status = nec.parse_reply(b"\x0100AB12\x020200D60000040001\x03t\r", 1, nec.COMMAND)
-    assert nec.parse_power_status(status.message) == 1
+    assert nec.parse_message(status.message, nec.POWER_STATUS) == (1,)
     param = nec.parse_parameter("0000100000640032", "0010")
     assert (param.maximum, param.current) == (100, 50)
+
+
+def test_nec_one_message_parser_checks_shape_result_and_fixed_text():
+    with pytest.raises(PanelProtocolError, match="power status reply not understood"):
+        nec.parse_message("0300D6000004000", nec.POWER_STATUS)  # too short
+    with pytest.raises(PanelProtocolError, match="power reply not understood"):
+        nec.parse_message("00C203D70001", nec.POWER_REPLY)  # another opcode
+    with pytest.raises(PanelProtocolError, match="parameter 0010 reply not understood"):
+        nec.parse_parameter("0000200000640032", "0010")
+    with pytest.raises(PanelNak, match=r"refused the power request \(result 02\)") as exc:
+        nec.parse_message("02C203D60001", nec.POWER_REPLY)
+    assert exc.value.code == 2 and not isinstance(exc.value, NotSupported)
 
 
 def test_nec_null_message_is_busy():
@@ -219,10 +234,10 @@ def test_nec_bad_bcc_and_wrong_reply_type_are_protocol_errors():
         nec.parse_reply(b"\x0100AB0E\x0200C203D60001\x03v\r", 1, nec.GET)
 
 
-def test_nec_non_zero_result_is_a_nak():
-    with pytest.raises(PanelNak) as exc:
+def test_nec_non_zero_result_is_a_nak_and_01_is_unsupported():
+    with pytest.raises(NotSupported) as exc:  # 01: "unsupported operation with this monitor"
         nec.parse_parameter("0100100000640032", "0010")
-    assert exc.value.code == 1
+    assert exc.value.code == 1 and isinstance(exc.value, PanelNak)
 
 
 def test_nec_reply_from_another_monitor_is_skipped():

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from kiosk.errors import PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.errors import PanelError, PanelNak, PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.panel.base import NotSupported
 from kiosk.panel.lg import LgDriver
 from kiosk.panel.nec import NecDriver
 from kiosk.panel.samsung import SamsungDriver
-from kiosk.panel.transport import Transport
+from kiosk.panel.transport import PanelCancelled, Transport
 from tests.panel_sim import LgSimulator, NecSimulator, PtySimulator, SamsungSimulator
 
 TIMEOUT = 0.3
@@ -203,6 +206,75 @@ def test_samsung_health_reports_temperature_and_faults():
         sim.stop()
 
 
+def test_samsung_without_the_error_status_query_says_not_supported():
+    sim = SamsungSimulator().start()
+    driver = SamsungDriver(Transport(sim.url), 1, TIMEOUT, retries=1)
+    sim.refuse_when = lambda frame: frame[1] == 0x0D  # a model without 0x0D NAKs it
+    try:
+        with pytest.raises(NotSupported, match=r"error status: .* 0x0D \(NAK, error 0x01\)"):
+            driver.health()
+        assert sum(1 for f in sim.received if f[1] == 0x0D) == 1  # a NAK is not retried
+        assert driver.power_state() == "on" and driver.backlight() == 80  # the rest works
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_lg_ng02_and_nec_result_01_are_not_supported_not_just_refused():
+    lg_sim = LgSimulator().start()
+    nec_sim = NecSimulator().start()
+    lg_sim.ng_code = 2
+    lg_sim.refuse_when = lambda frame: frame.startswith(b"mg ")
+    nec_sim.refuse_when = lambda frame: b"0010" in frame
+    lg_drv = LgDriver(Transport(lg_sim.url), 1, TIMEOUT)
+    nec_drv = NecDriver(Transport(nec_sim.url), 1, TIMEOUT)
+    try:
+        with pytest.raises(NotSupported, match="backlight query: LG panel answered NG02"):
+            lg_drv.backlight()
+        with pytest.raises(NotSupported, match=r"backlight query: .*result 01"):
+            nec_drv.backlight()
+        lg_sim.ng_code = 1  # NG01 (illegal code) is a refusal, not "this model lacks it"
+        with pytest.raises(PanelNak) as exc:
+            lg_drv.backlight()
+        assert not isinstance(exc.value, NotSupported)
+    finally:
+        lg_drv.close()
+        nec_drv.close()
+        lg_sim.stop()
+        nec_sim.stop()
+
+
+def test_cancel_abandons_an_exchange_with_a_silent_panel_at_once():
+    sim = SamsungSimulator().start()
+    sim.behave("silent")
+    driver = SamsungDriver(Transport(sim.url), 1, timeout=30, retries=5)
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def query() -> None:
+        try:
+            driver.power_state()
+        except PanelError as e:
+            failed.append(e)
+        done.set()
+
+    worker = threading.Thread(target=query)
+    try:
+        worker.start()
+        assert sim.wait_received(1)  # the request is out; the panel stays silent
+        started = time.monotonic()
+        driver.cancel()
+        assert done.wait(5)
+        assert time.monotonic() - started < 2  # not 30 s x 6 tries
+        assert isinstance(failed[0], PanelCancelled) and "stopping" in str(failed[0])
+        with pytest.raises(PanelCancelled):  # and nothing more is sent after it
+            driver.power_state()
+    finally:
+        worker.join(5)
+        driver.close()
+        sim.stop()
+
+
 def test_nec_busy_null_message_is_retried_then_reported():
     sim = NecSimulator().start()
     driver = NecDriver(Transport(sim.url), 1, TIMEOUT, retries=1)
@@ -258,3 +330,28 @@ def test_socket_url_reaches_a_tcp_panel(tmp_path):
         driver.close()
         t.join(2)
         server.close()
+
+
+def test_the_port_opening_at_every_check_is_logged_once_and_again_after_a_failure(tmp_path, caplog):
+    sim = LgSimulator(link=tmp_path / "ttyPANEL").start()
+    driver = LgDriver(Transport(sim.url), 1, TIMEOUT, retries=0)
+
+    def opened() -> list[str]:
+        return [r.levelname for r in caplog.records if "open" in r.getMessage()]
+
+    try:
+        with caplog.at_level(logging.DEBUG, logger="kiosk.panel.transport"):
+            for _ in range(3):  # three checks, each opens and releases the port
+                driver.power_state()
+                driver.close()
+            assert opened() == ["INFO", "DEBUG", "DEBUG"]
+            sim.vanish()
+            with pytest.raises(PortUnavailable):
+                driver.power_state()
+            sim.revive()
+            caplog.clear()
+            driver.power_state()
+            assert opened() == ["INFO"]  # working again: said once more
+    finally:
+        driver.close()
+        sim.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -115,7 +116,7 @@ def test_a_panel_that_acknowledges_but_stays_off_failed_to_turn_on(rig):
     report = rec.tick(t(4, 5, 1))
     assert report.state == r.FAILED_ON == "failed to turn on"
     assert report.actual_power == "off"
-    assert "still reports off" in report.last_error
+    assert report.last_error == "power on: acknowledged but still off"
 
 
 POWER_ON_FRAMES = (b"ka 01 01\r", bytes.fromhex("AA 11 01 01 01 14"))
@@ -206,3 +207,87 @@ def test_cec_reconciler_keeps_power_and_refuses_brightness(tmp_path, monkeypatch
         rec.command(t(4, 12, 1), backlight=50)
     fake.write(mode="no-reply")
     assert rec.tick(t(4, 12, 5)).state == r.NOT_ANSWERING
+
+
+def test_a_maintenance_hold_outlasts_schedule_entries_and_ends_on_time(rig):
+    sim, rec = rig
+    rec.tick(t(4, 12))
+    until = t(5, 6, 0)  # `kiosk panel power off --until 06:00` given at noon
+    report = rec.command(t(4, 12), power="off", until=until, by="alice")
+    assert sim.power == "off" and report.state == r.OFF_OPERATOR and report.source == "operator"
+    (hold,) = report.holds
+    assert (hold.what, hold.value, hold.by, hold.until, hold.ends_at) == (
+        "power",
+        "off",
+        "alice",
+        until,
+        until,
+    )
+    assert hold.text == (
+        "power off, set by alice at 2025-06-04 12:00 KST, held until 2025-06-05 06:00 KST; "
+        "`kiosk panel resume` ends it"
+    )
+    assert hold.to_dict()["ends"] == "time"
+    report = rec.tick(t(5, 5, 30))  # the 05:00 "on" entry has fired: the hold still wins
+    assert report.state == r.OFF_OPERATOR and sim.power == "off"
+    report = rec.tick(t(5, 6, 0))
+    assert report.state == "on" and report.source == "schedule" and report.holds == ()
+    assert sim.power == "on"
+
+
+def test_a_plain_hold_names_the_schedule_entry_that_ends_it(rig):
+    sim, rec = rig
+    report = rec.command(t(4, 12), power="off", by="bob")
+    (hold,) = report.holds
+    assert hold.until is None and hold.ends_at == t(5, 1, 10)  # the next power entry
+    assert "until the schedule's next power entry (2025-06-05 01:10 KST)" in hold.text
+    assert report.to_dict()["holds"][0]["ends"] == "schedule"
+
+
+def test_resume_ends_every_hold_and_the_schedule_takes_over_at_once(rig):
+    sim, rec = rig
+    rec.command(t(4, 12), power="off", backlight=30, until=t(4, 18), by="alice")
+    assert sim.power == "off"
+    report = rec.resume(t(4, 13), by="alice")
+    assert report.holds == () and report.source == "schedule"
+    assert report.state == "on" and sim.power == "on"
+    assert report.actual_backlight == 100  # the schedule's day level, not the held 30
+
+
+def test_holds_move_to_the_reconciler_that_replaces_this_one(rig):
+    sim, rec = rig
+    rec.command(t(4, 12), power="off", until=t(4, 18), by="alice")
+    fresh = Reconciler(rec.driver, SCHEDULE, SEOUL, frozenset())
+    fresh.adopt_holds(rec.holds)
+    report = fresh.tick(t(4, 13))
+    assert report.state == r.OFF_OPERATOR and report.holds[0].by == "alice"
+
+
+def test_a_backlight_the_model_lacks_is_no_fault_when_nothing_sets_it(tmp_path):
+    sim = LgSimulator().start()
+    sim.ng_code = 2  # NG02: function not supported
+    sim.refuse_when = lambda frame: frame.startswith(b"mg ")
+    driver = LgDriver(Transport(sim.url), 1, 0.25, retries=0)
+    power_only = tuple(e for e in SCHEDULE if e.power is not None)
+    try:
+        report = Reconciler(driver, power_only, SEOUL, frozenset()).tick(t(4, 12))
+        assert (report.state, report.last_error, report.actual_backlight) == ("on", None, None)
+        report = Reconciler(driver, SCHEDULE, SEOUL, frozenset()).tick(t(4, 12))
+        assert report.state == r.BACKLIGHT_FAILED  # the schedule dims it: now it is a fault
+        assert "NG02" in (report.last_error or "")
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_an_operator_command_is_carried_out_without_a_warning_but_a_drift_warns(rig, caplog):
+    sim, rec = rig
+    rec.tick(t(4, 12))
+    with caplog.at_level(logging.INFO, logger="kiosk.panel"):
+        rec.command(t(4, 12, 1), power="off", by="alice")
+        assert [r.levelname for r in caplog.records if "should be" in r.getMessage()] == ["INFO"]
+        caplog.clear()
+        sim.power = "on"  # someone used the remote: that is worth a warning
+        rec.tick(t(4, 12, 5))
+    drift = [r for r in caplog.records if "should be off: re-asserting" in r.getMessage()]
+    assert [r.levelname for r in drift] == ["WARNING"]

@@ -252,21 +252,19 @@ def test_sun_firings_plan_the_next_day():
     assert [t.strftime("%d %H:%M") for t in times] == ["21 05:11", "21 20:26"]
 
 
-class RecordingReconciler:
-    def __init__(self) -> None:
-        self.ticks: list[datetime] = []
-
-    def tick(self, now: datetime) -> None:
-        self.ticks.append(now)
-
-
 def test_panel_jobs_install_and_remove():
     scheduler = BackgroundScheduler(timezone=KST)
     scheduler.add_job(print, "interval", seconds=60, id="someone-else")
-    rec = RecordingReconciler()
+    fired: list[str] = []
     now = at(2025, 6, 21, 3, 0)
     jobs = PanelJobs(
-        scheduler, rec, STATION, SEOUL, NO_HOLIDAYS, check_interval=120, clock=lambda: now
+        scheduler,
+        lambda: fired.append("check"),
+        STATION,
+        SEOUL,
+        NO_HOLIDAYS,
+        check_interval=120,
+        clock=lambda: now,
     )
     jobs.install()
     sun_ids = [
@@ -285,6 +283,9 @@ def test_panel_jobs_install_and_remove():
     check = next(j for j in scheduler.get_jobs() if j.id == "panel-check")
     assert check.trigger.interval == timedelta(seconds=120)
     jobs.tick()
-    assert rec.ticks == [now]
+    assert fired == ["check"]
     jobs.remove()
+    assert [j.id for j in scheduler.get_jobs()] == ["someone-else"]
+    jobs.plan_sun()  # a sun plan that was already running when remove() came adds nothing back
+    jobs.wake_at(now + timedelta(hours=1))
     assert [j.id for j in scheduler.get_jobs()] == ["someone-else"]

@@ -212,3 +212,70 @@ def test_fetch_once_polls_each_source_and_adds_the_air_history(
     assert [s.source for s in snaps] == ["subway", "air", "air_history", "parks"]
     assert all(s.status is FeedStatus.OK for s in snaps)
     assert snaps[2].items == snaps[1].items  # the reading just fetched is the history's first point
+
+
+class ContentionSpy:
+    """Wraps the scheduler's job-store lock: ``contended`` is set once a second thread has to
+    wait for it while ``armed`` (a hook that makes the race below deterministic)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.armed = False
+        self.contended = threading.Event()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self.inner.acquire(blocking=False):
+            return True
+        if self.armed:
+            self.contended.set()
+        return self.inner.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.inner.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_stop_while_the_scheduler_finishes_a_one_shot_job_raises_nowhere(monkeypatch) -> None:
+    # The interleaving from issue 12: the scheduler thread is in its pass (holding the job-store
+    # lock) and has just handed the one-shot "air history" job to the executor when stop()
+    # runs. Before the fix, shutdown() had already marked the scheduler stopped, so removing the
+    # finished one-shot job looked among pending jobs and raised JobLookupError.
+    from apscheduler.executors.pool import ThreadPoolExecutor
+
+    from kiosk.poller.jobs import PollJobs
+
+    errors: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    jobs = PollJobs({}, now_kst)
+    spy = ContentionSpy(jobs.scheduler._jobstores_lock)
+    jobs.scheduler._jobstores_lock = spy
+    entered = threading.Event()
+
+    class GatedExecutor(ThreadPoolExecutor):
+        def submit_job(self, job: Any, run_times: Any) -> None:
+            if job.name == "air history":
+                entered.set()
+                spy.armed = True
+                assert spy.contended.wait(WAIT_S), "stop() never waited for the job-store lock"
+            super().submit_job(job, run_times)
+
+    jobs.scheduler.remove_executor("default")
+    jobs.scheduler.add_executor(GatedExecutor(2), "default")
+    ran: list[str] = []
+    jobs.start()
+    jobs.add_once(lambda: ran.append("history"), "air history")
+    assert entered.wait(WAIT_S)  # the scheduler thread is mid-pass, holding the lock
+    stopper = threading.Thread(target=jobs.stop, name="stop")
+    stopper.start()
+    stopper.join(WAIT_S)
+    assert not stopper.is_alive(), "stop() hung"
+    assert not jobs.scheduler.running
+    assert errors == [], f"scheduler thread raised {errors!r}"
+    assert jobs.wait_idle(WAIT_S) and ran == []  # queued before stop(): skipped, as designed
+    jobs.add_once(lambda: ran.append("late"), "late")  # after stop(): not even queued
+    assert jobs.scheduler.get_jobs() == [] and ran == []

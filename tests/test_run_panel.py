@@ -41,3 +41,76 @@ def test_scheduled_off_panel_is_switched_off_and_the_kiosk_sleeps(tmp_path):
         sim.stop()
     assert kiosk.proc.returncode == 0, out
     assert "pausing rendering and polling" in out and "Traceback" not in out
+
+
+def test_kiosk_panel_power_off_while_kiosk_run_runs_holds_past_the_next_read_back(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from kiosk.panel.protocol import user_name
+
+    sim = LgSimulator().start()
+    example = yaml.safe_load((REPO / "config.example.yaml").read_text())
+    panel = {
+        "driver": "lg",
+        "port": sim.url,
+        "timeout": 0.5,
+        "check_interval": 10,  # the shortest allowed: a read-back every 10 s
+        "schedule": [{"at": "00:00", "power": "on"}],  # whatever the time, "on" holds now
+    }
+    cfg = {
+        "station": example["station"],
+        "layout": str(REPO / "layouts" / "yeouido.yaml"),
+        "sources": {"demo": True},
+        "panel": panel,
+    }
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    kiosk = RunningKiosk(config, tmp_path)
+    env = {**os.environ, "RUNTIME_DIRECTORY": str(kiosk.runtime)}
+
+    def kiosk_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO,
+            env=env,
+        )
+
+    try:
+        kiosk.wait_status(lambda s: (s["panel"] or {}).get("actual", {}).get("state") == "on", 60)
+        res = kiosk_cli("panel", "power", "off", "--config", str(config))
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.startswith("panel power off: done by lg (display id 1) on ")
+        assert f"through the running kiosk (pid {kiosk.pid})" in res.stdout
+        assert sim.power == "off"
+        sent = len(sim.received)
+        st = kiosk.wait_status(lambda s: s["panel"]["actual"]["state"] == "off by operator", 30)
+        commanded_at = st["panel"]["checked_at"]
+        # The next periodic read-back (within check_interval) must not switch it on again.
+        st = kiosk.wait_status(lambda s: s["panel"]["checked_at"] > commanded_at, 40)
+        assert st["panel"]["actual"]["state"] == "off by operator"
+        assert st["panel"]["desired"] == {"power": "off", "backlight": None, "by": "operator"}
+        assert sim.power == "off"
+        assert b"ka 01 01\r" not in sim.received[sent:]  # nothing tried to switch it on
+        (hold,) = st["panel"]["holds"]
+        assert (hold["what"], hold["value"], hold["by"]) == (
+            "power",
+            "off",
+            user_name(os.geteuid()),
+        )
+        assert hold["ends"] == "schedule" and hold["text"].startswith("power off, set by ")
+        text = kiosk_cli("status", "--runtime-dir", str(kiosk.runtime))
+        assert f"          hold: {hold['text']}" in text.stdout.splitlines()
+        res = kiosk_cli("panel", "resume", "--config", str(config))
+        assert res.returncode == 0, res.stderr
+        assert sim.power == "on"
+    finally:
+        out = kiosk.stop()
+        sim.stop()
+    assert kiosk.proc.returncode == 0, out
+    assert "Traceback" not in out
+    assert not (kiosk.runtime / "panel.sock").exists()  # removed on a clean exit

@@ -66,6 +66,8 @@ class PanelStatus:
     actual: Mapping[str, Any] | str | None = None  # None: not known (no answer yet)
     checked_at: datetime | None = None
     error: str | None = None
+    # Operator holds in force (PanelReport.to_dict()["holds"]): what, value, by, until, text.
+    holds: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

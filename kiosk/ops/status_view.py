@@ -104,6 +104,8 @@ def summary(data: dict[str, Any]) -> list[str]:
             f"panel:    {panel.get('driver', '?')}: desired {_state_text(panel.get('desired'))}; "
             f"actual {_state_text(panel.get('actual'))}{err}"
         )
+        for hold in panel.get("holds") or []:
+            lines.append(f"          hold: {hold.get('text') if isinstance(hold, dict) else hold}")
     else:
         lines.append("panel:    -")
     errors = data.get("errors") or []

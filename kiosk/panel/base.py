@@ -23,6 +23,21 @@ class PanelBusy(PanelNak):
     """The panel asked us to try again later (LG ``NG03``, NEC NULL message); worth a retry."""
 
 
+class NotSupported(PanelNak):
+    """The panel refused a query its model does not have (Samsung 0x0D, LG ``NG02``, NEC 01).
+
+    For an optional query (health, a backlight nobody asked for) this is "not supported by
+    this panel", not a fault; for power, or a backlight the schedule sets, it still is one.
+    """
+
+
+class NotApplied(PanelError):
+    """The panel acknowledged a command but the read-back shows the old state."""
+
+
+NOT_SUPPORTED = "not supported by this panel"
+
+
 @dataclass(frozen=True)
 class PanelHealth:
     """What the panel says about itself (Samsung MDC error status)."""
@@ -76,6 +91,10 @@ class PanelDriver(Protocol):
         """Release the port between uses."""
         ...
 
+    def cancel(self) -> None:
+        """Abort the exchange in flight and every later one (the kiosk is stopping); thread-safe."""
+        ...
+
 
 def check_level(value: int) -> int:
     """Reject a backlight outside 0..100 before anything is sent."""
@@ -85,16 +104,28 @@ def check_level(value: int) -> int:
 
 
 class SerialDriver:
-    """Common plumbing: a transport, a reply timeout and a bounded number of retries."""
+    """Common plumbing: a transport, a reply timeout and a bounded number of retries.
+
+    ``power_mode`` "panel" switches only the screen (Samsung 0xF9, LG ``kd``); drivers without
+    such a command ignore it (config validation allows it only for samsung and lg).
+    """
 
     name = "serial"
     supports_backlight = True
 
-    def __init__(self, transport: Transport, display_id: int, timeout: float, retries: int = 1):
+    def __init__(
+        self,
+        transport: Transport,
+        display_id: int,
+        timeout: float,
+        retries: int = 1,
+        power_mode: str = "power",
+    ):
         self.transport = transport
         self.display_id = display_id
         self.timeout = timeout
         self.retries = retries
+        self.power_mode = power_mode
 
     @property
     def port(self) -> str:
@@ -115,8 +146,8 @@ class SerialDriver:
                         raise PanelBusy(message, e.code) from None
                     raise type(e)(message) from None
                 log.debug("panel %s %s: %s; retrying", self.port, what, e.one_line())
-            except PanelNak as e:
-                raise PanelNak(f"{what}: {e.one_line()}", e.code) from None
+            except PanelNak as e:  # keeps its class: NotSupported must stay NotSupported
+                raise type(e)(f"{what}: {e.one_line()}", e.code) from None
         raise AssertionError("unreachable")
 
     def health(self) -> PanelHealth | None:
@@ -126,3 +157,7 @@ class SerialDriver:
     def close(self) -> None:
         """Release the port between uses."""
         self.transport.close()
+
+    def cancel(self) -> None:
+        """Abort the exchange in flight (within a fraction of a second) and every later one."""
+        self.transport.cancel()

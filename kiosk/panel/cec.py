@@ -7,15 +7,19 @@ cec-ctl's ``pwr-state: on (0x00)`` / ``Tx, Not Acknowledged`` lines, cec-client'
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 
 from kiosk.errors import PanelProtocolError, PanelTimeout, PortUnavailable
 from kiosk.panel.base import PanelHealth, PanelUnsupported, Power
-from kiosk.panel.transport import port_lock
+from kiosk.panel.transport import PanelCancelled, port_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,9 @@ class CecDriver:
         self.timeout = timeout
         self.tool = tool
         self._lock = port_lock(f"cec:{port}")
+        self._proc: subprocess.Popen[str] | None = None
+        self._proc_guard = threading.Lock()  # _proc is read by cancel() from another thread
+        self._cancelled = False
 
     @property
     def port(self) -> str:
@@ -62,22 +69,45 @@ class CecDriver:
 
     def _run(self, argv: list[str], stdin: str | None = None) -> ToolResult:
         log.debug("panel cec: %s", " ".join(argv))
+        limit = self.timeout + 2.0  # the tool's own start-up on top of the reply wait
+        with self._proc_guard:
+            if self._cancelled:
+                raise PanelCancelled(f"{argv[0]} not run: stopping")
+            try:
+                # A session of its own: at the timeout the tool is killed with every child it
+                # started (a hung cec-client leaves helpers behind otherwise).
+                proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    start_new_session=True,
+                )
+            except OSError as e:
+                raise PortUnavailable(f"cannot run {argv[0]}: {e.strerror or e}") from None
+            self._proc = proc
         try:
-            done = subprocess.run(
-                argv,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                timeout=self.timeout + 2.0,  # the tool's own start-up on top of the reply wait
-                check=False,
-            )
+            out, err = proc.communicate(stdin, timeout=limit)
         except subprocess.TimeoutExpired:
+            _kill_group(proc)
             raise PanelTimeout(
-                f"{argv[0]} did not finish within {self.timeout + 2.0:g} s (adapter busy?)"
+                f"{argv[0]} did not finish within {limit:g} s (adapter busy?); stopped it"
             ) from None
-        except OSError as e:
-            raise PortUnavailable(f"cannot run {argv[0]}: {e.strerror or e}") from None
-        return ToolResult(done.returncode, done.stdout, done.stderr)
+        finally:
+            with self._proc_guard:
+                self._proc = None
+        if self._cancelled:
+            raise PanelCancelled(f"{argv[0]} stopped: the kiosk is stopping")
+        return ToolResult(proc.returncode, out, err)
+
+    def cancel(self) -> None:
+        """Kill the tool in flight (with its children) and run no more; thread-safe."""
+        with self._proc_guard:
+            self._cancelled = True
+            proc = self._proc
+        if proc is not None and proc.returncode is None:
+            _kill_group(proc, reap=False)  # the thread waiting in communicate() reaps it
 
     def _pick_tool(self) -> str:
         if self.tool != "auto":
@@ -175,3 +205,17 @@ class CecDriver:
 
     def close(self) -> None:
         """Nothing is held open between calls."""
+
+
+def _kill_group(proc: subprocess.Popen[str], reap: bool = True) -> None:
+    """SIGKILL the tool's whole process group, then (``reap``) collect it and close its pipes."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # the group id is the tool's pid (its own session)
+    if not reap:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=2.0)
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()

@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelBusy, Power, SerialDriver, check_level
-from kiosk.panel.transport import Transport
+from kiosk.panel.base import NotSupported, PanelBusy, Power, SerialDriver, check_level
 
 # cmd: (meaning, data range) — the signage subset we drive.
 COMMANDS = {
@@ -59,7 +58,7 @@ def parse_reply(buf: bytes, cmd: str, set_id: int) -> LgReply | None:
         if status == "NG":
             code = int(data, 16) if data else 0
             why = NG_CODES.get(code, "unknown code")
-            exc = PanelBusy if code == 3 else PanelNak
+            exc = {2: NotSupported, 3: PanelBusy}.get(code, PanelNak)
             raise exc(f"LG panel answered NG{data} ({why})", code)
         return LgReply(letter, int(sid, 16), data.lower())
     return None
@@ -69,17 +68,6 @@ class LgDriver(SerialDriver):
     """LG signage over RS-232C or TCP 9761; backlight via ``mg``."""
 
     name = "lg"
-
-    def __init__(
-        self,
-        transport: Transport,
-        display_id: int,
-        timeout: float,
-        retries: int = 1,
-        power_mode: str = "power",
-    ):
-        super().__init__(transport, display_id, timeout, retries)
-        self.power_mode = power_mode
 
     def _cmd(self, what: str, cmd: str, data: int | str) -> LgReply:
         frame = encode(cmd, self.display_id, data)

@@ -13,7 +13,7 @@ from functools import reduce
 from typing import TypeVar
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelBusy, Power, SerialDriver, check_level
+from kiosk.panel.base import NotSupported, PanelBusy, Power, SerialDriver, check_level
 from kiosk.panel.transport import Transport
 
 T = TypeVar("T")
@@ -110,8 +110,48 @@ def parse_reply(buf: bytes, display_id: int, request_type: str) -> NecReply | No
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where a reply MESSAGE keeps its result code, its fixed text and its hex values.
+
+    Spans are (start, end) character offsets; ``fixed`` spans must read exactly as given.
+    """
+
+    what: str
+    size: int
+    result: tuple[int, int]
+    fixed: tuple[tuple[int, int, str], ...]
+    values: tuple[tuple[int, int], ...]
+
+
+# "02 00 D6 00 MMMM CCCC": reply to the power status read (max mode, current mode)
+POWER_STATUS = Layout("power status", 16, (2, 4), ((0, 2, "02"), (4, 6, "D6")), ((12, 16),))
+# "00 C203D6 MMMM": reply to the power command (the mode it accepted)
+POWER_REPLY = Layout("power", 12, (0, 2), ((2, 8, POWER_SET),), ((8, 12),))
+
+
+def parameter_layout(opcode: str) -> Layout:
+    """ "RR OOOO TT MMMM CCCC": a get/set parameter reply (result, opcode, type, max, current)."""
+    return Layout(f"parameter {opcode}", 16, (0, 2), ((2, 6, opcode),), ((8, 12), (12, 16)))
+
+
+def parse_message(message: str, layout: Layout) -> tuple[int, ...]:
+    """The hex values of a reply MESSAGE; a non-zero result is the panel refusing (01: unsupported)."""
+    shape_ok = len(message) >= layout.size and all(
+        message[a:b].upper() == text for a, b, text in layout.fixed
+    )
+    if not shape_ok:
+        raise PanelProtocolError(f"NEC {layout.what} reply not understood: {message!r}")
+    result = _hex(message, *layout.result, layout.what)
+    if result != 0:
+        # 01 is "unsupported operation with this monitor or in its current condition".
+        exc = NotSupported if result == 1 else PanelNak
+        raise exc(f"NEC panel refused the {layout.what} request (result {result:02X})", result)
+    return tuple(_hex(message, a, b, layout.what) for a, b in layout.values)
+
+
+@dataclass(frozen=True)
 class Parameter:
-    """A get/set parameter reply: result(2) opcode(4) type(2) max(4) current(4)."""
+    """A get/set parameter reply: its opcode, maximum and current value."""
 
     opcode: str
     maximum: int
@@ -119,35 +159,17 @@ class Parameter:
 
 
 def parse_parameter(message: str, opcode: str) -> Parameter:
-    """Decode a 'D'/'F' reply message; a non-zero result is the panel refusing."""
-    if len(message) < 16:
-        raise PanelProtocolError(f"NEC parameter reply too short: {message!r}")
-    result = _hex(message, 0, 2, "parameter")
-    if result != 0:
-        raise PanelNak(f"NEC panel refused parameter {opcode} (result {result:02X})", result)
-    if message[2:6].upper() != opcode:
-        raise PanelProtocolError(f"NEC reply is for opcode {message[2:6]}, expected {opcode}")
-    return Parameter(opcode, _hex(message, 8, 12, "max"), _hex(message, 12, 16, "current"))
+    """Decode a 'D'/'F' reply message for ``opcode``."""
+    maximum, current = parse_message(message, parameter_layout(opcode))
+    return Parameter(opcode, maximum, current)
 
 
-def parse_power_status(message: str) -> int:
-    """``02 00 D6 00 MMMM CCCC`` -> the current power mode (1 on .. 4 off)."""
-    if len(message) < 16 or message[:2] != "02" or message[4:6].upper() != "D6":
-        raise PanelProtocolError(f"NEC power status reply not understood: {message!r}")
-    result = _hex(message, 2, 4, "power status")
-    if result != 0:
-        raise PanelNak(f"NEC panel refused the power status read (result {result:02X})", result)
-    return _hex(message, 12, 16, "power status")
+def _power_status(message: str) -> int:
+    return parse_message(message, POWER_STATUS)[0]
 
 
-def parse_power_set(message: str) -> int:
-    """``00 C203D6 MMMM`` -> the mode the panel accepted."""
-    if len(message) < 12 or message[2:8].upper() != POWER_SET:
-        raise PanelProtocolError(f"NEC power reply not understood: {message!r}")
-    result = _hex(message, 0, 2, "power")
-    if result != 0:
-        raise PanelNak(f"NEC panel refused the power command (result {result:02X})", result)
-    return _hex(message, 8, 12, "power")
+def _power_reply(message: str) -> int:
+    return parse_message(message, POWER_REPLY)[0]
 
 
 def _backlight_param(message: str) -> Parameter:
@@ -169,18 +191,18 @@ class NecDriver(SerialDriver):
         try:
             return decode(reply.message)
         except PanelNak as e:
-            raise PanelNak(f"{what}: {e}", e.code) from None
+            raise type(e)(f"{what}: {e}", e.code) from None
         except PanelProtocolError as e:
             raise PanelProtocolError(f"{what}: {e}") from None
 
     def power(self, state: Power) -> None:
         """Power control C203D6 with mode 0001 (on) or 0004 (off)."""
         mode = 1 if state == "on" else 4
-        self._send(f"power {state}", COMMAND, f"{POWER_SET}{mode:04X}", parse_power_set)
+        self._send(f"power {state}", COMMAND, f"{POWER_SET}{mode:04X}", _power_reply)
 
     def power_state(self) -> Power:
         """Power status read 01D6: only mode 1 counts as on (standby/suspend are off)."""
-        mode = self._send("power query", COMMAND, POWER_READ, parse_power_status)
+        mode = self._send("power query", COMMAND, POWER_READ, _power_status)
         return "on" if mode == 1 else "off"
 
     def set_backlight(self, value: int) -> None:

@@ -1,9 +1,10 @@
 """Desired state, not fire-and-forget: hold what the panel should be, read it back, re-assert.
 
-The app drives one Reconciler from a worker thread (APScheduler jobs, see panel/jobs.py):
-``tick(now)`` at every scheduled firing and every few minutes; ``command(now, ...)`` when an
-operator asks. Every call is blocking and returns a frozen PanelReport; nothing here may run
-on the GUI thread.
+The app drives one Reconciler from the panel's worker thread (panel/worker.py, fed by the
+APScheduler jobs of panel/jobs.py and the control socket): ``tick(now)`` at every scheduled
+firing and every few minutes; ``command(now, ...)`` / ``resume(now)`` when an operator asks
+(holds: panel/holds.py). Every call is blocking and returns a frozen PanelReport; nothing here
+may run on the GUI thread.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import date, datetime
 from typing import Any
 
 from kiosk.errors import PanelError, PanelNak, PanelTimeout, PortUnavailable
-from kiosk.panel.base import PanelDriver, PanelUnsupported, Power
+from kiosk.panel.base import NotSupported, PanelDriver, PanelUnsupported, Power
 from kiosk.panel.cec import NO_BRIGHTNESS
-from kiosk.panel.schedule import HasLatLon, state_at
+from kiosk.panel.holds import Hold, HoldStatus, What, status_of
+from kiosk.panel.schedule import HasLatLon, next_firings, state_at
 from kiosk.panel.settings import ScheduleEntry
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ BACKLIGHT_FAILED = "backlight not applied"
 NOT_ANSWERING = "not answering"
 PORT_UNAVAILABLE = "port unavailable"
 REFUSED = "refused the query"
+# How far ahead to look for "the schedule's next entry" that ends a plain hold (display only).
+NEXT_ENTRY_DAYS = 8
 
 
 @dataclass(frozen=True)
@@ -53,19 +57,14 @@ class PanelReport:
     scheduled_off: bool = False
     last_error: str | None = None
     last_check: datetime | None = None
+    holds: tuple[HoldStatus, ...] = ()  # operator holds in force, who set them, when they end
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (times as ISO-8601)."""
         d = asdict(self)
         d["last_check"] = self.last_check.isoformat() if self.last_check else None
+        d["holds"] = [h.to_dict() for h in self.holds]
         return d
-
-
-@dataclass(frozen=True)
-class _Override:
-    power: Power | None
-    backlight: int | None
-    since: datetime
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,8 @@ class _Desired:
     power: Power | None
     backlight: int | None
     source: str
+    holds: tuple[HoldStatus, ...] = ()
+    commanded: bool = False  # an operator's power command given just now
 
 
 class Reconciler:
@@ -89,7 +90,7 @@ class Reconciler:
         self._schedule = tuple(schedule)
         self._location = location
         self._holidays = holidays
-        self._override: _Override | None = None
+        self._holds: dict[What, Hold] = {}
         self._lock = threading.Lock()
         self._listeners: list[Callable[[PanelReport], None]] = []
         self._report = PanelReport(driver.name, driver.port)
@@ -129,25 +130,49 @@ class Reconciler:
         return d.power, d.backlight, d.source
 
     def command(
-        self, now: datetime, power: Power | None = None, backlight: int | None = None
+        self,
+        now: datetime,
+        power: Power | None = None,
+        backlight: int | None = None,
+        *,
+        until: datetime | None = None,
+        by: str = "operator",
     ) -> PanelReport:
-        """Operator override; it holds until the next schedule entry for the same thing fires."""
+        """Operator hold: until ``until``, else until the schedule next fires the same thing."""
         if backlight is not None and not self.driver.supports_backlight:
             raise PanelUnsupported(NO_BRIGHTNESS)
         with self._lock:
-            old = self._override
-            self._override = _Override(
-                power if power is not None else (old.power if old else None),
-                backlight if backlight is not None else (old.backlight if old else None),
-                now,
+            if power is not None:
+                self._holds["power"] = Hold("power", power, now, by, until)
+            if backlight is not None:
+                self._holds["backlight"] = Hold("backlight", backlight, now, by, until)
+            log.info(
+                "panel %s: hold %s by %s%s",
+                self.driver.port,
+                ", ".join(f"{h.what} {h.value}" for h in self._holds.values()),
+                by,
+                f" until {until.isoformat()}" if until else " until the next schedule entry",
             )
         return self.tick(now)
 
-    def clear_override(self, now: datetime) -> PanelReport:
-        """Back to the schedule."""
+    def resume(self, now: datetime, by: str = "operator") -> PanelReport:
+        """End every operator hold: back to the schedule."""
         with self._lock:
-            self._override = None
+            if self._holds:
+                log.info("panel %s: holds ended by %s; back to the schedule", self.driver.port, by)
+            self._holds = {}
         return self.tick(now)
+
+    @property
+    def holds(self) -> tuple[Hold, ...]:
+        """The operator holds (carried over when the service reconnects with new settings)."""
+        with self._lock:
+            return tuple(self._holds.values())
+
+    def adopt_holds(self, holds: Sequence[Hold]) -> None:
+        """Take over the holds of the reconciler this one replaces."""
+        with self._lock:
+            self._holds = {h.what: h for h in holds}
 
     def tick(self, now: datetime) -> PanelReport:
         """Read the panel back and re-assert the desired state where they differ."""
@@ -177,31 +202,40 @@ class Reconciler:
 
     def _desired(self, now: datetime) -> _Desired:
         sched = state_at(self._schedule, now, self._location, self._holidays)
-        ov = self._override
         power, backlight, source = sched.power, sched.backlight, "schedule"
         if power is None:
             source = "none"
-        if ov is not None:
-            # An override lasts until the schedule next fires an entry for the same thing.
-            keep_p = ov.power is not None and (
-                sched.power_since is None or sched.power_since <= ov.since
+        kept: dict[What, Hold] = {}
+        for what, hold in self._holds.items():
+            since = sched.power_since if what == "power" else sched.backlight_since
+            if hold.active(now, since):
+                kept[what] = hold
+            else:
+                log.info("panel %s: operator hold on %s ended", self.driver.port, what)
+        self._holds = kept
+        if "power" in kept:
+            power, source = ("on" if kept["power"].value == "on" else "off"), "operator"
+        if "backlight" in kept:
+            backlight = int(kept["backlight"].value)
+        commanded = "power" in kept and kept["power"].since == now
+        return _Desired(power, backlight, source, self._hold_statuses(now), commanded)
+
+    def _hold_statuses(self, now: datetime) -> tuple[HoldStatus, ...]:
+        if not self._holds:
+            return ()
+        upcoming: list[tuple[datetime, ScheduleEntry]] = []
+        if any(h.until is None for h in self._holds.values()):
+            upcoming = next_firings(
+                self._schedule, now, self._location, self._holidays, NEXT_ENTRY_DAYS
             )
-            keep_b = ov.backlight is not None and (
-                sched.backlight_since is None or sched.backlight_since <= ov.since
+        out = []
+        for what, hold in self._holds.items():
+            nxt = next(
+                (when for when, e in upcoming if getattr(e, what) is not None),
+                None,
             )
-            if keep_p:
-                power, source = ov.power, "operator"
-            if keep_b:
-                backlight = ov.backlight
-            if not keep_p and not keep_b:
-                self._override = None
-            elif not keep_p or not keep_b:
-                self._override = replace(
-                    ov,
-                    power=ov.power if keep_p else None,
-                    backlight=ov.backlight if keep_b else None,
-                )
-        return _Desired(power, backlight, source)
+            out.append(status_of(hold, nxt))
+        return tuple(out)
 
     def _reconcile(self, want: _Desired, now: datetime) -> PanelReport:
         base = PanelReport(
@@ -212,17 +246,22 @@ class Reconciler:
             source=want.source,
             scheduled_off=want.power == "off" and want.source == "schedule",
             last_check=now,
+            holds=want.holds,
         )
         try:
             actual = self.driver.power_state()
         except PanelError as e:
             return replace(base, state=_unreachable_state(e), last_error=e.one_line())
         if want.power is not None and actual != want.power:
-            log.warning(
-                "panel %s is %s but should be %s: re-asserting",
+            # A panel that drifted from what it should be is worth a warning; carrying out
+            # the command an operator just gave is not.
+            log.log(
+                logging.INFO if want.commanded else logging.WARNING,
+                "panel %s is %s but should be %s: %s",
                 self.driver.port,
                 actual,
                 want.power,
+                "switching it (operator command)" if want.commanded else "re-asserting",
             )
             failed = FAILED_ON if want.power == "on" else FAILED_OFF
             try:
@@ -246,7 +285,7 @@ class Reconciler:
                     base,
                     actual_power=actual,
                     state=failed,
-                    last_error=f"the panel acknowledged power {want.power} but still reports {actual}",
+                    last_error=f"power {want.power}: acknowledged but still {actual}",
                 )
         report = replace(base, actual_power=actual, state=self._power_state_name(actual, want))
         if actual == "on" and self.driver.supports_backlight:
@@ -271,11 +310,16 @@ class Reconciler:
                         report,
                         actual_backlight=level,
                         state=BACKLIGHT_FAILED,
-                        last_error=f"backlight set to {want} but the panel reports {level}",
+                        last_error=f"backlight {want}: acknowledged but the panel reports {level}",
                     )
         except PanelError as e:
-            if want is None:  # only monitoring: a failed read is not worth a state change
-                return replace(report, last_error=e.one_line())
+            if want is None:  # only monitoring: a failed read is not worth a state change,
+                # and a read this model does not have is not even worth an error
+                return (
+                    report
+                    if isinstance(e, NotSupported)
+                    else replace(report, last_error=e.one_line())
+                )
             return replace(report, state=BACKLIGHT_FAILED, last_error=e.one_line())
         return replace(report, actual_backlight=level)
 

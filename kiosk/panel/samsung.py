@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.errors import PanelNak, PanelProtocolError
-from kiosk.panel.base import PanelHealth, Power, SerialDriver, check_level
-from kiosk.panel.transport import Transport
+from kiosk.panel.base import NotSupported, PanelHealth, Power, SerialDriver, check_level
 
 HEADER = 0xAA
 REPLY = 0xFF
@@ -99,17 +98,6 @@ class SamsungDriver(SerialDriver):
 
     name = "samsung"
 
-    def __init__(
-        self,
-        transport: Transport,
-        display_id: int,
-        timeout: float,
-        retries: int = 1,
-        power_mode: str = "power",
-    ):
-        super().__init__(transport, display_id, timeout, retries)
-        self.power_mode = power_mode
-
     def _cmd(self, what: str, cmd: int, data: bytes = b"", want: int = 1) -> bytes:
         frame = encode(cmd, self.display_id, data)
         reply = self._request(what, frame, lambda b: parse_reply(b, cmd, self.display_id))
@@ -144,4 +132,12 @@ class SamsungDriver(SerialDriver):
 
     def health(self) -> PanelHealth:
         """ERROR_STATUS: lamp, temperature, sensor, no-signal and fan flags plus temperature."""
-        return parse_error_status(self._cmd("error status", ERROR_STATUS, want=5))
+        try:
+            values = self._cmd("error status", ERROR_STATUS, want=5)
+        except NotSupported:
+            raise
+        except PanelNak as e:
+            # Not every model has 0x0D; the NAK codes are undocumented, so any NAK here means
+            # the model lacks it (power and backlight were answered on the same link).
+            raise NotSupported(e.one_line(), e.code) from None
+        return parse_error_status(values)

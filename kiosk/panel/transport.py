@@ -18,14 +18,21 @@ from typing import Any, TypeVar
 
 import serial
 
-from kiosk.errors import PanelProtocolError, PanelTimeout, PortUnavailable
+from kiosk.errors import PanelError, PanelProtocolError, PanelTimeout, PortUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Parser = Callable[[bytes], T | None]
 
+# How long one read may block: also how soon cancel() takes effect.
+READ_SLICE_S = 0.2
+
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+class PanelCancelled(PanelError):
+    """The exchange was abandoned because the kiosk is stopping."""
 
 
 def port_lock(url: str) -> threading.Lock:
@@ -70,6 +77,8 @@ class Transport:
         self._ser: Any = None
         self._last_io = 0.0
         self._lock = port_lock(url)
+        self._cancelled = threading.Event()
+        self._announced = False  # "port open" was logged since the last failure
 
     # --- port lifecycle ------------------------------------------------------------
 
@@ -83,8 +92,12 @@ class Transport:
             )
         except (serial.SerialException, OSError, ValueError, termios.error) as e:
             # termios.error: the node still existed but its pty/adapter is already gone.
+            self._announced = False
             raise _open_error(self.url, e) from None
-        log.info("panel port %s open", self.url)
+        # Opened at every check (it is released between checks): worth a line only when it
+        # starts working, at first or again after a failure.
+        log.log(logging.DEBUG if self._announced else logging.INFO, "panel port %s open", self.url)
+        self._announced = True
         self._ser = ser
         return ser
 
@@ -98,6 +111,14 @@ class Transport:
         """Release the port (another program, e.g. ``kiosk panel``, may then use it)."""
         with self._lock:
             self._drop()
+
+    def cancel(self) -> None:
+        """Abandon the exchange in flight within READ_SLICE_S, and refuse every later one.
+
+        Thread-safe and non-blocking (it takes no lock): called while another thread waits on
+        a silent panel, so that stopping the kiosk never waits for the panel's timeout.
+        """
+        self._cancelled.set()
 
     @property
     def is_open(self) -> bool:
@@ -121,11 +142,16 @@ class Transport:
             except _StaleHandle as e:
                 raise PortUnavailable(f"port {self.url} vanished ({e})") from None
 
+    def _check_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise PanelCancelled(f"exchange with the panel on {self.url} abandoned: stopping")
+
     def _exchange_locked(self, frame: bytes, parse: Parser[T], timeout: float) -> T:
+        self._check_cancelled()
         ser = self._open()
         wait = self._last_io + self.min_gap - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        if wait > 0 and self._cancelled.wait(wait):
+            self._check_cancelled()
         buf = bytearray()
         try:
             ser.reset_input_buffer()  # a late answer to an earlier request must not count
@@ -136,10 +162,11 @@ class Transport:
                 result = parse(bytes(buf))
                 if result is not None:
                     return result
+                self._check_cancelled()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                ser.timeout = min(left, 0.5)
+                ser.timeout = min(left, READ_SLICE_S)
                 chunk = ser.read(max(1, ser.in_waiting))
                 if chunk:
                     buf += chunk
@@ -148,6 +175,7 @@ class Transport:
             raise PanelTimeout(f"could not send to {self.url} within 2 s (flow control?)") from None
         except (serial.SerialException, OSError, termios.error) as e:
             self._drop()
+            self._announced = False
             raise _StaleHandle(" ".join(str(e).split())) from None
         finally:
             self._last_io = time.monotonic()

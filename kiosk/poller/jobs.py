@@ -53,6 +53,7 @@ class PollJobs:
         self._stopped = False
         self._active = 0  # jobs running now; resources may be closed only at zero
         self._idle = threading.Condition()
+        self._control = threading.Lock()  # add_once vs stop: no job added while stopping
         sched_log = logging.getLogger("apscheduler.scheduler")
         if _skip_filter not in sched_log.filters:
             sched_log.addFilter(_skip_filter)
@@ -93,8 +94,11 @@ class PollJobs:
                 self._idle.notify_all()
 
     def add_once(self, work: Callable[[], object], name: str) -> None:
-        """Run ``work`` once, now, in a worker thread."""
-        self.scheduler.add_job(self._run, args=(work, name), name=name)
+        """Run ``work`` once, now, in a worker thread (not at all once ``stop()`` was called)."""
+        with self._control:
+            if self._stopped:
+                return
+            self.scheduler.add_job(self._run, args=(work, name), name=name)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job is running (after ``stop()`` none will start); False on timeout."""
@@ -107,9 +111,17 @@ class PollJobs:
 
     def stop(self) -> None:
         """Stop the scheduler; a request in flight finishes in its worker thread, unwaited."""
-        with self._idle:
-            self._stopped = True
-        if self.scheduler.running:
+        with self._control:
+            with self._idle:
+                self._stopped = True
+            if not self.scheduler.running:
+                return
+            # Empty the job store first. shutdown() marks the scheduler stopped *before* it
+            # takes the job-store lock, so a pass of the scheduler thread that is under way
+            # (it holds that lock) and finishes a one-shot job (add_once) would then look for
+            # it among the pending jobs, not find it, and die with JobLookupError.
+            # remove_all_jobs() waits for that pass under the lock and leaves nothing to remove.
+            self.scheduler.remove_all_jobs()
             self.scheduler.shutdown(wait=False)
 
     def pause(self) -> None:

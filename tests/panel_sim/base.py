@@ -34,6 +34,7 @@ class PtySimulator:
         self.stuck = False  # True: acknowledge every set but change nothing (a broken panel)
         self.refuse_when: Callable[[bytes], bool] | None = None  # refuse just these frames
         self.received: list[bytes] = []
+        self._arrived = threading.Condition()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,6 +82,11 @@ class PtySimulator:
     def revive(self) -> None:
         """The adapter is plugged back in (a new pty behind the same link)."""
         self.start()
+
+    def wait_received(self, n: int, timeout: float = 5.0) -> bool:
+        """Wait until ``n`` frames in all have arrived; False if not within ``timeout``."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.received) >= n, timeout)
 
     def behave(self, mode: str, times: int | None = None) -> None:
         """Switch behaviour for the next ``times`` requests (None: until told otherwise)."""
@@ -138,7 +144,9 @@ class PtySimulator:
             buf += chunk
             frames, buf = self.split(buf)
             for frame in frames:
-                self.received.append(frame)
+                with self._arrived:
+                    self.received.append(frame)
+                    self._arrived.notify_all()
                 self._respond(frame)
 
     def _respond(self, frame: bytes) -> None:

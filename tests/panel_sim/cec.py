@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 from pathlib import Path
 
@@ -39,9 +40,47 @@ class FakeCec:
         log = Path(str(self.state_file) + ".log")
         return log.read_text().splitlines() if log.exists() else []
 
+    @property
+    def pids(self) -> list[int]:
+        """Processes the "hang" mode started: each hung tool and its helper."""
+        path = Path(str(self.state_file) + ".pids")
+        return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+    def hung_signal(self) -> HungSignal:
+        """Start listening for "a tool is hung now" (call before the tool runs)."""
+        return HungSignal(Path(str(self.state_file) + ".started"))
+
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """Environment with the fakes first on PATH (for subprocesses)."""
         env = dict(os.environ if base is None else base)
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         env["FAKE_CEC_STATE"] = str(self.state_file)
         return env
+
+
+class HungSignal:
+    """A FIFO the fake tools write to once they hang: ``wait()`` returns when one did."""
+
+    def __init__(self, path: Path):
+        if not path.exists():
+            os.mkfifo(path)
+        self._fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """True once a hung tool has written to the FIFO; False after ``timeout``."""
+        ready, _, _ = select.select([self._fd], [], [], timeout)
+        if ready:
+            os.read(self._fd, 64)
+        return bool(ready)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
