@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from kiosk.core.timeutil import KST, now_kst
 from kiosk.panel.jobs import PanelJobs
 from kiosk.panel.settings import ScheduleEntry
-from tests.test_panel_schedule import SEOUL
+from tests.places import SEOUL
 
 SUN_JOB = re.compile(r"panel-sun-\d")
 SCHEDULE = tuple(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -14,15 +13,8 @@ from kiosk.panel.grammar import parse_at, parse_days
 from kiosk.panel.jobs import PanelJobs, cron_day_of_week, cron_triggers, sun_firings
 from kiosk.panel.schedule import DesiredState, fire_time, korean_holidays, next_firings, state_at
 from kiosk.panel.settings import ScheduleEntry
+from tests.places import SEOUL
 
-
-@dataclass(frozen=True)
-class Loc:
-    lat: float
-    lon: float
-
-
-SEOUL = Loc(37.5665, 126.9780)  # the reference's sunrise/sunset table is for this point
 NO_HOLIDAYS: frozenset[date] = frozenset()
 
 
