@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.config import Config, Layout
+from kiosk.config import Config, FeedbackSpec, Layout, PageSpec, QrSpec
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import now_kst
 from kiosk.errors import SourceError
@@ -25,9 +25,11 @@ PAGE_SOURCES = {
 
 def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
     """Plain values for the window, from config and layout."""
-    from kiosk.ui.window import PageSetup, WindowSetup
+    from kiosk.core.urltemplate import station_slug
+    from kiosk.ui.window import WindowSetup
 
     st = cfg.station
+    shift = cfg.display.pixel_shift
     return WindowSetup(
         station_ko=st.name.ko,
         station_en=st.name.en,
@@ -35,12 +37,35 @@ def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
         district=st.district,
         lat=st.location.lat,
         lon=st.location.lon,
-        pages=tuple(PageSetup(p.id, p.kind, p.duration, p.max_items) for p in layout.pages),
+        pages=tuple(_page_setup(p, layout) for p in layout.pages),
         transition_ms=layout.transition.duration_ms if layout.transition.kind == "fade" else 0,
         freshness={
             k: (float(v.stale_after), float(v.unavailable_after))
             for k, v in cfg.sources.freshness.items()
         },
+        station_slug=station_slug(st.name.en),
+        shift_pixels=shift.pixels,
+        shift_every_s=shift.every,
+    )
+
+
+def _page_setup(page: PageSpec, layout: Layout):  # -> kiosk.ui.window.PageSetup
+    """A page's plain values; the page the layout names for the feedback code shows it."""
+    from kiosk.ui.window import PageSetup
+
+    code: QrSpec | FeedbackSpec | None = page.qr
+    if code is None and layout.feedback is not None and layout.feedback_page() == page.id:
+        code = layout.feedback
+    if code is None:
+        return PageSetup(page.id, page.kind, page.duration, page.max_items)
+    return PageSetup(
+        page.id,
+        page.kind,
+        page.duration,
+        page.max_items,
+        qr_url=code.url,
+        qr_ko=code.label.ko,
+        qr_en=code.label.en,
     )
 
 
