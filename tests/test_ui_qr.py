@@ -223,3 +223,11 @@ def test_feedback_code_is_on_its_one_page_with_its_label(qapp):
     )
     assert all(isinstance(p.qr.code, QrCode) for p in win.pages if p.qr is not None)
     win.close()
+
+
+def test_the_readme_screenshot_shows_a_code_that_scans():
+    shot = REPO / "docs" / "screenshots" / "yeouido-arrivals-qr.png"
+    assert f"]({shot.relative_to(REPO)})" in (REPO / "README.md").read_text()
+    img = QImage(str(shot))
+    assert (img.width(), img.height()) == (1920, 1080)
+    assert _decode(shot) == [f"{BASE}/yeouido/arrivals"]
