@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.core.pixelshift import (
     MAX_PIXELS,
+    PHASE_S,
     Offset,
     cycle_seconds,
     offset_at,
@@ -40,10 +41,10 @@ def test_a_whole_cycle_on_a_fake_clock_steps_every_three_minutes_and_repeats():
     every = 180.0
     cycle = cycle_seconds(4, every)
     assert cycle == 144 * 180  # 7.2 hours
-    t0 = START.timestamp()
     seen = []
-    now = START
-    while (now - START).total_seconds() < 2 * cycle:
+    first = START + timedelta(seconds=PHASE_S)  # steps fall at :45
+    now = first
+    while (now - first).total_seconds() < 2 * cycle:
         seen.append(offset_at(now.timestamp(), 4, every))
         now += timedelta(seconds=30)
     per_step = int(every // 30)
@@ -52,7 +53,7 @@ def test_a_whole_cycle_on_a_fake_clock_steps_every_three_minutes_and_repeats():
     firsts = [s[0] for s in steps]
     assert len(firsts) == 2 * 144
     assert firsts[:144] == firsts[144:]  # the second cycle repeats the first
-    start = orbit(4).index(offset_at(t0, 4, every))
+    start = orbit(4).index(offset_at(first.timestamp(), 4, every))
     assert firsts[:144] == list(orbit(4)[start:] + orbit(4)[:start])  # in orbit order
     for a, b in zip(firsts, firsts[1:], strict=False):
         assert abs(a.dx - b.dx) + abs(a.dy - b.dy) == 1  # one pixel per step, never a jump
@@ -108,3 +109,14 @@ def test_every_rejects_bad_durations_with_one_line(text, why):
 def test_too_many_pixels_is_refused():
     with pytest.raises(ValueError, match=f"0..{MAX_PIXELS}"):
         orbit(MAX_PIXELS + 1)
+
+
+def test_steps_never_fall_on_the_minute_flip():
+    # The minute flip repaints the clock, countdowns and ages; the shift keeps away from it.
+    for every in (60.0, 180.0, 600.0):
+        t = START.timestamp()
+        for minute in range(0, 24 * 60):
+            flip = t + 60 * minute
+            assert offset_at(flip - 1, 4, every) == offset_at(flip, 4, every)
+        step = START.timestamp() + PHASE_S
+        assert offset_at(step - 0.5, 4, every) != offset_at(step + 0.5, 4, every)  # 05:00:45

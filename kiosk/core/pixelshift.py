@@ -18,6 +18,9 @@ from functools import lru_cache
 MAX_PIXELS = 16  # beyond this the margin the scene moves in starts to show
 MIN_EVERY_S = 10.0  # a faster shift is visible as motion
 MAX_EVERY_S = 3600.0
+# Steps fall 45 s into a minute, never on the minute itself, when the clock, countdowns and data
+# ages repaint: the shift's copy and flush do not pile onto the busiest tick.
+PHASE_S = 45.0
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
 
 
@@ -78,7 +81,7 @@ def offset_at(epoch_s: float, pixels: int, every_s: float) -> Offset:
         return path[0]
     if every_s <= 0:
         raise ValueError("every must be positive")
-    return path[int(epoch_s // every_s) % len(path)]
+    return path[int((epoch_s - PHASE_S) // every_s) % len(path)]
 
 
 def cycle_seconds(pixels: int, every_s: float) -> float:
