@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Config, Layout
+from kiosk.config import Config, FeedbackSpec, Layout, PageSpec, QrSpec
 from kiosk.core.models import Snapshot
 from kiosk.core.pages import sources_of
 from kiosk.core.timeutil import KST, now_kst
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
     from kiosk.runner import Kiosk
-    from kiosk.ui.window import WindowSetup
+    from kiosk.ui.window import PageSetup, WindowSetup
 
 log = logging.getLogger("kiosk")
 
@@ -49,9 +49,11 @@ class RunOptions:
 
 def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
     """Plain values for the window, from config, layout and the source registry."""
-    from kiosk.ui.window import PageSetup, WindowSetup
+    from kiosk.core.urltemplate import station_slug
+    from kiosk.ui.window import WindowSetup
 
     st = cfg.station
+    shift = cfg.display.pixel_shift
     return WindowSetup(
         station_ko=st.name.ko,
         station_en=st.name.en,
@@ -59,7 +61,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
         district=st.district,
         lat=st.location.lat,
         lon=st.location.lon,
-        pages=tuple(PageSetup(p.id, p.kind, p.duration, p.max_items) for p in layout.pages),
+        pages=tuple(_page_setup(p, layout) for p in layout.pages),
         transition_ms=layout.transition.duration_ms if layout.transition.kind == "fade" else 0,
         freshness={
             name: (p.stale_after_s, p.unavailable_after_s)
@@ -67,6 +69,29 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
             for p in (cfg.sources.policy(name),)
         },
         labels={name: (s.label_ko, s.label_en) for name, s in SOURCES.items()},
+        station_slug=station_slug(st.name.en),
+        shift_pixels=shift.pixels,
+        shift_every_s=shift.every,
+    )
+
+
+def _page_setup(page: PageSpec, layout: Layout) -> PageSetup:
+    """A page's plain values; the page the layout names for the feedback code shows it."""
+    from kiosk.ui.window import PageSetup
+
+    code: QrSpec | FeedbackSpec | None = page.qr
+    if code is None and layout.feedback is not None and layout.feedback_page() == page.id:
+        code = layout.feedback
+    if code is None:
+        return PageSetup(page.id, page.kind, page.duration, page.max_items)
+    return PageSetup(
+        page.id,
+        page.kind,
+        page.duration,
+        page.max_items,
+        qr_url=code.url,
+        qr_ko=code.label.ko,
+        qr_en=code.label.en,
     )
 
 

@@ -12,7 +12,9 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 from kiosk._settings_base import Section
 from kiosk.core.lines import LINES
 from kiosk.core.pages import PAGE_KINDS
+from kiosk.core.pixelshift import MAX_PIXELS, parse_every
 from kiosk.core.station import Station
+from kiosk.core.urltemplate import allowed_for, check_template, placeholders
 from kiosk.errors import ConfigError
 from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
@@ -45,11 +47,24 @@ class StationConfig(Section):
     location: Location
 
 
+class PixelShift(Section):
+    """Burn-in protection: the whole scene orbits ``pixels`` around its place (core/pixelshift)."""
+
+    pixels: int = Field(default=4, ge=0, le=MAX_PIXELS)  # 0 turns it off
+    every: float = 180.0  # seconds per one-pixel step; "3m", "90s", "1h" or a number
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _every(cls, value: object) -> float:
+        return parse_every(value)
+
+
 class DisplayConfig(Section):
     """The screen the kiosk draws on."""
 
     screen: int = Field(default=0, ge=0)
     hide_cursor: bool = True
+    pixel_shift: PixelShift = PixelShift()
 
 
 class Config(Section):
@@ -78,6 +93,28 @@ class Config(Section):
 # --- layouts -------------------------------------------------------------------------
 
 
+class QrLabel(Section):
+    """The words beside a QR code; short, so the code's column stays narrow."""
+
+    ko: str = Field(min_length=1, max_length=12)
+    en: str = Field(min_length=1, max_length=26)
+
+
+class QrSpec(Section):
+    """A page's QR code: a url template (kiosk/core/urltemplate.py) and its label."""
+
+    url: Annotated[str, AfterValidator(check_template)]
+    label: QrLabel = QrLabel(ko="휴대폰으로 보기", en="Open on your phone")
+
+
+class FeedbackSpec(Section):
+    """The station-wide feedback code, shown on one page per rotation (``page``)."""
+
+    url: Annotated[str, AfterValidator(check_template)]
+    label: QrLabel = QrLabel(ko="의견 보내기", en="Tell us what you think")
+    page: str | None = None  # the page it is shown on; default: the first page without a qr
+
+
 class PageSpec(Section):
     """One page in the rotation."""
 
@@ -85,6 +122,7 @@ class PageSpec(Section):
     kind: str
     duration: float = Field(default=15.0, ge=3.0, le=600.0)  # seconds on screen
     max_items: int | None = Field(default=None, ge=1, le=12)
+    qr: QrSpec | None = None
 
     @field_validator("kind")
     @classmethod
@@ -104,6 +142,7 @@ class Layout(Section):
 
     pages: tuple[PageSpec, ...] = Field(min_length=1)
     transition: Transition = Transition()
+    feedback: FeedbackSpec | None = None
 
     @field_validator("pages")
     @classmethod
@@ -114,6 +153,54 @@ class Layout(Section):
                 raise ValueError(f"duplicate page id {p.id!r}")
             seen.add(p.id)
         return pages
+
+    def feedback_page(self) -> str | None:
+        """The id of the page that shows the feedback code (None: no feedback code)."""
+        if self.feedback is None:
+            return None
+        if self.feedback.page is not None:
+            return self.feedback.page
+        return next((p.id for p in self.pages if p.qr is None), None)
+
+
+def qr_problems(layout: Layout) -> list[str]:
+    """What a layout's QR codes get wrong that depends on the page (``key.path: reason``)."""
+    problems: list[str] = []
+    for i, page in enumerate(layout.pages):
+        if page.qr is None:
+            continue
+        allowed = allowed_for(page.kind)
+        for name in placeholders(page.qr.url):
+            if name not in allowed:
+                problems.append(
+                    f"pages[{i}].qr.url: {{{name}}} is not known on a {page.kind} page "
+                    f"(here: {', '.join('{' + a + '}' for a in allowed)})"
+                )
+    fb = layout.feedback
+    if fb is not None:
+        for name in placeholders(fb.url):
+            if name not in ("station", "page"):
+                problems.append(
+                    f"feedback.url: {{{name}}} names a page's item: the station-wide code "
+                    "knows only {station} and {page}"
+                )
+        ids = {p.id: p for p in layout.pages}
+        target = layout.feedback_page()
+        if fb.page is not None and fb.page not in ids:
+            problems.append(
+                f"feedback.page: no page {fb.page!r} in the layout (pages: {', '.join(ids)})"
+            )
+        elif target is None:
+            problems.append(
+                "feedback: every page has its own qr; name the page for the feedback code "
+                "with feedback.page and drop that page's qr"
+            )
+        elif ids[target].qr is not None:
+            problems.append(
+                f"feedback.page: page {target!r} already shows its own qr code; two codes on "
+                "one page make phones pick either: choose a page without one"
+            )
+    return problems
 
 
 # --- loading -------------------------------------------------------------------------
@@ -216,9 +303,13 @@ def load_layout(path: Path) -> Layout:
     if not isinstance(raw, dict):
         raise ConfigError(["layout: expected a mapping with 'pages', got " + type(raw).__name__])
     try:
-        return Layout.model_validate(raw)
+        layout = Layout.model_validate(raw)
     except ValidationError as e:
         raise ConfigError(validation_problems(e, prefix=f"layout({path.name})")) from None
+    problems = qr_problems(layout)
+    if problems:
+        raise ConfigError([f"layout({path.name}).{p}" for p in problems])
+    return layout
 
 
 def load_all(path: Path) -> tuple[Config, Layout]:

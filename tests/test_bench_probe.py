@@ -38,10 +38,13 @@ def probe(qapp):
 
 def _blend_share(win) -> float:
     """Of the pixels where the old and new page differ, the share the screen shows blended."""
+    from PySide6.QtCore import QPoint
+
     shown = win.grab().toImage()
     old = win.overlay.pixmap.toImage()
     new = win.current_page().grab().toImage()
-    top = win.stack.y()
+    at = win.stack.mapTo(win, QPoint(0, 0))  # the stack sits in the scene, which may be shifted
+    left, top = at.x(), at.y()
     differ = blended = 0
     for y in range(0, old.height(), 7):
         for x in range(0, old.width(), 7):
@@ -49,7 +52,7 @@ def _blend_share(win) -> float:
             if o == n:
                 continue
             differ += 1
-            c = shown.pixelColor(x, y + top)
+            c = shown.pixelColor(x + left, y + top)
             if all(
                 abs(a - (b + d) / 2) <= 3
                 for a, b, d in zip(c.getRgb()[:3], o.getRgb()[:3], n.getRgb()[:3], strict=True)

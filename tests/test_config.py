@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from kiosk.config import load_all
-from kiosk.errors import ConfigError
+from tests.config_files import example_config as _base
+from tests.config_files import problems as _problems
+from tests.config_files import write_config as _write
 from tests.conftest import EXAMPLES, REPO
-
-
-def _write(tmp_path: Path, cfg: dict, layout: dict | str | None = None) -> Path:
-    lay = tmp_path / "layout.yaml"
-    if layout is None:
-        layout = yaml.safe_load((REPO / "layouts" / "yeouido.yaml").read_text())
-    lay.write_text(
-        layout if isinstance(layout, str) else yaml.safe_dump(layout, allow_unicode=True)
-    )
-    cfg.setdefault("layout", str(lay))
-    p = tmp_path / "config.yaml"
-    p.write_text(yaml.safe_dump(cfg, allow_unicode=True))
-    return p
-
-
-def _base() -> dict:
-    cfg = yaml.safe_load((REPO / "config.example.yaml").read_text())
-    cfg.pop("layout")
-    return cfg
-
-
-def _problems(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as e:
-        load_all(path)
-    return e.value.problems
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -9,11 +9,14 @@ the next train, PM values) are at least 6 %, and every text has a contrast ratio
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QFontMetrics, QRawFont
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import load_all
 from kiosk.core.format import contrast_ratio
+from kiosk.core.pixelshift import orbit
+from kiosk.ui.qr import QrCode
 from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text, background_of
 from tests.conftest import EXAMPLES, REPO
@@ -84,18 +87,38 @@ def _demo(config):
 @pytest.mark.parametrize("data", ["synthetic", "demo"])
 def test_pages_fit_without_clipping(app, config, size, data):
     win = station_window(config, size, _demo(config) if data == "demo" else None)
+    screen = QRect(0, 0, *size)
+    codes = 0
     for page in win.pages:
         win.show_page(page.page_id)
         QApplication.processEvents()
-        need = win.layout().minimumSize()
-        assert need.width() <= size[0] and need.height() <= size[1], (page.page_id, need.toTuple())
-        for t in _visible_texts(win):
-            # A label is inside the window, and its shown text fits its own box.
-            top_left = t.mapTo(win, t.rect().topLeft())
-            assert top_left.x() >= 0 and t.mapTo(win, t.rect().bottomRight()).x() <= size[0]
-            assert top_left.y() >= 0 and t.mapTo(win, t.rect().bottomRight()).y() <= size[1]
-            assert QFontMetrics(t.font()).horizontalAdvance(t.text()) <= t.width() + 1, t.text()
+        # The scene (header, page, footer) is laid out inside the margin the pixel shift
+        # moves it in: it needs no more than the scene's size.
+        need = win.scene.layout().minimumSize()
+        assert need.width() <= win.scene.width() and need.height() <= win.scene.height(), (
+            page.page_id,
+            need.toTuple(),
+        )
+        shown = [*_visible_texts(win), *_visible_codes(win)]
+        codes += sum(isinstance(w, QrCode) for w in shown)
+        for t in shown:
+            if isinstance(t, Text):  # its shown text fits its own box
+                assert QFontMetrics(t.font()).horizontalAdvance(t.text()) <= t.width() + 1, t.text()
+        # Every label and code is inside the panel at every offset of the pixel shift's cycle.
+        in_scene = [QRect(w.mapTo(win.scene, QPoint(0, 0)), w.size()) for w in shown]
+        # (Where the scene goes at each offset is rect_at: test_ui_pixelshift checks the scene
+        # really goes there.)
+        for offset in orbit(win.scene.margin):
+            at = win.scene.rect_at(offset, win.size()).topLeft()
+            for w, r in zip(shown, in_scene, strict=True):
+                assert screen.contains(r.translated(at)), (page.page_id, offset, w)
+    # The shipped layouts carry codes on some pages: the walk covered them.
+    assert codes >= 2
     win.close()
+
+
+def _visible_codes(win):
+    return [c for c in win.findChildren(QrCode) if c.isVisibleTo(win)]
 
 
 def test_korean_renders_with_a_real_korean_font(app):

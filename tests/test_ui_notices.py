@@ -66,7 +66,7 @@ def test_the_takeover_is_legible_and_shows_the_longest_message_in_full(app, size
     win.set_notices([first, N.EMERGENCY, N.ADVISORY])
     QApplication.processEvents()
     takeover = win.notice_layer.takeover
-    assert takeover is not None and takeover.isVisible() and takeover.geometry() == win.rect()
+    assert takeover is not None and takeover.isVisible() and takeover.geometry() == win.scene.rect()
     card = takeover.card
     assert card.message.text() == card.message.full_text() == first.text_ko  # not shortened
     assert _check_legible(win, takeover, size, "takeover") >= 12
@@ -98,8 +98,8 @@ def test_the_banner_fits_on_every_page_with_the_whole_message(app, size, level):
         win.show_page(page.page_id)
         QApplication.processEvents()
         assert banner is not None and banner.isVisibleTo(win)
-        need = win.layout().minimumSize()
-        assert need.height() <= size[1] and need.width() <= size[0], (page.page_id, need)
+        need, room = win.scene.layout().minimumSize(), win.scene.size()
+        assert need.height() <= room.height() and need.width() <= room.width(), (page.page_id, need)
         assert banner.message.text() == lead.text_ko  # in full, not "…"
         assert _check_legible(win, win, size, page.page_id) > 10
     assert (banner.more.text() if level == "emergency" else "") == (
@@ -118,7 +118,7 @@ def test_the_notice_page_is_legible(app, size):
     assert page is not None and win.stack.currentWidget() is page
     assert not win.notice_layer.banner.isVisibleTo(win)  # the page itself says it all
     assert page.card.message.text() == N.EMERGENCY.text_ko
-    assert win.layout().minimumSize().height() <= size[1]
+    assert win.scene.layout().minimumSize().height() <= win.scene.height()
     assert _check_legible(win, win, size, "notice page") > 10
     win.close()
 

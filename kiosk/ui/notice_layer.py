@@ -86,14 +86,18 @@ class NoticeLayer:
         win = self.win
         m = win.metrics
         s = win.setup
-        ctx = PageContext(s.lines, s.district, s.lat, s.lon, s.station_ko)
+        ctx = PageContext(
+            lines=s.lines, district=s.district, lat=s.lat, lon=s.lon, station_ko=s.station_ko
+        )
         self.page = NoticePage(m, ctx)
         win.stack.addWidget(self.page)
         self.banner = NoticeBanner(m)
-        lay = win.layout()
-        assert isinstance(lay, QBoxLayout)  # the window's column: header, stack, footer
+        lay = win.scene.layout()
+        assert isinstance(lay, QBoxLayout)  # the scene's column: header, stack, footer
         lay.insertWidget(lay.indexOf(win.header) + 1, self.banner)
-        self.takeover = Takeover(m, win)
+        # In the scene, so the pixel shift moves it with everything else (a sibling over the
+        # scene would make Qt repaint the whole screen at every shift step).
+        self.takeover = Takeover(m, win.scene)
 
     # --- the tick ---------------------------------------------------------------------------
 
@@ -162,8 +166,8 @@ class NoticeLayer:
         if t is None:
             return
         if shown:
-            if t.geometry() != self.win.rect():
-                t.setGeometry(self.win.rect())
+            if t.geometry() != self.win.scene.rect():
+                t.setGeometry(self.win.scene.rect())
             if not t.isVisible():
                 t.show()
                 t.raise_()

@@ -179,7 +179,7 @@ class NoticeBanner(Panel):
         super().__init__(LEVEL_BG["advisory"], parent=parent)
         m = metrics
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(m.px(3), m.px(0.4), m.px(3), m.px(0.5))
+        lay.setContentsMargins(m.px(3), m.px(0.2), m.px(3), m.px(0.2))
         lay.setSpacing(m.px(1.6))
         self.mark = LevelMark(m, "advisory", 4.6)
         lay.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignTop)

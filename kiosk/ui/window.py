@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
@@ -15,6 +15,7 @@ from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
+from kiosk.core.pixelshift import Offset, offset_at
 from kiosk.core.rotation import position_at
 from kiosk.core.views.common import DataState, source_age
 from kiosk.ui import theme
@@ -26,6 +27,7 @@ from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.pages.bikes import BikesPage
 from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
+from kiosk.ui.scene import Scene
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Panel
 
@@ -44,6 +46,9 @@ class PageSetup:
     kind: str
     duration: float
     max_items: int | None = None
+    qr_url: str = ""  # QR url template: the page's own, or the station's feedback code
+    qr_ko: str = ""  # the label beside the code
+    qr_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class WindowSetup:
     transition_ms: int
     freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
     labels: Mapping[str, tuple[str, str]]  # source -> (Korean, English) name for the footer
+    station_slug: str = ""  # {station} in QR urls
+    shift_pixels: int = 0  # pixel shift against burn-in: the margin the scene orbits in (0: off)
+    shift_every_s: float = 180.0  # seconds per one-pixel step
 
 
 class FadeOverlay(QWidget):
@@ -127,7 +135,10 @@ class KioskWindow(Panel):
         self.metrics = m = Metrics(*size)
         self.resize(*size)
         self.setWindowTitle(f"Station Kiosk — {setup.station_ko} {setup.station_en}")
-        lay = QVBoxLayout(self)
+        # The scene is laid out inside the margin the pixel shift moves it in, so nothing on it
+        # ever leaves the panel's visible area.
+        self.scene = Scene(self, setup.shift_pixels, self._shift_offset(clock()))
+        lay = QVBoxLayout(self.scene)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
@@ -139,10 +150,21 @@ class KioskWindow(Panel):
             lat=setup.lat,
             lon=setup.lon,
             station_ko=setup.station_ko,
+            station_slug=setup.station_slug,
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
-            page = PAGE_TYPES[ps.kind](m, ps.page_id, replace(station, max_items=ps.max_items))
+            page = PAGE_TYPES[ps.kind](
+                m,
+                ps.page_id,
+                replace(
+                    station,
+                    max_items=ps.max_items,
+                    qr_url=ps.qr_url,
+                    qr_ko=ps.qr_ko,
+                    qr_en=ps.qr_en,
+                ),
+            )
             self.pages.append(page)
             self.stack.addWidget(page)
         lay.addWidget(self.stack, 1)
@@ -153,6 +175,9 @@ class KioskWindow(Panel):
         self.policies = {s: FreshnessPolicy(*setup.freshness[s]) for s in self.sources}
         self.footer = Footer(m, self.sources, len(self.pages))
         lay.addWidget(self.footer)
+        self.scene.parts = lambda: [
+            w for w in (self.header, self.stack.currentWidget(), self.footer) if w is not None
+        ]
         self.overlay = FadeOverlay(self.stack)
         self.fade = QVariantAnimation(self)
         self.fade.setStartValue(1.0)
@@ -172,21 +197,25 @@ class KioskWindow(Panel):
         self.tick_listeners: list[Callable[[], None]] = []
         self.notice_layer = NoticeLayer(self)  # builds its widgets on the first notice
         self.resize(*size)
+        self.scene.place()
         self._show_index(0, animate=False)
         self.tick()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        # Header, page and footer paint their own background over the whole window, so only
-        # what they leave uncovered is filled: a full fill first would cost ~1 ms per 4K frame.
-        uncovered = QRegion(event.region())
-        for part in (self.header, self.stack.currentWidget(), self.footer):
-            if part is not None and part.isVisible():
-                uncovered -= QRegion(QRect(part.mapTo(self, QPoint(0, 0)), part.size()))
+        # Only the margin the scene moves in is the window's own to paint.
+        uncovered = QRegion(event.region()) - QRegion(self.scene.geometry())
         if not uncovered.isEmpty():
             p = QPainter(self)
-            # PySide6 makes QRegion a sequence of QRect (__len__/__getitem__); its stubs do not.
-            for rect in uncovered:  # type: ignore[attr-defined]
-                p.fillRect(rect, QColor(self.bg))
+            p.setClipRegion(uncovered)
+            p.fillRect(uncovered.boundingRect(), QColor(self.bg))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self.scene.place()
+
+    def _shift_offset(self, now: datetime) -> Offset:
+        """Where the pixel shift puts the scene at ``now`` (wall time: steady across restarts)."""
+        return offset_at(now.timestamp(), self.setup.shift_pixels, self.setup.shift_every_s)
 
     # --- data --------------------------------------------------------------------------
 
@@ -318,6 +347,7 @@ class KioskWindow(Panel):
     def tick(self) -> None:
         """Once a second: clock, countdowns, data ages, and the page the rotation says is due."""
         now = self.clock()
+        self.scene.shift_to(self._shift_offset(now))
         self._drop_cached_page()
         if self.fade.state() != QVariantAnimation.State.Running:
             self._maybe_flush_glyphs()  # not mid-fade: the fade's grabs keep their glyphs

@@ -34,6 +34,7 @@ class PlaceRow:
     straight_m: float  # straight-line distance, for the schematic's scale
     detail_ko: str  # facilities, or the trail's length and time
     detail_en: str
+    item_id: str = ""  # the park's id (parks only): {park} in the page's QR url
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _place(
     name: str,
     detail_ko: str,
     detail_en: str,
+    item_id: str = "",
 ) -> PlaceRow:
     walk = walking_distance_m(lat0, lon0, lat, lon)
     return PlaceRow(
@@ -104,6 +106,7 @@ def _place(
         haversine_m(lat0, lon0, lat, lon),
         detail_ko,
         detail_en,
+        item_id,
     )
 
 
@@ -141,6 +144,7 @@ def parks_view(
                 p.name,
                 " · ".join(fac),
                 ", ".join(e for e in dict.fromkeys(_facility_en(f) for f in fac) if e),
+                p.park_id,
             )
         )
 

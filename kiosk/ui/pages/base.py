@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import age_text
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.pages import PAGE_KINDS
+from kiosk.core.urltemplate import expand
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
+from kiosk.ui.qr import QrPanel
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, Panel, Text
 
@@ -28,6 +30,10 @@ class PageContext:
     lon: float
     station_ko: str
     max_items: int | None = None
+    station_slug: str = ""  # {station} in a QR url
+    qr_url: str = ""  # this page's QR url template ("": no code)
+    qr_ko: str = ""  # its label
+    qr_en: str = ""
 
 
 _REASONS = {
@@ -81,7 +87,28 @@ class Page(Panel):
         self.view: object | None = None  # the view model (core data) the page shows now
         self.body = QVBoxLayout()
         self.body.setSpacing(m.px(1.2))
-        outer.addLayout(self.body, 1)
+        # The QR code gets its own column (a row in portrait) beside the data: never over it.
+        content = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+        )
+        content.setSpacing(m.px(1.6))
+        content.addLayout(self.body, 1)
+        self._content = content
+        self.qr: QrPanel | None = None
+        if ctx.qr_url:
+            self.qr = QrPanel(m)
+            content.addWidget(self.qr, 0)
+        outer.addLayout(content, 1)
+        self._update_qr()
+
+    def dock_qr(self, layout: QBoxLayout, column: bool) -> None:
+        """Move the page's code into ``layout`` (a page whose body has a better place for it,
+        e.g. beside the parks schematic in portrait); a no-op on a page without a code."""
+        if self.qr is None:
+            return
+        self._content.removeWidget(self.qr)
+        layout.addWidget(self.qr, 0)
+        self.qr.set_column(column)
 
     def set_title(self, ko: str, en: str) -> None:
         self.title.set_texts(ko, en)
@@ -102,6 +129,24 @@ class Page(Panel):
         self.snapshots = dict(snapshots)
         self.states = dict(states)
         self.refresh(now)
+        self._update_qr()
+
+    def qr_values(self) -> dict[str, str]:
+        """The item placeholders this page can fill now ({park}, {ars_id}); most pages: none."""
+        return {}
+
+    def _update_qr(self) -> None:
+        """Show the page's code for what it shows now; hidden while its item is unknown."""
+        if self.qr is None:
+            return
+        values = {"station": self.ctx.station_slug, "page": self.page_id, **self.qr_values()}
+        try:
+            url = expand(self.ctx.qr_url, values)
+        except KeyError:  # e.g. {park} before any park data: no code rather than a wrong one
+            self.qr.setVisible(False)
+            return
+        self.qr.set_code(url, self.ctx.qr_ko, self.ctx.qr_en)
+        self.qr.setVisible(True)
 
     def state(self, source: str) -> DataState:
         return self.states.get(source, DataState.NO_DATA)

@@ -114,7 +114,8 @@ class Schematic(Panel):
             sr + mr,
         )
         label_angle = _free_angle(points, c)
-        for r_m in rings:
+        labelled_at = math.inf  # radius of the last ring labelled, outermost first
+        for r_m in reversed(rings):
             r = radius * _scale(r_m, outer)
             pen = QPen(QColor(theme.TEXT_DIM))
             pen.setWidth(max(1, m.px(0.12)))
@@ -129,6 +130,15 @@ class Schematic(Panel):
             label = distance_text(r_m)
             w = p.fontMetrics().horizontalAdvance(label) + m.px(1.0)
             box = QRectF(at.x() - w / 2, at.y() - m.px(1.9), w, m.px(3.8))
+            # A small schematic (a QR code beside it) has no room for every label: an inner
+            # ring's label that would touch the one outside it or a place marker is left out;
+            # the outermost ring is always labelled and gives the scale.
+            hidden = labelled_at - r < m.px(4.0) or any(
+                box.intersects(QRectF(pt.x() - mr, pt.y() - mr, 2 * mr, 2 * mr)) for pt in points
+            )
+            if labelled_at != math.inf and hidden:
+                continue
+            labelled_at = r
             # A halo in the card colour, so the dashed ring never runs through the digits.
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(theme.SURFACE))
@@ -246,7 +256,23 @@ class ParksPage(Page):
         self.schematic = Schematic(m, ctx.station_ko)
         if m.portrait:
             self.schematic.setMinimumHeight(m.px(56))
-        row.addWidget(self.schematic, 2)
+            # Portrait has no height to spare for a row of its own: the code goes beside the
+            # schematic, which is round and never needed the full width.
+            top = QHBoxLayout()
+            top.setSpacing(m.px(1.6))
+            top.addWidget(self.schematic, 1)
+            self.dock_qr(top, column=True)
+            row.addLayout(top, 2)
+        elif self.qr is not None:
+            # A column of its own would squeeze the list (long English names get cut): the
+            # code goes under the schematic instead, which gets less tall and stays round.
+            left = QVBoxLayout()
+            left.setSpacing(m.px(1.6))
+            left.addWidget(self.schematic, 1)
+            self.dock_qr(left, column=False)
+            row.addLayout(left, 2)
+        else:
+            row.addWidget(self.schematic, 2)
         right = QVBoxLayout()
         right.setSpacing(m.px(1.0))
         self.max_parks = ctx.max_items or (4 if m.portrait else 3)
@@ -311,3 +337,10 @@ class ParksPage(Page):
         self.schematic.set_places(
             tuple((r, PARK_COLOUR) for r in v.parks) + tuple((r, TRAIL_COLOUR) for r in v.trails)
         )
+
+    def qr_values(self) -> dict[str, str]:
+        """{park}: the nearest park on the page (the first row), once there is one."""
+        view = getattr(self, "view", None)  # called once before __init__ has built the view
+        if view is None or not view.parks or not view.parks[0].item_id:
+            return {}
+        return {"park": view.parks[0].item_id}
