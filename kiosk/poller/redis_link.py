@@ -5,10 +5,10 @@ retries are off, and after a failure the link reports "down" at once (no I/O) un
 growing retry delay has passed; then the next caller's command is the probe. Going down and
 coming back are each logged once.
 
-The URL may carry a password (``redis://:PASSWORD@host:6379/0``), and so may
-``sources.cache_password_file``. A URL with a password is a secret: only ``RedisTarget.display``
-(the URL without its password) ever reaches a message, and every message from redis-py is
-scrubbed of the password and the raw URL before it is logged.
+The URL and its password are parsed by ``redis_target`` (which config validation uses without
+loading redis-py). A URL with a password is a secret: only ``RedisTarget.display`` (the URL
+without its password) ever reaches a message, and every message from redis-py is scrubbed of
+the password before it is logged.
 """
 
 from __future__ import annotations
@@ -18,24 +18,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kiosk.poller.redis_target import RedisTarget, parse_target
+from kiosk.poller.settings import SourcesConfig
+
+__all__ = ["RedisLink", "RedisTarget", "RedisUnavailable", "link_from_config", "parse_target"]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SCHEMES = ("redis", "rediss", "unix")
-# Query options that cannot undo the link's bounds (timeouts, retries) or smuggle a password.
-QUERY_OPTIONS = frozenset(
-    {"db", "client_name", "ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile"}
-)
 TIMEOUT_S = 0.5  # per command and per connect: the station's Redis is on the LAN
 RETRY_MIN_S = 1.0
 RETRY_MAX_S = 30.0
@@ -43,81 +40,6 @@ RETRY_MAX_S = 30.0
 
 class RedisUnavailable(Exception):
     """The shared Redis cannot be used now (down, or waiting to retry); the message is one line."""
-
-
-@dataclass(frozen=True)
-class RedisTarget:
-    """Where the station's Redis is. ``url`` has no password; ``display`` is safe to print."""
-
-    url: str = field(repr=False)
-    password: str | None = field(default=None, repr=False)
-    display: str = ""
-
-    def secrets(self) -> tuple[str, ...]:
-        """What a log redactor must mask (the password, raw and percent-encoded)."""
-        if not self.password:
-            return ()
-        return tuple({self.password, quote(self.password, safe="")})
-
-
-def parse_target(url: str, password_file: Path | None = None) -> RedisTarget:
-    """Check a ``sources.cache_url`` and split off its password; ValueError names the problem.
-
-    No message here quotes the URL as given: it may hold a password.
-    """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in SCHEMES or not url.strip().lower().startswith(scheme + "://"):
-        shown = scheme + "://" if scheme and "://" in url else "(none)"
-        raise ValueError(f"unsupported scheme {shown}: use redis://, rediss:// or unix://")
-    try:
-        port = parts.port
-    except ValueError:  # also a password with a raw "/" or "#": it must be percent-encoded
-        raise ValueError(
-            "not a valid URL (expected redis://HOST:6379/0; percent-encode a password)"
-        ) from None
-    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
-        if name not in QUERY_OPTIONS:
-            raise ValueError(
-                f"unsupported option ?{name}= (allowed: {', '.join(sorted(QUERY_OPTIONS))})"
-            )
-    host = parts.hostname or ""
-    if scheme == "unix":
-        if not parts.path.startswith("/"):
-            raise ValueError("unix:// needs an absolute socket path: unix:///run/redis/redis.sock")
-    else:
-        if not host:
-            raise ValueError(f"{scheme}:// needs a host: {scheme}://HOST:6379/0")
-        db = parts.path.strip("/")
-        if db and not db.isdigit():
-            raise ValueError(f"the database must be a number (/{'0'}), not /{db[:20]}")
-        if port is not None and not 0 < port < 65536:
-            raise ValueError(f"port {port} is out of range")
-    password = unquote(parts.password) if parts.password else None
-    if password_file is not None:
-        if password:
-            raise ValueError("the URL has a password and so has cache_password_file: give one")
-        password = read_password(password_file)
-    userinfo = quote(unquote(parts.username), safe="") + "@" if parts.username else ""
-    netloc = userinfo + (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-    shown = f"{scheme}://{netloc}{parts.path}"
-    clean = shown + (f"?{parts.query}" if parts.query else "")
-    return RedisTarget(clean, password, shown + (" (password set)" if password else ""))
-
-
-def read_password(path: Path) -> str:
-    """The password on the first line of ``path``; ValueError names the file, never its content."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            first = f.readline().strip()
-    except FileNotFoundError:
-        raise ValueError(f"password file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        reason = getattr(e, "strerror", None) or e.__class__.__name__
-        raise ValueError(f"cannot read password file {path}: {reason}") from None
-    if not first:
-        raise ValueError(f"the first line of password file {path} is empty")
-    return first
 
 
 class RedisLink:
@@ -215,3 +137,14 @@ class RedisLink:
         """Close the pool's connections."""
         with contextlib.suppress(redis.RedisError, OSError):
             self._client.close()
+
+
+def link_from_config(src: SourcesConfig) -> RedisLink | None:
+    """The station's Redis link from ``sources.cache_url`` (None without one).
+
+    Raises ValueError naming the problem (never the URL) if the URL or password file is bad;
+    ``kiosk check-config`` reports the same problems with their key paths.
+    """
+    if not src.cache_url:
+        return None
+    return RedisLink(parse_target(src.cache_url, src.cache_password_file))

@@ -8,8 +8,17 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, HttpUrl
 
 from kiosk._settings_base import Section, check_hhmm
+from kiosk.poller.redis_target import parse_target
 
 HHMM = Annotated[str, AfterValidator(check_hhmm)]
+
+
+def _check_cache_url(value: str) -> str:
+    parse_target(value)  # ValueError names the problem, never the URL (it may hold a password)
+    return value.strip()
+
+
+CacheUrl = Annotated[str, AfterValidator(_check_cache_url)]
 
 
 class Endpoints(Section):
@@ -106,3 +115,8 @@ class SourcesConfig(Section):
     nearby: Nearby = Nearby()
     history_days: int = Field(default=7, ge=1, le=90)
     freshness: dict[str, Freshness] = Field(default_factory=_default_freshness)
+    # A station's shared Redis (docs/fleet.md): one cache, one quota and single flight for every
+    # screen; absent, each screen keeps its own SQLite cache and ledger next to cache_path.
+    cache_url: CacheUrl | None = None
+    cache_password_file: Path | None = None
+    fleet_size: int = Field(default=1, ge=1, le=100)  # screens sharing the keys
