@@ -80,6 +80,13 @@ class RedisLink:
         return self._up
 
     @property
+    def client(self) -> redis.Redis:
+        """The pool's client, for a library that talks to Redis itself (requests-cache's
+        ``RedisCache(connection=...)``): same pool and timeouts, but its errors are its own
+        and do not mark the link down; use ``run`` for anything that must fall back."""
+        return self._client
+
+    @property
     def reason(self) -> str:
         """Why the link is down (one line, secret-free), or ""."""
         return self._reason
