@@ -40,6 +40,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class FakeMonotonic:
+    """A ``RedisLink``'s retry clock, moved by the test (the link's waits are on it)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
 class RedisServer:
     """One redis-server process; ``stop()`` and ``start()`` again keep its port and socket."""
 

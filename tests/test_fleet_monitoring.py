@@ -19,7 +19,7 @@ from kiosk.core.budget import BudgetPlan
 from kiosk.core.timeutil import KST
 from kiosk.ops.metrics import KioskMetrics
 from tests.conftest import REPO
-from tests.test_ops_metrics import require_promtool
+from tests.promtool import require_promtool
 
 RULES = REPO / "ops" / "prometheus" / "kiosk-alerts.yml"
 RULE_TESTS = REPO / "ops" / "prometheus" / "kiosk-alerts.test.yml"

@@ -5,8 +5,6 @@ the textfile written atomically for node_exporter, no secret in any label, both 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import socket
 import stat
 import subprocess
@@ -29,20 +27,10 @@ from kiosk.ops.metrics_sink import NullMetrics
 from kiosk.poller.fingerprint import fingerprint
 from kiosk.poller.pacing import QuotaLedger
 from tests.conftest import REPO
+from tests.promtool import require_promtool
 
 T0 = datetime(2026, 11, 23, 13, 0, tzinfo=KST)
 KEY = "SubwayKey-0123456789abcdef"
-PROMTOOL = shutil.which("promtool")
-
-
-def require_promtool() -> str:
-    """promtool, or skip (fail under CI, where scripts/setup.sh installs it)."""
-    if PROMTOOL is None:
-        message = "promtool is not installed (Debian's prometheus package; scripts/setup.sh)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return PROMTOOL
 
 
 class Clock:

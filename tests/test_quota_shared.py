@@ -19,8 +19,7 @@ from kiosk.core.timeutil import KST
 from kiosk.poller.fingerprint import fingerprint
 from kiosk.poller.pacing import BudgetPacer, QuotaLedger
 from kiosk.poller.redis_link import RedisLink, parse_target
-from tests.redis_server import RedisServer, free_port
-from tests.test_redis_link import FakeMonotonic
+from tests.redis_server import FakeMonotonic, RedisServer, free_port
 
 T0 = datetime(2026, 11, 23, 13, 0, tzinfo=KST)  # a Monday, 13:00 KST
 KEY_A = "SubwayKeyA-0123456789abcdef"

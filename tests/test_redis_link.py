@@ -13,19 +13,9 @@ import pytest
 import redis
 
 from kiosk.poller.redis_link import RedisLink, RedisUnavailable, parse_target
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import FakeMonotonic, RedisServer, free_port
 
 PASSWORD = "s3cret-Pa55/word"  # has a "/" so that its percent-encoded form differs
-
-
-class FakeMonotonic:
-    """The link's retry clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture

@@ -13,10 +13,27 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.redis_server import RedisServer
-from tests.test_systemd_units import UNITS, settings
 
+UNITS = REPO / "systemd"
 TEXTFILE_DIR = "/var/lib/prometheus/node-exporter"  # Debian's prometheus-node-exporter default
+
+
+def settings(path: Path) -> dict[str, list[str]]:
+    """Unit file -> {"Section.Key": [values...]}, repeated keys kept."""
+    out: dict[str, list[str]] = {}
+    section = ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        key, _, value = line.partition("=")
+        out.setdefault(f"{section}.{key}", []).append(value)
+    return out
 
 
 @pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-cage.service"])
