@@ -16,8 +16,10 @@ from kiosk.core.pixelshift import MAX_PIXELS, parse_every
 from kiosk.core.station import Station
 from kiosk.core.urltemplate import allowed_for, check_template, placeholders
 from kiosk.errors import ConfigError
+from kiosk.ops.metrics_settings import MetricsConfig
 from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
+from kiosk.poller.redis_target import parse_target
 from kiosk.poller.settings import SourcesConfig
 
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/config.yaml")
@@ -76,6 +78,7 @@ class Config(Section):
     sources: SourcesConfig = SourcesConfig()
     panel: PanelConfig = PanelConfig()
     notices: NoticesConfig = NoticesConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
     def station_info(self) -> Station:
         """The station as plain values, for requests, selection and `kiosk fetch`."""
@@ -285,7 +288,7 @@ def load_config(path: Path) -> Config:
     if not cfg.layout.is_absolute():
         updates["layout"] = base / cfg.layout
     src_updates = {}
-    for key in ("cache_path", "api_key_file", "subway_api_key_file"):
+    for key in ("cache_path", "api_key_file", "subway_api_key_file", "cache_password_file"):
         value = getattr(cfg.sources, key)
         if value is not None and not Path(value).is_absolute():
             src_updates[key] = base / value
@@ -294,7 +297,29 @@ def load_config(path: Path) -> Config:
     if not cfg.notices.spool_path.is_absolute():
         spool = base / cfg.notices.spool_path
         updates["notices"] = cfg.notices.model_copy(update={"spool_path": spool})
+    if cfg.metrics.textfile is not None and not cfg.metrics.textfile.is_absolute():
+        updates["metrics"] = cfg.metrics.model_copy(
+            update={"textfile": base / cfg.metrics.textfile}
+        )
     return cfg.model_copy(update=updates) if updates else cfg
+
+
+def fleet_problems(cfg: Config) -> list[str]:
+    """The shared-Redis and metrics keys that cannot work together or with the disk."""
+    src, out = cfg.sources, []
+    if src.cache_password_file is not None:
+        if src.cache_url is None:
+            out.append("sources.cache_password_file: only used with sources.cache_url")
+        elif not Path(src.cache_password_file).is_file():
+            out.append(f"sources.cache_password_file: file not found: {src.cache_password_file}")
+        elif parse_target(src.cache_url).password:
+            out.append(
+                "sources.cache_password_file: sources.cache_url has a password too; give it once"
+            )
+    textfile = cfg.metrics.textfile
+    if textfile is not None and not textfile.parent.is_dir():
+        out.append(f"metrics.textfile: folder not found: {textfile.parent}")
+    return out
 
 
 def load_layout(path: Path) -> Layout:
@@ -325,6 +350,7 @@ def load_all(path: Path) -> tuple[Config, Layout]:
         f = getattr(cfg.sources, key)
         if f is not None and not Path(f).is_file():
             problems.append(f"sources.{key}: file not found: {f}")
+    problems.extend(fleet_problems(cfg))
     if problems or layout is None:
         raise ConfigError(problems)
     return cfg, layout

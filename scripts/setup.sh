@@ -13,11 +13,17 @@ shift || true
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-# --- Debian packages: Qt's runtime libraries, systemd-analyze for the unit tests.
+# --- Debian packages: Qt's runtime libraries, systemd-analyze for the unit tests,
+# redis-server for the shared-cache and quota tests (each test starts its own server on a
+# random port), and prometheus for its promtool (the suite checks the alert rules and the
+# metrics with it).
 debs=(libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
       libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
       libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
-      systemd)
+      systemd redis-server prometheus)
+# Installed for their tools only: Debian would also start their servers (Redis on :6379,
+# Prometheus on :9090) on a machine that runs systemd; those just installed are switched off.
+tool_only=(redis-server prometheus)
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
     missing=()
     for p in "${debs[@]}"; do
@@ -31,6 +37,13 @@ if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -qq
             apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+            if [[ -d /run/systemd/system ]]; then
+                for p in "${tool_only[@]}"; do
+                    if [[ " ${missing[*]} " == *" $p "* ]]; then
+                        systemctl disable --now "$p.service" >/dev/null 2>&1 || true
+                    fi
+                done
+            fi
         fi
     fi
 fi

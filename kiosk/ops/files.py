@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path | str, data: bytes, mode: int | None = None) -> None:
+def write_atomic(
+    path: Path | str, data: bytes, mode: int | None = None, sync_dir: bool = False
+) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, fsync, rename.
 
-    A power cut leaves the old file or the new one. ``mode`` sets the permissions explicitly
-    (the unit's UMask would apply otherwise).
+    A power cut leaves the old file or the new one. The temporary file's name starts with a dot
+    and has no suffix, so readers of a folder (the notice spool, node_exporter's ``*.prom``)
+    never pick it up. ``mode`` sets the permissions explicitly (the unit's UMask would apply
+    otherwise); ``sync_dir`` also makes the rename itself durable (fsync of the folder).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -26,3 +31,15 @@ def write_atomic(path: Path | str, data: bytes, mode: int | None = None) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if sync_dir:
+        fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path | str) -> None:
+    """Make a rename or unlink in ``path`` durable (the folder itself on disk); never raises."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

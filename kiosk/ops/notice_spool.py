@@ -24,7 +24,6 @@ import os
 import re
 import secrets
 import stat
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 from kiosk.core.models import Notice
 from kiosk.core.notices import LEVELS, OPERATOR
+from kiosk.ops.files import fsync_dir, write_atomic
 
 log = logging.getLogger("kiosk.notices")
 
@@ -170,20 +170,8 @@ def write_notice(spool: Path, notice: Notice) -> Path:
     if len(data) > MAX_FILE_BYTES:
         raise SpoolError(f"notice would be {len(data)} bytes (at most {MAX_FILE_BYTES})")
     final = spool / f"{notice.id}.json"
-    # A dot name: the reader skips it, so a half-written file is never looked at.
-    fd, tmp = tempfile.mkstemp(prefix=f".{notice.id}.", suffix=".tmp", dir=spool)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(spool)
+    # The temporary file has a dot name: the reader skips it, a half-written file is never seen.
+    write_atomic(final, data, mode=FILE_MODE, sync_dir=True)
     return final
 
 
@@ -205,18 +193,8 @@ def remove_notice(spool: Path, notice_id: str) -> bool:
         (spool / f"{notice_id}.json").unlink()
     except FileNotFoundError:
         return False
-    _fsync_dir(spool)
+    fsync_dir(spool)  # the unlink is durable only once the folder is on disk
     return True
-
-
-def _fsync_dir(path: Path) -> None:
-    # The rename or unlink is durable only once the directory itself is on disk.
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def spool_names(spool: Path) -> list[str]:

@@ -10,9 +10,18 @@ from pydantic import AfterValidator, BeforeValidator, Field, HttpUrl, create_mod
 
 from kiosk._settings_base import Section, check_hhmm
 from kiosk.core.freshness import FreshnessPolicy
+from kiosk.poller.redis_target import parse_target
 from kiosk.sources.registry import APIS, SOURCES
 
 HHMM = Annotated[str, AfterValidator(check_hhmm)]
+
+
+def _check_cache_url(value: str) -> str:
+    parse_target(value)  # ValueError names the problem, never the URL (it may hold a password)
+    return value.strip()
+
+
+CacheUrl = Annotated[str, AfterValidator(_check_cache_url)]
 
 
 class Freshness(Section):
@@ -130,6 +139,11 @@ class SourcesConfig(Section):
     nearby: Nearby = Nearby()
     history_days: int = Field(default=7, ge=1, le=90)
     freshness: Annotated[PerSource, _with(FreshnessModel)] = Field(default_factory=FreshnessModel)
+    # A station's shared Redis (docs/fleet.md): one cache, one quota and single flight for every
+    # screen; absent, each screen keeps its own SQLite cache and ledger next to cache_path.
+    cache_url: CacheUrl | None = None
+    cache_password_file: Path | None = None
+    fleet_size: int = Field(default=1, ge=1, le=100)  # screens sharing the keys
 
     # -- per-source and per-API values, by name ---------------------------------------------
     def endpoint(self, api: str) -> str:
