@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.timeutil import kst_text
 from kiosk.ops.redact import Redactor, secrets_from_environ
 from kiosk.ops.status import STATUS_FILE, candidate_dirs, find_status_file, proc_start_ticks
 
@@ -40,8 +41,8 @@ def _parse(text: Any) -> datetime | None:
 
 
 def _clock(text: Any) -> str:
-    dt = _parse(text)
-    return "?" if dt is None else dt.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    # KST, labelled, whatever zone the writer used: one clock in everything an operator reads.
+    return kst_text(_parse(text))
 
 
 def pid_alive(pid: Any, proc_start: Any) -> bool:
@@ -119,7 +120,15 @@ def summary(data: dict[str, Any]) -> list[str]:
         )
     else:
         lines.append("panel:    -")
-    errors = data.get("errors") or []
+    errors = list(data.get("errors") or [])
+    if isinstance(panel, dict) and panel.get("error"):
+        # The panel's current fault is an error now, whether or not its log line is still
+        # among the last few.
+        actual = panel.get("actual")
+        state = actual.get("state") if isinstance(actual, dict) else None
+        message = f"{state}: {panel['error']}" if state else str(panel["error"])
+        if not any(message in str(e.get("message")) for e in errors):
+            errors.append({"at": panel.get("checked_at"), "where": "panel", "message": message})
     for i, e in enumerate(errors):
         head = "errors:   " if i == 0 else "          "
         times = f" (x{e.get('count')})" if (e.get("count") or 1) > 1 else ""

@@ -36,6 +36,9 @@ BACKLIGHT_FAILED = "backlight not applied"
 NOT_ANSWERING = "not answering"
 PORT_UNAVAILABLE = "port unavailable"
 REFUSED = "refused the query"
+FAULT_STATES = frozenset(
+    {FAILED_ON, FAILED_OFF, BACKLIGHT_FAILED, NOT_ANSWERING, PORT_UNAVAILABLE, REFUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ class Reconciler:
             finally:
                 self.driver.close()  # let `kiosk panel` use the port between checks
             if report.state != self._report.state:
-                log.info(
+                # A fault is a warning, so journalctl -p warning and kiosk status's errors show it.
+                log.log(
+                    logging.WARNING if report.state in FAULT_STATES else logging.INFO,
                     "panel %s: %s (desired %s/%s, actual %s/%s)%s",
                     self.driver.port,
                     report.state,

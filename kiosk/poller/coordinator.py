@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from kiosk.core.freshness import Freshness, FreshnessPolicy, age_s, assess, data_time, feed_status
 from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.timeutil import kst_text
 from kiosk.errors import ApiKeyError, QuotaExceeded, SourceError
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,7 @@ def _key_message(e: ApiKeyError) -> str:
 
 
 def _clock(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "?"
+    return kst_text(when)
 
 
 def _human(seconds: float | None) -> str:
