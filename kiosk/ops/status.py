@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.buildinfo import commit
 from kiosk.ops.redact import Redactor
 
 STATUS_FILE = "status.json"
@@ -116,8 +117,8 @@ class StatusReport:
 
 
 def versions(qt: str | None = None) -> dict[str, str]:
-    """kiosk, Python and (passed in by the app, which owns Qt) the Qt/PySide version."""
-    out = {"kiosk": __version__, "python": platform.python_version()}
+    """kiosk and its commit, Python and (passed in by the app, which owns Qt) the Qt version."""
+    out = {"kiosk": __version__, "commit": commit(), "python": platform.python_version()}
     if qt:
         out["qt"] = qt
     return out

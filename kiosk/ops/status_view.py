@@ -91,7 +91,8 @@ def summary(data: dict[str, Any]) -> list[str]:
     """The readable summary lines for a status object that went through ``_with_ages``."""
     v = data.get("versions") or {}
     lines = [
-        f"kiosk {v.get('kiosk', '?')}: {data.get('state', 'running')}, pid {data.get('pid')}, "
+        f"kiosk {v.get('kiosk', '?')}{f' (commit {c})' if (c := v.get('commit')) else ''}: "
+        f"{data.get('state', 'running')}, pid {data.get('pid')}, "
         f"up {duration(data.get('uptime_s'))} (since {_clock(data.get('started_at'))})",
         f"report:   {duration(data.get('report_age_s'))} old",
     ]
