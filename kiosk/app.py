@@ -41,7 +41,19 @@ def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
             k: (float(v.stale_after), float(v.unavailable_after))
             for k, v in cfg.sources.freshness.items()
         },
+        demo=cfg.sources.demo,
+        demo_recorded=not cfg.sources.demo or _has_demo_recording(st.subway_station),
     )
+
+
+def _has_demo_recording(station: str) -> bool:
+    from kiosk.sources.demo import station_key
+
+    try:
+        station_key(station)
+    except SourceError:
+        return False
+    return True
 
 
 def needed_sources(layout: Layout) -> tuple[str, ...]:

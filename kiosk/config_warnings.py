@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kiosk.config import Config, Layout
+from kiosk.core.nodata import NO_DEMO_DATA, NOT_CONNECTED
 from kiosk.errors import SourceError
 from kiosk.poller.keys import OPENAPI_ENV, SUBWAY_ENV, load_keys
 
@@ -85,7 +86,7 @@ def _key_warnings(
         reason = (problem or f"no API key: set {env_name}").replace(f"sources.{config_key}: ", "")
         out.append(
             f"sources.{config_key}: {reason}{where}; with sources.demo false the pages that need "
-            "it show 연결 안 됨 · Not connected"
+            f"it show {NOT_CONNECTED[0]} · {NOT_CONNECTED[1]}"
         )
     return out
 
@@ -101,7 +102,7 @@ def _demo_warning(cfg: Config) -> str | None:
         return (
             f"sources.demo: there is no demo recording for {cfg.station.subway_station} "
             f"(recorded: {', '.join(STATIONS)}); every page will say "
-            "시연 데이터 없음 · No demo data for this station"
+            f"{NO_DEMO_DATA[0]} · {NO_DEMO_DATA[1]}"
         )
     return None
 

@@ -345,7 +345,7 @@ def test_warns_when_demo_data_does_not_exist_for_the_station(tmp_path):
     )
     assert _warnings(tmp_path, cfg) == [
         "sources.demo: there is no demo recording for 시청 (recorded: 여의도, 홍대입구, 창동); "
-        "every page will say 시연 데이터 없음 · No demo data for this station"
+        "every page will say 이 역의 시연 데이터 없음 · No demo data for this station"
     ]
 
 

@@ -55,3 +55,16 @@ def test_a_missing_panel_port_is_listed_under_errors(tmp_path, capsys):
         "errors:   2026-12-01 21:00:00 KST panel: port unavailable: "
         "cannot open /dev/ttyUSB0: No such file or directory"
     )
+
+
+def test_status_says_when_the_screen_is_on_demo_data(tmp_path, capsys):
+    out = _run(tmp_path, _report(demo=True), capsys)
+    assert "data:     DEMO: bundled recordings, not live (sources.demo: true)" in out
+    out = _run(tmp_path, _report(demo=False), capsys)
+    assert "data:     live" in out
+
+
+def test_the_version_line_names_the_commit(tmp_path, capsys):
+    out = _run(tmp_path, _report(versions={"kiosk": "0.1.0", "commit": "0123456789ab"}), capsys)
+    assert out.startswith("kiosk 0.1.0 (commit 0123456789ab): running, pid ")
+    assert "versions: kiosk 0.1.0, commit 0123456789ab" in out

@@ -93,6 +93,7 @@ class StatusReport:
     errors: tuple[ErrorEntry, ...] = ()
     versions: Mapping[str, str] = field(default_factory=dict)
     config: str | None = None  # path of the config file in use
+    demo: bool | None = None  # True: the screen shows bundled recordings (sources.demo)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the status file (ages computed against ``now``)."""
@@ -113,6 +114,7 @@ class StatusReport:
             "errors": [_plain(e) for e in self.errors],
             "versions": dict(self.versions),
             "config": self.config,
+            "demo": self.demo,
         }
 
 

@@ -96,6 +96,13 @@ def summary(data: dict[str, Any]) -> list[str]:
         f"up {duration(data.get('uptime_s'))} (since {_clock(data.get('started_at'))})",
         f"report:   {duration(data.get('report_age_s'))} old",
     ]
+    if data.get("demo") is not None:
+        lines.append(
+            "data:     DEMO: bundled recordings, not live (sources.demo: true); the screen "
+            "says 시연 데이터 · DEMO DATA"
+            if data["demo"]
+            else "data:     live"
+        )
     page = data.get("page")
     since = _parse(data.get("page_since"))
     written = _parse(data.get("written_at"))

@@ -57,6 +57,8 @@ class WindowSetup:
     pages: tuple[PageSetup, ...]
     transition_ms: int
     freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
+    demo: bool = False  # on bundled recordings: every page carries the demo mark
+    demo_recorded: bool = True  # False: demo mode, but no recording of this station
 
 
 class FadeOverlay(QWidget):
@@ -127,7 +129,7 @@ class KioskWindow(Panel):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
+        self.header = Header(m, setup.station_ko, setup.station_en, setup.lines, demo=setup.demo)
         lay.addWidget(self.header)
         self.stack = QStackedWidget()
         ctx_base = dict(
@@ -136,6 +138,7 @@ class KioskWindow(Panel):
             lat=setup.lat,
             lon=setup.lon,
             station_ko=setup.station_ko,
+            demo_missing=setup.demo and not setup.demo_recorded,
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
