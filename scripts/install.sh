@@ -298,7 +298,7 @@ copy_tree() {  # copy_tree SRC_DIR DEST_DIR: a copy without caches, root-owned
     chmod -R u=rwX,go=rX "$dest"
 }
 staging=$(mktemp -d)
-for item in kiosk pyproject.toml README.md LICENSE config.example.yaml docs systemd; do
+for item in kiosk pyproject.toml README.md LICENSE config.example.yaml examples docs systemd; do
     [[ -e $repo/$item ]] && cp -r "$repo/$item" "$staging/"
 done
 # The commit goes into the package: /opt/kiosk has no .git (kiosk --version, kiosk status).
