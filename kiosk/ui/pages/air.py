@@ -157,7 +157,7 @@ class AirPage(Page):
         parent = self.parentWidget()
         if parent is not None and not self.isVisible():
             self.setGeometry(parent.contentsRect())
-        for lay in (self.layout(), self._chart_card.layout()):
+        for lay in (self.layout(), self.content.layout(), self._chart_card.layout()):
             lay.invalidate()
             lay.activate()
 
