@@ -10,7 +10,7 @@
 #
 # Options:
 #   --root DIR          install under DIR instead of / (also: DESTDIR=DIR)
-#   --display KIND      eglfs (default) | linuxfb | cage
+#   --display KIND      eglfs | linuxfb | cage (default: the one installed, else eglfs)
 #   --no-venv           copy the app but do not build its venv
 #   --check-with PY     with --no-venv: validate the new release by running its code with the
 #                       interpreter PY (which must have the dependencies installed)
@@ -43,7 +43,7 @@ say() { printf '[install] %s\n' "$*" >&2; }
 die() { printf 'install.sh: %s\n' "$1" >&2; exit "${2:-1}"; }
 
 root=${DESTDIR:-/}
-display=eglfs
+display=
 venv=1
 use_systemctl=auto
 start=0
@@ -71,10 +71,29 @@ while (($#)); do
     esac
     shift
 done
-case $display in eglfs|linuxfb|cage) ;; *) die "--display must be eglfs, linuxfb or cage (got '$display')" 2 ;; esac
+case $display in ''|eglfs|linuxfb|cage) ;; *) die "--display must be eglfs, linuxfb or cage (got '$display')" 2 ;; esac
 [[ -d $root ]] || die "--root $root is not a directory" 2
 root=$(cd "$root" && pwd)
 R=${root%/}  # prefix for every path below: "" for the real root
+APP=/opt/kiosk
+ETC=/etc/kiosk
+UNITDIR=/etc/systemd/system
+if [[ -z $display ]]; then
+    # Not given: keep the display path this machine has (an upgrade or a rollback must not
+    # swap linuxfb for the default), else eglfs.
+    display=eglfs
+    if [[ -e $R$UNITDIR/kiosk-cage.service ]]; then
+        display=cage
+    elif [[ -f $R$UNITDIR/kiosk.service.d/display.conf ]]; then
+        for kind in eglfs linuxfb; do
+            for known in "$R$APP/current/app/systemd/display/$kind.conf" "$repo/systemd/display/$kind.conf"; do
+                if [[ -f $known ]] && cmp -s "$known" "$R$UNITDIR/kiosk.service.d/display.conf"; then
+                    display=$kind
+                fi
+            done
+        done
+    fi
+fi
 if [[ -z $R && $(id -u) -ne 0 ]]; then
     die "run as root (sudo), or use --root DIR to install into a scratch root"
 fi
@@ -86,9 +105,6 @@ if [[ -n $check_with ]] && ! command -v "$check_with" >/dev/null; then
     die "--check-with $check_with: no such interpreter" 2
 fi
 
-APP=/opt/kiosk
-ETC=/etc/kiosk
-UNITDIR=/etc/systemd/system
 unit=kiosk.service
 [[ $display == cage ]] && unit=kiosk-cage.service
 

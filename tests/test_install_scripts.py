@@ -444,3 +444,15 @@ def test_an_unversioned_install_becomes_the_release_to_roll_back_to(root):
     assert run("install.sh", root, "--rollback").returncode == 0
     assert current(root) == "0.0.9-unversioned"
     assert (app / "venv/bin/kiosk").read_text().startswith("#!/opt/kiosk/releases/0.0.9")
+
+
+def test_an_upgrade_or_rollback_without_display_keeps_the_installed_one(root, tmp_path):
+    dropin = root / "etc/systemd/system/kiosk.service.d/display.conf"
+    linuxfb = (REPO / "systemd/display/linuxfb.conf").read_text()
+    install(root, "--display", "linuxfb")
+    install(root, repo=new_version(tmp_path, "0.2.0"))
+    assert dropin.read_text() == linuxfb
+    assert run("install.sh", root, "--rollback").returncode == 0
+    assert dropin.read_text() == linuxfb
+    install(root, "--display", "eglfs")  # given: it wins
+    assert dropin.read_text() == (REPO / "systemd/display/eglfs.conf").read_text()
