@@ -24,7 +24,7 @@ from kiosk.config import Config, FeedbackSpec, Layout, PageSpec, QrSpec
 from kiosk.core.models import Snapshot
 from kiosk.core.pages import sources_of
 from kiosk.core.timeutil import KST, now_kst
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, SourceError
 from kiosk.sources.registry import SOURCES
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
         station_slug=station_slug(st.name.en),
         shift_pixels=shift.pixels,
         shift_every_s=shift.every,
+        demo=cfg.sources.demo,
+        demo_recorded=not cfg.sources.demo or _has_demo_recording(st.subway_station),
     )
 
 
@@ -93,6 +95,16 @@ def _page_setup(page: PageSpec, layout: Layout) -> PageSetup:
         qr_ko=code.label.ko,
         qr_en=code.label.en,
     )
+
+
+def _has_demo_recording(station: str) -> bool:
+    from kiosk.sources.demo import station_key
+
+    try:
+        station_key(station)
+    except SourceError:
+        return False
+    return True
 
 
 def needed_sources(layout: Layout) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk import __version__
+from kiosk.buildinfo import VersionAction
 from kiosk.errors import ConfigError, KioskError
 from kiosk.panel.cli import add_actions as add_panel_actions
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kiosk", description="Station Kiosk: Seoul station information display."
     )
-    p.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    p.add_argument("--version", action=VersionAction)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def cmd(name: str, help_: str) -> argparse.ArgumentParser:
@@ -109,10 +109,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     from kiosk.config import resolve_config_path
+    from kiosk.config_warnings import config_warnings
 
     cfg, layout = _load(args)
     path = resolve_config_path(args.config)
     print(f"{path}: ok ({len(layout.pages)} pages: {', '.join(p.id for p in layout.pages)})")
+    for warning in config_warnings(cfg, layout, path):
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

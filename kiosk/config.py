@@ -7,13 +7,30 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from kiosk._settings_base import Section
-from kiosk.core.lines import LINES
+from kiosk.core.lines import LINES, line_for
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import MAX_PIXELS, parse_every
+from kiosk.core.seoul import DISTRICTS, LAT_RANGE, LON_RANGE, in_seoul, suggest_district
 from kiosk.core.station import Station
+from kiosk.core.stations import (
+    LIST_EDITION,
+    STATION_NAMES,
+    line_id_for,
+    lines_at,
+    respell,
+    suggest_station,
+)
 from kiosk.core.urltemplate import allowed_for, check_template, placeholders
 from kiosk.errors import ConfigError
 from kiosk.ops.metrics_settings import MetricsConfig
@@ -25,10 +42,44 @@ from kiosk.poller.settings import SourcesConfig
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/config.yaml")
 
 
-def _check_line_id(value: str) -> str:
-    if value not in LINES:
-        raise ValueError(f"unknown subwayId {value!r} (known: {', '.join(sorted(LINES))})")
+def _write_line(lid: str) -> str:
+    return f'write "{lid}" ({line_for(lid).ko})'
+
+
+def _line_item(value: Any) -> Any:
+    # Before the str check: YAML reads an unquoted 5 or 1005 as a number, and pydantic would
+    # only say "Input should be a valid string".
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f'expected a subwayId in quotes such as "1005" (got {value!r})')
+    if isinstance(value, int):
+        lid = line_id_for(value)
+        hint = _write_line(lid) if lid else 'write the subwayId in quotes, e.g. "1005" (5호선)'
+        raise ValueError(f"{hint}: YAML reads an unquoted {value} as a number")
     return value
+
+
+def _check_line_id(value: str) -> str:
+    if value in LINES:
+        return value
+    lid = line_id_for(value)
+    if lid is not None:
+        raise ValueError(f"{value!r} is a line name, not a subwayId: {_write_line(lid)}")
+    known = ", ".join(f"{k} ({line.ko})" for k, line in sorted(LINES.items()))
+    raise ValueError(f"unknown subwayId {value!r} (known: {known})")
+
+
+LineId = Annotated[str, BeforeValidator(_line_item), AfterValidator(_check_line_id)]
+
+
+def _check_district(value: str) -> str:
+    name = " ".join(value.split())
+    if name in DISTRICTS:
+        return name
+    guess = suggest_district(name)
+    hint = f"did you mean {guess}?" if guess else "e.g. 영등포구, 마포구, 도봉구"
+    raise ValueError(
+        f"{value!r} is not one of Seoul's 25 districts (the air-quality API's 구 names): {hint}"
+    )
 
 
 class Bilingual(Section):
@@ -37,16 +88,73 @@ class Bilingual(Section):
 
 
 class Location(Section):
-    lat: float = Field(ge=33.0, le=39.0)  # the Korean peninsula, south
-    lon: float = Field(ge=124.0, le=132.0)
+    """WGS84 coordinates of the station; the kiosk serves Seoul, so they must lie in Seoul."""
+
+    lat: float
+    lon: float
+
+    @model_validator(mode="after")
+    def _in_seoul(self) -> Location:
+        if in_seoul(self.lat, self.lon):
+            return self
+        if in_seoul(self.lon, self.lat):
+            raise ValueError(f"lat and lon are swapped: write {{lat: {self.lon}, lon: {self.lat}}}")
+        raise ValueError(
+            f"({self.lat}, {self.lon}) is outside Seoul (lat {LAT_RANGE[0]}..{LAT_RANGE[1]}, "
+            f"lon {LON_RANGE[0]}..{LON_RANGE[1]}): give the station's own WGS84 coordinates, "
+            "e.g. {lat: 37.5216, lon: 126.9243} for 여의도"
+        )
+
+
+def _problem(loc: tuple[str | int, ...], message: str, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
 
 
 class StationConfig(Section):
+    """Which station this screen stands in: names, lines, district, coordinates."""
+
     name: Bilingual
     subway_station: str = Field(min_length=1)
-    lines: tuple[Annotated[str, AfterValidator(_check_line_id)], ...] = Field(min_length=1)
-    district: str = Field(min_length=1)
+    lines: tuple[LineId, ...] = Field(min_length=1)
+    district: Annotated[str, AfterValidator(_check_district)] = Field(min_length=1)
     location: Location
+
+    @field_validator("subway_station")
+    @classmethod
+    def _known_name(cls, value: str) -> str:
+        """The realtime API answers a misspelt name with "no data": catch it here instead."""
+        if lines_at(value):
+            return value
+        sure = respell(value)
+        if sure is not None and sure == value.strip().removesuffix("역"):
+            raise ValueError(f"write {sure} (the subway API names stations without 역)")
+        if sure is not None:
+            raise ValueError(f"write {sure} (the subway API's spelling of {value!r})")
+        guess = suggest_station(value)
+        hint = f"did you mean {guess}?" if guess else "write the name as on the station's signs"
+        raise ValueError(
+            f"the subway API knows no station {value!r} (its station list of {LIST_EDITION}): "
+            f"{hint}"
+        )
+
+    @model_validator(mode="after")
+    def _station_on_lines(self) -> StationConfig:
+        name = self.subway_station
+        on = lines_at(name)
+        lines_here = ", ".join(f'"{lid}" ({line_for(lid).ko})' for lid in on)
+        problems: list[InitErrorDetails] = []
+        for i, lid in enumerate(self.lines):
+            if lid in on:
+                continue
+            msg = f'{line_for(lid).ko} ("{lid}") does not stop at {name}; lines at {name}: '
+            msg += lines_here
+            there = respell(name, [lid]) if lid in STATION_NAMES else None
+            if there is not None and there != name and name in there:
+                msg += f"; on {line_for(lid).ko} the station is called {there}"
+            problems.append(_problem(("lines", i), msg, lid))
+        if problems:
+            raise ValidationError.from_exception_data("StationConfig", problems)
+        return self
 
 
 class PixelShift(Section):
@@ -274,11 +382,14 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path:
     return Path(env) if env else DEFAULT_CONFIG_PATH
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate a config file; relative paths in it are resolved against its folder."""
+def _read_mapping(path: Path) -> dict[str, Any]:
     raw = _read_yaml(path, "config")
     if not isinstance(raw, dict):
         raise ConfigError(["(top level): expected a mapping of keys, got " + type(raw).__name__])
+    return raw
+
+
+def _validate(raw: dict[str, Any], path: Path) -> Config:
     try:
         cfg = Config.model_validate(raw)
     except ValidationError as e:
@@ -322,6 +433,20 @@ def fleet_problems(cfg: Config) -> list[str]:
     return out
 
 
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; relative paths in it are resolved against its folder."""
+    return _validate(_read_mapping(path), path)
+
+
+def _raw_layout_path(raw: dict[str, Any], path: Path) -> Path | None:
+    """The layout a config names even when the config itself is invalid (to check both)."""
+    value = raw.get("layout")
+    if not isinstance(value, str) or not value.strip():
+        return None  # the config's own problems say what is wrong with it
+    layout = Path(value)
+    return layout if layout.is_absolute() else path.resolve().parent / layout
+
+
 def load_layout(path: Path) -> Layout:
     """Read and validate a layout file."""
     raw = _read_yaml(path, "layout")
@@ -339,18 +464,26 @@ def load_layout(path: Path) -> Layout:
 
 def load_all(path: Path) -> tuple[Config, Layout]:
     """Config plus its layout, with every problem of both collected into one ConfigError."""
-    cfg = load_config(path)
+    raw = _read_mapping(path)
     problems: list[str] = []
-    layout = None
+    cfg: Config | None = None
     try:
-        layout = load_layout(cfg.layout)
+        cfg = _validate(raw, path)
     except ConfigError as e:
         problems.extend(e.problems)
-    for key in ("api_key_file", "subway_api_key_file"):
-        f = getattr(cfg.sources, key)
-        if f is not None and not Path(f).is_file():
-            problems.append(f"sources.{key}: file not found: {f}")
-    problems.extend(fleet_problems(cfg))
-    if problems or layout is None:
+    layout_path = cfg.layout if cfg is not None else _raw_layout_path(raw, path)
+    layout = None
+    if layout_path is not None:
+        try:
+            layout = load_layout(layout_path)
+        except ConfigError as e:
+            problems.extend(e.problems)
+    if cfg is not None:
+        for key in ("api_key_file", "subway_api_key_file"):
+            f = getattr(cfg.sources, key)
+            if f is not None and not Path(f).is_file():
+                problems.append(f"sources.{key}: file not found: {f}")
+        problems.extend(fleet_problems(cfg))
+    if problems or cfg is None or layout is None:
         raise ConfigError(problems)
     return cfg, layout

@@ -264,6 +264,7 @@ class Kiosk:
             errors=self.logs.recent.entries(),
             versions=versions(qt=self.qt),
             config=str(self.config_path),
+            demo=self.cfg.sources.demo,
         )
         try:
             write_status(report, self.status_file, self.redactor)

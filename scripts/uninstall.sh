@@ -6,6 +6,7 @@
 #   bash scripts/uninstall.sh --root /tmp/r   # from a scratch root
 #
 # Options: --root DIR (also DESTDIR=DIR), --purge, --no-systemctl.
+# /opt/kiosk goes with every release in it (/opt/kiosk/releases/*, current, previous).
 # Without --purge, files under /etc/kiosk are removed only if they are still exactly as
 # install.sh wrote them (an untouched secrets.env, the stock eglfs-kms.json); config.yaml
 # is always kept.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,3 +20,25 @@ EXAMPLES = [
     REPO / "examples" / "hongik.yaml",
     REPO / "examples" / "changdong.yaml",
 ]
+
+
+# Kiosk windows tests made: stopped and closed after each test (see _stop_windows_left_open).
+OPEN_WINDOWS: list = []
+
+
+def track(window):
+    """Keep ``window`` until the test ends, then stop and close it; returns it."""
+    OPEN_WINDOWS.append(window)
+    return window
+
+
+@pytest.fixture(autouse=True)
+def _stop_windows_left_open():
+    """After each test, stop and close every kiosk window it made, as the kiosk does before it
+    drops a window: a window garbage-collected while its chart's drawing process still runs
+    lets that process's end signal reach a half-destroyed widget, which crashed later tests."""
+    yield
+    while OPEN_WINDOWS:
+        w = OPEN_WINDOWS.pop()
+        w.stop()
+        w.close()

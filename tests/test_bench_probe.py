@@ -11,7 +11,7 @@ import pytest
 from kiosk.app import window_setup
 from kiosk.config import load_all
 from kiosk.core.timeutil import KST
-from tests.conftest import REPO
+from tests.conftest import REPO, track
 from tests.ui_data import NOW, station_snapshots
 
 pytest.importorskip("PySide6")
@@ -25,7 +25,7 @@ def probe(qapp):
     cfg, layout = load_all(REPO / "config.example.yaml")
     st = cfg.station
     clock = [NOW]
-    win = KioskWindow(window_setup(cfg, layout), (960, 540), lambda: clock[0], lambda: 0.0)
+    win = track(KioskWindow(window_setup(cfg, layout), (960, 540), lambda: clock[0], lambda: 0.0))
     win.apply_snapshots(
         station_snapshots(tuple(st.lines), st.district, st.location.lat, st.location.lon)
     )

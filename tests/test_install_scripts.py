@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,19 +32,21 @@ ACCOUNT_FILES = {
 }
 
 
-def run(script: str, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DESTDIR"}
+def run(
+    script: str, root: Path, *args: str, repo: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DESTDIR"}
     return subprocess.run(
-        ["bash", str(REPO / "scripts" / script), "--root", str(root), *args],
+        ["bash", str(repo / "scripts" / script), "--root", str(root), *args],
         capture_output=True,
         text=True,
-        timeout=120,
-        env=env,
+        timeout=180,
+        env={**base, **(env or {})},
     )
 
 
-def install(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    r = run("install.sh", root, "--no-venv", *args)
+def install(root: Path, *args: str, **kw) -> subprocess.CompletedProcess[str]:
+    r = run("install.sh", root, "--no-venv", *args, **kw)
     assert r.returncode == 0, r.stderr
     return r
 
@@ -248,7 +251,8 @@ def test_installed_unit_and_dropin_verify_clean(root, tmp_path, display):
     install(root, "--display", display)
     stage = tmp_path / "stage"
     shutil.copytree(root / "etc/systemd/system", stage, symlinks=True)
-    kiosk_bin = root / "opt/kiosk/venv/bin/kiosk"  # --no-venv: a stand-in for the console script
+    # --no-venv: a stand-in for the console script, in the release /opt/kiosk/venv points into
+    kiosk_bin = root / "opt/kiosk/current/venv/bin/kiosk"
     kiosk_bin.parent.mkdir(parents=True)
     kiosk_bin.write_text("#!/bin/sh\nexit 0\n")
     kiosk_bin.chmod(0o755)
@@ -258,3 +262,197 @@ def test_installed_unit_and_dropin_verify_clean(root, tmp_path, display):
         ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=120
     )
     assert r.returncode == 0 and [line for line in r.stderr.splitlines() if "kiosk" in line] == []
+
+
+# --- releases: versioned installs, a checked upgrade, rollback, dry run ----------------------
+
+APP = "opt/kiosk"
+CHECK = ("--check-with", sys.executable)  # the test's interpreter has every dependency
+
+
+def current(root: Path) -> str:
+    return os.readlink(root / APP / "current").removeprefix("releases/")
+
+
+def previous(root: Path) -> str | None:
+    link = root / APP / "previous"
+    return os.readlink(link).removeprefix("releases/") if link.is_symlink() else None
+
+
+def releases(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / APP / "releases").iterdir())
+
+
+def head_commit() -> str:
+    git = ["git", "-C", str(REPO)]
+    head = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
+    shipped = ["kiosk", "pyproject.toml", "layouts", "assets", "systemd", "config.example.yaml"]
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", *shipped], capture_output=True)
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def new_version(tmp_path: Path, version: str, name: str = "repo") -> Path:
+    """A copy of the repository (no .git: an exported tree) that says it is ``version``."""
+    repo = tmp_path / name
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_commit.py")
+    for item in ("kiosk", "layouts", "assets", "systemd", "scripts", "docs"):
+        shutil.copytree(REPO / item, repo / item, ignore=skip)
+    for item in ("pyproject.toml", "config.example.yaml", "README.md", "LICENSE"):
+        shutil.copy(REPO / item, repo / item)
+    for rel, old in (("pyproject.toml", 'version = "'), ("kiosk/__init__.py", '__version__ = "')):
+        f = repo / rel
+        text = f.read_text()
+        line = next(x for x in text.splitlines() if x.startswith(old))
+        f.write_text(text.replace(line, f'{old}{version}"'))
+    return repo
+
+
+@pytest.fixture
+def systemctl_log(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A systemctl that only records its calls: proves what an install did and did not ask."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    log = tmp_path / "systemctl.log"
+    fake = bin_dir / "systemctl"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n')
+    fake.chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}"}, log
+
+
+def test_each_version_installs_beside_the_last_and_rollback_switches_back(root, tmp_path):
+    first = install(root, *CHECK)
+    v1 = current(root)
+    assert v1 == f"0.1.0-{head_commit()}" and previous(root) is None
+    assert "checked " + v1 + ": config valid, all 6 pages drawn" in first.stderr
+    app = root / APP
+    for name in ("app", "assets", "layouts", "venv"):  # the unit's paths go through current
+        assert os.readlink(app / name) == f"current/{name}"
+    assert (app / "app/kiosk/_commit.py").read_text().endswith(f'COMMIT = "{head_commit()}"\n')
+    assert "version=0.1.0\n" in (app / "current/RELEASE").read_text()
+
+    up = install(root, *CHECK, repo=new_version(tmp_path, "0.2.0"))
+    assert current(root) == "0.2.0-unknown" and previous(root) == v1
+    assert releases(root) == sorted([v1, "0.2.0-unknown"])
+    assert '__version__ = "0.2.0"' in (app / "app/kiosk/__init__.py").read_text()
+    assert f"(previous: {v1}; install.sh --rollback returns to it)" in up.stderr
+    assert (root / "etc/kiosk/config.yaml").read_text().count("/opt/kiosk/layouts/") == 1
+
+    back = run("install.sh", root, "--rollback")
+    assert back.returncode == 0, back.stderr
+    assert current(root) == v1 and previous(root) == "0.2.0-unknown"
+    assert '__version__ = "0.1.0"' in (app / "app/kiosk/__init__.py").read_text()
+    assert f"rolled back: /opt/kiosk/current is {v1}" in back.stderr
+    assert run("install.sh", root, "--rollback").returncode == 0  # and forward again
+    assert current(root) == "0.2.0-unknown" and previous(root) == v1
+
+
+@pytest.mark.parametrize("breakage", ["layout", "drawing"])
+def test_a_new_version_that_fails_the_check_leaves_the_old_one_current(
+    root, tmp_path, systemctl_log, breakage
+):
+    env, log = systemctl_log
+    install(root, env=env)
+    v1 = current(root)
+    units = {p: p.read_bytes() for p in (root / "etc/systemd/system").rglob("*") if p.is_file()}
+    calls = log.read_text()
+    repo = new_version(tmp_path, "0.2.0")
+    if breakage == "layout":  # a page kind the new version's config model no longer knows
+        lay = repo / "layouts/yeouido.yaml"
+        lay.write_text(lay.read_text().replace("kind: bikes", "kind: bicycles"))
+    else:  # the new bikes page crashes when it draws
+        page = repo / "kiosk/ui/pages/bikes.py"
+        text = page.read_text()
+        page.write_text(
+            text.replace(
+                "    def refresh(self, now: datetime) -> None:\n",
+                "    def refresh(self, now: datetime) -> None:\n        raise RuntimeError('boom')\n",
+            )
+        )
+    r = run("install.sh", root, "--no-venv", *CHECK, repo=repo, env=env)
+    assert r.returncode == 1
+    assert f"the new release 0.2.0-unknown failed the check: it is removed; {v1} stays" in r.stderr
+    if breakage == "layout":
+        assert "layout(yeouido.yaml).pages[" in r.stderr and "'bicycles'" in r.stderr
+    else:
+        assert "boom" in r.stderr or "RuntimeError" in r.stderr
+    assert current(root) == v1 and previous(root) is None and releases(root) == [v1]
+    assert '__version__ = "0.1.0"' in (root / APP / "app/kiosk/__init__.py").read_text()
+    after = {p: p.read_bytes() for p in (root / "etc/systemd/system").rglob("*") if p.is_file()}
+    assert after == units
+    assert log.read_text() == calls  # no enable, no restart: the old kiosk keeps running
+    assert not list((root / "etc/kiosk").glob(".config.check-*"))
+
+
+def test_dry_run_says_what_it_would_do_and_changes_nothing(root, tmp_path):
+    before = snapshot(root)
+    r = run("install.sh", root, "--no-venv", "--dry-run", *CHECK)
+    assert r.returncode == 0, r.stderr
+    assert snapshot(root) == before
+    assert "would create the system user kiosk" in r.stderr
+    assert (
+        f"would install kiosk 0.1.0 (commit {head_commit()}) into /opt/kiosk/releases/" in r.stderr
+    )
+    assert "would check it: kiosk check-config and kiosk snapshot of every page" in r.stderr
+    install(root)
+    v1 = current(root)
+    before = snapshot(root)
+    repo = new_version(tmp_path, "0.2.0")
+    up = run("install.sh", root, "--no-venv", "--dry-run", repo=repo)
+    assert up.returncode == 0, up.stderr
+    assert f"would switch /opt/kiosk/current from {v1} to releases/0.2.0-unknown" in up.stderr
+    assert "would create" not in up.stderr
+    back = run("install.sh", root, "--rollback", "--dry-run")
+    assert back.returncode == 1 and "no previous release to roll back to" in back.stderr
+    install(root, repo=repo)
+    before = snapshot(root)
+    back = run("install.sh", root, "--rollback", "--dry-run")
+    assert back.returncode == 0, back.stderr
+    assert f"would switch /opt/kiosk/current from 0.2.0-unknown to {v1}" in back.stderr
+    assert snapshot(root) == before
+
+
+def test_rollback_with_nothing_to_roll_back_to_is_one_line(root):
+    r = run("install.sh", root, "--rollback")
+    assert r.returncode == 1
+    assert r.stderr.startswith("install.sh: no previous release to roll back to")
+    assert len(r.stderr.splitlines()) == 1
+
+
+def test_the_newest_three_releases_are_kept(root, tmp_path):
+    for v in ("0.2.0", "0.3.0", "0.4.0", "0.5.0"):
+        install(root, repo=new_version(tmp_path, v, name=f"repo-{v}"))
+    assert releases(root) == ["0.3.0-unknown", "0.4.0-unknown", "0.5.0-unknown"]
+    assert current(root) == "0.5.0-unknown" and previous(root) == "0.4.0-unknown"
+
+
+def test_an_unversioned_install_becomes_the_release_to_roll_back_to(root):
+    """An /opt/kiosk from the install.sh before releases: real dirs, a venv named by path."""
+    app = root / APP
+    (app / "app/kiosk").mkdir(parents=True)
+    (app / "app/kiosk/__init__.py").write_text('__version__ = "0.0.9"\n')
+    (app / "layouts").mkdir()
+    (app / "assets").mkdir()
+    (app / "venv/bin").mkdir(parents=True)
+    (app / "venv/bin/kiosk").write_text("#!/opt/kiosk/venv/bin/python\nimport kiosk\n")
+    shutil.copytree(REPO / "systemd", app / "app/systemd")
+    install(root)
+    assert previous(root) == "0.0.9-unversioned"
+    old = app / "releases/0.0.9-unversioned"
+    assert (old / "app/kiosk/__init__.py").is_file()
+    shebang = (old / "venv/bin/kiosk").read_text().splitlines()[0]
+    assert shebang == "#!/opt/kiosk/releases/0.0.9-unversioned/venv/bin/python"
+    assert run("install.sh", root, "--rollback").returncode == 0
+    assert current(root) == "0.0.9-unversioned"
+    assert (app / "venv/bin/kiosk").read_text().startswith("#!/opt/kiosk/releases/0.0.9")
+
+
+def test_an_upgrade_or_rollback_without_display_keeps_the_installed_one(root, tmp_path):
+    dropin = root / "etc/systemd/system/kiosk.service.d/display.conf"
+    linuxfb = (REPO / "systemd/display/linuxfb.conf").read_text()
+    install(root, "--display", "linuxfb")
+    install(root, repo=new_version(tmp_path, "0.2.0"))
+    assert dropin.read_text() == linuxfb
+    assert run("install.sh", root, "--rollback").returncode == 0
+    assert dropin.read_text() == linuxfb
+    install(root, "--display", "eglfs")  # given: it wins
+    assert dropin.read_text() == (REPO / "systemd/display/eglfs.conf").read_text()

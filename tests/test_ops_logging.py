@@ -91,7 +91,7 @@ def test_journal_stream_naming_another_file_means_plain_format(tmp_path, journal
         assert not setup.journal
         logging.getLogger("kiosk.test").warning("plain %s", "line")
         (line,) = lines(other)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WARNING kiosk\.test: plain line", line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d KST WARNING kiosk\.test: plain line", line)
 
 
 def test_repeated_error_passes_once_per_interval_then_reports_the_count(journal_file):
@@ -130,9 +130,9 @@ def test_rate_limiter_memory_is_bounded():
     flt = RateLimitFilter(60, clock=FakeClock(), max_keys=10)
     for i in range(1000):
         flt.filter(
-            logging.LogRecord("kiosk", logging.ERROR, __file__, 1, f"template {i}", (), None)
+            logging.LogRecord("kiosk", logging.ERROR, __file__, 1, "%s down", ("x" * i,), None)
         )
-    assert len(flt._seen) == 10
+    assert len(flt._seen) == 10 and len(flt._last) == 10
 
 
 def test_secrets_are_masked_in_message_args_and_traceback(journal_file):
@@ -212,3 +212,115 @@ def test_levels():
     with pytest.raises(ValueError, match="unknown log level 'loud'"):
         parse_level("loud")
     assert [syslog_priority(lv) for lv in (5, 10, 20, 30, 40, 50)] == [7, 7, 6, 4, 3, 2]
+
+
+# --- an outage names every source, and every time reads KST (issue 12) -----------------------
+
+
+def test_several_sources_failing_within_a_minute_each_get_their_line(journal_file):
+    """Three real coordinators go down in the same minute: journalctl -p warning names all."""
+    from datetime import datetime, timedelta
+
+    from kiosk.core.freshness import FreshnessPolicy
+    from kiosk.core.timeutil import KST
+    from kiosk.errors import TransportError
+    from kiosk.poller.coordinator import Coordinator
+    from kiosk.poller.pacing import IntervalPacer
+
+    f, env = journal_file
+    clock = FakeClock()
+    setup_logging("info", stream=f, environ=env, rate_limit_s=60, clock=clock)
+
+    def down(now):
+        raise TransportError("no answer from 127.0.0.1:8088 within 10 s (timeout)")
+
+    t0 = datetime(2026, 12, 1, 21, 56, tzinfo=KST)
+    policy = FreshnessPolicy(stale_after_s=180, unavailable_after_s=900)
+    for i, source in enumerate(("subway", "air", "bikes")):
+        Coordinator(source, down, policy, IntervalPacer(60)).tick(t0 + timedelta(seconds=i))
+        clock.t += 5
+    warnings = [line for line in lines(f) if line.startswith("<4>")]
+    assert [w.split(": ")[1] for w in warnings] == ["subway", "air", "bikes"], warnings
+
+
+def test_the_same_subject_repeating_is_held_but_a_state_change_passes_at_once(journal_file):
+    f, env = journal_file
+    clock = FakeClock()
+    setup_logging("info", stream=f, environ=env, rate_limit_s=60, clock=clock)
+    log = logging.getLogger("kiosk.poller.coordinator")
+    log.warning("%s: %s: %s", "subway", "error", "timeout after 10 s")
+    clock.t += 5
+    log.warning("%s: %s: %s", "subway", "error", "timeout after 12 s")  # a repeat: held
+    clock.t += 5
+    log.info("%s: recovered after %d failed attempt(s)", "subway", 2)
+    clock.t += 5
+    log.warning("%s: %s: %s", "subway", "error", "timeout after 10 s")  # down again: passes
+    clock.t += 5
+    log.warning("%s: %s: %s", "subway", "unauthorized", "key rejected")  # another state
+    assert lines(f) == [
+        "<4>kiosk.poller.coordinator: subway: error: timeout after 10 s",
+        "<6>kiosk.poller.coordinator: subway: recovered after 2 failed attempt(s)",
+        "<4>kiosk.poller.coordinator: subway: error: timeout after 10 s"
+        " (repeated 1 more times since last logged)",
+        "<4>kiosk.poller.coordinator: subway: unauthorized: key rejected",
+    ]
+
+
+def test_an_explicit_subject_is_limited_on_its_own(journal_file):
+    f, env = journal_file
+    setup_logging("info", stream=f, environ=env, clock=FakeClock())
+    log = logging.getLogger("kiosk.panel")
+    for port in ("/dev/ttyUSB0", "/dev/ttyUSB0", "socket://10.0.0.5:9761"):
+        log.warning("panel port gone", extra={"kiosk_subject": port})
+    assert lines(f) == ["<4>kiosk.panel: panel port gone", "<4>kiosk.panel: panel port gone"]
+
+
+def test_plain_lines_and_recent_errors_read_kst_whatever_the_machines_zone(tmp_path, monkeypatch):
+    import time as time_mod
+    from datetime import timedelta
+
+    monkeypatch.setenv("TZ", "UTC")
+    time_mod.tzset()
+    try:
+        with open(tmp_path / "plain.txt", "w+", encoding="utf-8") as out:
+            setup = setup_logging("info", stream=out, environ={})
+            record_time = time_mod.time()
+            logging.getLogger("kiosk.test").warning("air: %s", "timeout")
+            (line,) = lines(out)
+        (entry,) = setup.recent.entries()
+    finally:
+        monkeypatch.delenv("TZ")
+        time_mod.tzset()
+    assert entry.at.utcoffset() == timedelta(hours=9) and entry.at.tzname() == "KST"
+    from datetime import datetime
+
+    from kiosk.core.timeutil import KST
+
+    stamp = datetime.fromtimestamp(record_time, KST).strftime("%Y-%m-%d %H:%M")
+    assert line.startswith(stamp) and " KST WARNING kiosk.test: air: timeout" in line
+
+
+def test_a_missing_panel_port_is_a_warning_and_reaches_the_status_errors(tmp_path, journal_file):
+    """The real reconciler and LG driver on a port that is not there (an unplugged adapter)."""
+    from datetime import datetime
+
+    from kiosk.core.timeutil import KST
+    from kiosk.panel.lg import LgDriver
+    from kiosk.panel.reconciler import PORT_UNAVAILABLE, Reconciler
+    from kiosk.panel.settings import ScheduleEntry
+    from kiosk.panel.transport import Transport
+
+    class Seoul:
+        lat, lon = 37.5665, 126.9780
+
+    f, env = journal_file
+    setup = setup_logging("info", stream=f, environ=env, clock=FakeClock())
+    port = "/dev/ttyUSB97"  # not there (a short path: the redactor masks long key-like names)
+    assert not os.path.exists(port)
+    schedule = (ScheduleEntry.model_validate({"at": "05:00", "power": "on"}),)
+    rec = Reconciler(LgDriver(Transport(port), 1, 0.25, retries=0), schedule, Seoul(), frozenset())
+    report = rec.tick(datetime(2026, 12, 1, 12, 0, tzinfo=KST))
+    assert report.state == PORT_UNAVAILABLE
+    (line,) = [x for x in lines(f) if "port unavailable" in x]
+    assert line.startswith(f"<4>kiosk.panel.reconciler: panel {port}: port unavailable")
+    assert [e.where for e in setup.recent.entries()] == ["kiosk.panel.reconciler"]

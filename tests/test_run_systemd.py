@@ -69,6 +69,7 @@ def test_ready_watchdog_status_reload_and_sigterm(kiosk):
         "events",
     }
     assert all(s["status"] == "ok" for s in st["sources"] if s["name"] != "air_history")
+    assert st["demo"] is True and st["versions"]["commit"]  # `kiosk status` says demo
 
     # A bad config on reload: rejected with the key path, the old one keeps running.
     good = config.read_text()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.config import load_all
 from kiosk.core.format import contrast_ratio
 from kiosk.core.pixelshift import orbit
+from kiosk.ui.chrome import DEMO_MARK, DEMO_NOTE
 from kiosk.ui.qr import QrCode
 from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text, background_of
@@ -42,7 +43,10 @@ def test_every_label_is_big_and_contrasty_at_4k(app, config, state):
     for page in win.pages:
         win.show_page(page.page_id)
         QApplication.processEvents()
-        for t in _visible_texts(win):
+        texts = _visible_texts(win)
+        # The shipped configs run on demo data: the walk covers the demo mark on every page.
+        assert {DEMO_MARK, DEMO_NOTE} <= {t.text() for t in texts}, page.page_id
+        for t in texts:
             px = t.font().pixelSize()
             assert px >= 0.025 * 2160, f"{page.page_id}: {t.text()!r} is {px}px"
             bg = background_of(t)
@@ -165,4 +169,30 @@ def test_footer_ages_are_never_cut(app, size):
     assert all(
         fm.horizontalAdvance(s) <= win.footer.items["subway"].age.width() for s in LONGEST_AGES
     )
+    win.close()
+
+
+@pytest.mark.parametrize("config", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_demo_mark_is_on_every_page_whole_and_covers_nothing(app, config, size):
+    from PySide6.QtCore import QRect
+
+    win = station_window(config, size, _demo(config))
+    mark = win.header.demo_mark
+    assert mark is not None
+
+    def rect(w):
+        return QRect(w.mapTo(win, w.rect().topLeft()), w.size())
+
+    for page in win.pages:
+        win.show_page(page.page_id)
+        QApplication.processEvents()
+        assert mark.isVisibleTo(win), page.page_id
+        for t in (mark.tag.label, mark.note):
+            assert t.text() == t.full_text(), t.text()  # whole: not elided
+            assert QFontMetrics(t.font()).horizontalAdvance(t.text()) <= t.width() + 1
+        box = rect(mark)
+        assert QRect(0, 0, *size).contains(box)
+        for other in (win.stack, win.header.name, win.header.clock, win.header.date, win.footer):
+            assert not box.intersects(rect(other)), (page.page_id, type(other).__name__)
     win.close()

@@ -16,7 +16,7 @@ from kiosk.config import load_all
 from kiosk.core.pixelshift import cycle_seconds, offset_at, orbit
 from kiosk.ui import theme
 from kiosk.ui.window import KioskWindow
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, track
 from tests.ui_data import NOW, station_snapshots
 from tests.ui_windows import SIZES
 
@@ -24,7 +24,7 @@ from tests.ui_windows import SIZES
 def _window(size, clock, **setup_changes):
     cfg, layout = load_all(EXAMPLES[0])
     setup = replace(window_setup(cfg, layout), **setup_changes)
-    win = KioskWindow(setup, size, clock, monotonic=lambda: 0.0)
+    win = track(KioskWindow(setup, size, clock, monotonic=lambda: 0.0))
     win.setFixedSize(*size)
     st = cfg.station
     win.apply_snapshots(

@@ -20,7 +20,7 @@ from kiosk.sources.registry import demo_items as load_demo
 from kiosk.ui.qr import QUIET_ZONE, QrCode, QrPanel, code_px
 from kiosk.ui.widgets import Panel, Text
 from kiosk.ui.window import KioskWindow
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, REPO, track
 from tests.ui_data import NOW
 
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -83,7 +83,7 @@ def _window(config, size, strip_codes=False):
     setup = window_setup(cfg, layout)
     if strip_codes:
         setup = replace(setup, pages=tuple(replace(p, qr_url="") for p in setup.pages))
-    win = KioskWindow(setup, size, lambda: NOW, monotonic=lambda: 0.0)
+    win = track(KioskWindow(setup, size, lambda: NOW, monotonic=lambda: 0.0))
     win.setFixedSize(*size)
     win.apply_snapshots(demo_snapshots(cfg, layout, NOW))
     win.rotating = False

@@ -11,6 +11,7 @@ from kiosk.app import window_setup
 from kiosk.config import load_all
 from kiosk.core.models import Snapshot
 from kiosk.ui.window import KioskWindow
+from tests.conftest import track
 from tests.ui_data import NOW, station_snapshots
 
 # The three panel shapes every page must fit: 4K landscape, full HD, portrait.
@@ -35,7 +36,7 @@ def station_window(
     """A shown (offscreen) window of ``size`` for ``config``, at ``NOW``, rotation stopped."""
     cfg, layout = load_all(config)
     setup = window_setup(cfg, layout)
-    win = KioskWindow(setup, size, lambda: NOW, monotonic=lambda: 0.0)
+    win = track(KioskWindow(setup, size, lambda: NOW, monotonic=lambda: 0.0))
     win.setFixedSize(*size)
     st = cfg.station
     win.apply_snapshots(

@@ -109,3 +109,8 @@ def parse_kst(text: object) -> datetime | None:
 def now_kst() -> datetime:
     """The current time in KST. Only top-level code calls this; everything else takes ``now``."""
     return datetime.now(KST)
+
+
+def kst_text(when: datetime | None) -> str:
+    """``2026-12-01 21:56:59 KST``: the one way a time is written for operators (logs, status)."""
+    return "?" if when is None else f"{when.astimezone(KST):%Y-%m-%d %H:%M:%S} KST"

@@ -5,16 +5,23 @@ floods, no secrets.
 - under systemd (``$JOURNAL_STREAM`` names our stderr) each line starts with ``<N>``, the
   syslog priority, which journald strips and stores (``journalctl -u kiosk -p warning``);
   journald stamps the time itself, so the line carries none;
-- elsewhere: ``2025-11-26 08:14:02 WARNING kiosk.poller: ...``.
-The same warning/error (same logger, level and message template) passes at most once per
-``rate_limit_s``; the next one that passes says how many were held back. Configured secrets
-and key-shaped tokens are masked in messages, arguments and tracebacks.
+- elsewhere: ``2025-11-26 08:14:02 KST WARNING kiosk.poller: ...`` (always KST, labelled,
+  like every time the kiosk prints for an operator).
+Flood control is per subject: the same warning/error about the same thing (logger, level,
+subject, and the message with its numbers ignored) passes at most once per ``rate_limit_s``,
+and passes again at once when that subject said something else in between (a state change:
+down, recovered, down). The subject is the record's ``kiosk_subject`` (``extra=``) or its first
+argument: ``log.warning("%s: %s: %s", source, status, error)`` is limited per source, so three
+sources failing in the same minute give three lines. The next one that passes says how many
+were held back. Configured secrets and key-shaped tokens are masked in messages, arguments and
+tracebacks.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -22,8 +29,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
+from kiosk.core.timeutil import KST
 from kiosk.ops.redact import Redactor
 from kiosk.ops.status import ErrorEntry
 
@@ -79,10 +87,14 @@ class JournalFormatter(logging.Formatter):
 
 
 class PlainFormatter(logging.Formatter):
-    """``2025-11-26 08:14:02 WARNING logger: message`` for terminals and files."""
+    """``2025-11-26 08:14:02 KST WARNING logger: message`` for terminals and files."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        # KST whatever the machine's zone: the same clock as the screen, status and the APIs.
+        return f"{datetime.fromtimestamp(record.created, KST):%Y-%m-%d %H:%M:%S} KST"
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (stdlib name)
         record.message = _one_line(record.message) + _repeat_note(record)
@@ -99,8 +111,27 @@ class _Seen:
     held: int = 0
 
 
+_NUMBERS = re.compile(r"\d+")
+
+
+def _subject(record: logging.LogRecord) -> str:
+    """What a record is about: ``extra={"kiosk_subject": ...}``, else its first argument."""
+    explicit = getattr(record, "kiosk_subject", None)
+    if explicit is not None:
+        return str(explicit)
+    args = record.args
+    if isinstance(args, tuple) and args and isinstance(args[0], str | int | os.PathLike):
+        return _NUMBERS.sub("0", str(args[0]))
+    return ""
+
+
 class RateLimitFilter(logging.Filter):
-    """Passes the same warning/error at most once per ``interval_s``, counting the repeats."""
+    """Passes the same warning/error about the same subject at most once per ``interval_s``.
+
+    "The same" ignores numbers (a timeout counter, a byte count), never the subject: one
+    source's repeats never hold back another's. A subject that said something else since
+    (any level: a recovery is info) has changed state, so its next warning passes at once.
+    """
 
     def __init__(
         self,
@@ -115,27 +146,38 @@ class RateLimitFilter(logging.Filter):
         self.min_level = min_level
         self.clock = clock
         self.max_keys = max_keys
-        self._seen: OrderedDict[tuple[str, int, str], _Seen] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, int, str, str], _Seen] = OrderedDict()
+        self._last: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
         """False for a repeat inside the interval; else True, with the repeat count attached."""
-        if record.levelno < self.min_level:
-            return True
-        key = (record.name, record.levelno, str(record.msg))
-        now = self.clock()
+        try:
+            text = _NUMBERS.sub("0", record.getMessage())
+        except Exception:  # a bad %-format: the redacting filter still logs what it can
+            text = str(record.msg)
+        subject = (record.name, _subject(record))
         with self._lock:
+            changed = self._last.get(subject) != text
+            self._remember(self._last, subject, text)
+            if record.levelno < self.min_level:
+                return True
+            key = (record.name, record.levelno, subject[1], text)
+            now = self.clock()
             seen = self._seen.get(key)
-            if seen is not None and now - seen.last_passed < self.interval_s:
+            if seen is not None and not changed and now - seen.last_passed < self.interval_s:
                 seen.held += 1
                 return False
             record.kiosk_repeated = seen.held if seen else 0
-            self._seen[key] = _Seen(last_passed=now)
-            self._seen.move_to_end(key)
-            # Bounded memory over months: forget the templates not seen for longest.
-            while len(self._seen) > self.max_keys:
-                self._seen.popitem(last=False)
+            self._remember(self._seen, key, _Seen(last_passed=now))
         return True
+
+    def _remember(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        # Bounded memory over months: forget what was not seen for longest.
+        while len(table) > self.max_keys:
+            table.popitem(last=False)
 
 
 class RedactingFilter(logging.Filter):
@@ -173,7 +215,7 @@ class RecentErrors(logging.Handler):
         """Record (or fold into an existing entry) one warning/error."""
         message = _one_line(record.getMessage())[:300]
         key = (record.name, message)
-        at = datetime.fromtimestamp(record.created).astimezone()
+        at = datetime.fromtimestamp(record.created, KST)
         old = self._entries.pop(key, None)
         count = (old.count if old else 0) + 1
         self._entries[key] = ErrorEntry(at=at, where=record.name, message=message, count=count)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.buildinfo import commit
 from kiosk.ops.files import write_atomic
 from kiosk.ops.redact import Redactor
 
@@ -95,6 +96,7 @@ class StatusReport:
     errors: tuple[ErrorEntry, ...] = ()
     versions: Mapping[str, str] = field(default_factory=dict)
     config: str | None = None  # path of the config file in use
+    demo: bool | None = None  # True: the screen shows bundled recordings (sources.demo)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the status file (ages computed against ``now``)."""
@@ -115,12 +117,13 @@ class StatusReport:
             "errors": [_plain(e) for e in self.errors],
             "versions": dict(self.versions),
             "config": self.config,
+            "demo": self.demo,
         }
 
 
 def versions(qt: str | None = None) -> dict[str, str]:
-    """kiosk, Python and (passed in by the app, which owns Qt) the Qt/PySide version."""
-    out = {"kiosk": __version__, "python": platform.python_version()}
+    """kiosk and its commit, Python and (passed in by the app, which owns Qt) the Qt version."""
+    out = {"kiosk": __version__, "commit": commit(), "python": platform.python_version()}
     if qt:
         out["qt"] = qt
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.format import duration_text as duration
+from kiosk.core.timeutil import kst_text
 from kiosk.ops.redact import Redactor, secrets_from_environ
 from kiosk.ops.status import STATUS_FILE, candidate_dirs, find_status_file, proc_start_ticks
 
@@ -27,8 +28,8 @@ def _parse(text: Any) -> datetime | None:
 
 
 def _clock(text: Any) -> str:
-    dt = _parse(text)
-    return "?" if dt is None else dt.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    # KST, labelled, whatever zone the writer used: one clock in everything an operator reads.
+    return kst_text(_parse(text))
 
 
 def pid_alive(pid: Any, proc_start: Any) -> bool:
@@ -77,10 +78,18 @@ def summary(data: dict[str, Any]) -> list[str]:
     """The readable summary lines for a status object that went through ``_with_ages``."""
     v = data.get("versions") or {}
     lines = [
-        f"kiosk {v.get('kiosk', '?')}: {data.get('state', 'running')}, pid {data.get('pid')}, "
+        f"kiosk {v.get('kiosk', '?')}{f' (commit {c})' if (c := v.get('commit')) else ''}: "
+        f"{data.get('state', 'running')}, pid {data.get('pid')}, "
         f"up {duration(data.get('uptime_s'))} (since {_clock(data.get('started_at'))})",
         f"report:   {duration(data.get('report_age_s'))} old",
     ]
+    if data.get("demo") is not None:
+        lines.append(
+            "data:     DEMO: bundled recordings, not live (sources.demo: true); the screen "
+            "says 시연 데이터 · DEMO DATA"
+            if data["demo"]
+            else "data:     live"
+        )
     page = data.get("page")
     since = _parse(data.get("page_since"))
     written = _parse(data.get("written_at"))
@@ -108,7 +117,15 @@ def summary(data: dict[str, Any]) -> list[str]:
             lines.append(f"          hold: {hold.get('text') if isinstance(hold, dict) else hold}")
     else:
         lines.append("panel:    -")
-    errors = data.get("errors") or []
+    errors = list(data.get("errors") or [])
+    if isinstance(panel, dict) and panel.get("error"):
+        # The panel's current fault is an error now, whether or not its log line is still
+        # among the last few.
+        actual = panel.get("actual")
+        state = actual.get("state") if isinstance(actual, dict) else None
+        message = f"{state}: {panel['error']}" if state else str(panel["error"])
+        if not any(message in str(e.get("message")) for e in errors):
+            errors.append({"at": panel.get("checked_at"), "where": "panel", "message": message})
     for i, e in enumerate(errors):
         head = "errors:   " if i == 0 else "          "
         times = f" (x{e.get('count')})" if (e.get("count") or 1) > 1 else ""

@@ -40,6 +40,9 @@ PORT_UNAVAILABLE = "port unavailable"
 REFUSED = "refused the query"
 # How far ahead to look for "the schedule's next entry" that ends a plain hold (display only).
 NEXT_ENTRY_DAYS = 8
+FAULT_STATES = frozenset(
+    {FAILED_ON, FAILED_OFF, BACKLIGHT_FAILED, NOT_ANSWERING, PORT_UNAVAILABLE, REFUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,9 @@ class Reconciler:
             finally:
                 self.driver.close()  # let `kiosk panel` use the port between checks
             if report.state != self._report.state:
-                log.info(
+                # A fault is a warning, so journalctl -p warning and kiosk status's errors show it.
+                log.log(
+                    logging.WARNING if report.state in FAULT_STATES else logging.INFO,
                     "panel %s: %s (desired %s/%s, actual %s/%s)%s",
                     self.driver.port,
                     report.state,

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from kiosk.core.freshness import Freshness, FreshnessPolicy, data_time
 from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.timeutil import kst_text
 from kiosk.errors import ApiKeyError, QuotaExceeded, SourceError
 
 log = logging.getLogger(__name__)
@@ -330,4 +331,4 @@ def _key_message(e: ApiKeyError) -> str:
 
 
 def _clock(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "?"
+    return kst_text(when)

@@ -14,11 +14,33 @@ from kiosk.core.lines import line_for
 from kiosk.core.views.common import DataState, SourceAge
 from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
-from kiosk.ui.widgets import BilingualText, LineBadge, Panel, Text
+from kiosk.ui.widgets import BilingualText, LineBadge, Panel, Tag, Text
+
+DEMO_COLOUR = "#B69CFF"  # the demo mark: violet, used by nothing else (dark text on it)
+DEMO_MARK = "시연 데이터 · DEMO DATA"
+DEMO_NOTE = "녹화된 자료 재생 중 · Recorded data, not live"
+
+
+class DemoMark(QWidget):
+    """The permanent mark of a screen on demo data: a tag, and what it means beside or under it."""
+
+    def __init__(self, metrics: Metrics, stacked: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self) if stacked else QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(metrics.px(0.4) if stacked else metrics.px(1.2))
+        self.tag = Tag(metrics, DEMO_COLOUR, DEMO_MARK)
+        self.note = Text(metrics, theme.SMALL, False, theme.TEXT_DIM, DEMO_NOTE)
+        # Its whole width, measured in the real font: the note is never cut.
+        self.note.setMinimumWidth(QFontMetrics(self.note.font()).horizontalAdvance(DEMO_NOTE) + 2)
+        lay.addWidget(self.tag, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.note, 0 if stacked else 1)
 
 
 class Header(Panel):
-    """Station name (ko/en), line badges in the official colours, clock and date."""
+    """Station name (ko/en), line badges in the official colours, clock and date; on demo data
+    the demo mark ("시연 데이터 · DEMO DATA"), on every page, covering nothing: beside the name
+    in landscape (the row has room to spare), on a row of its own in portrait."""
 
     def __init__(
         self,
@@ -27,12 +49,16 @@ class Header(Panel):
         name_en: str,
         line_ids: Sequence[str],
         parent: QWidget | None = None,
+        demo: bool = False,
     ):
         super().__init__(theme.BG, parent=parent)
         m = metrics
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(m.px(3), m.px(1.5), m.px(3), m.px(1.0))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(m.px(3), m.px(1.5), m.px(3), m.px(1.0))
+        outer.setSpacing(m.px(0.6))
+        lay = QHBoxLayout()
         lay.setSpacing(m.px(2))
+        outer.addLayout(lay)
         badges = QHBoxLayout()
         badges.setSpacing(m.px(1))
         for lid in line_ids:
@@ -42,6 +68,13 @@ class Header(Panel):
         self.name = BilingualText(m, theme.STATION, theme.BODY)
         self.name.set_texts(name_ko, name_en)
         lay.addWidget(self.name, 4)
+        self.demo_mark: DemoMark | None = None
+        if demo:
+            self.demo_mark = DemoMark(m, stacked=not m.portrait)
+            if m.portrait:
+                outer.addWidget(self.demo_mark)
+            else:
+                lay.addWidget(self.demo_mark, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(0)

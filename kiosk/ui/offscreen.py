@@ -56,6 +56,7 @@ def render_pages(
         if not win.grab().save(str(path), "PNG"):
             raise DisplayProblem(f"cannot write {path}")
         written.append(path)
+    win.stop()  # its chart process too: a widget must not die under a running one
     win.close()
     win.deleteLater()
     return written

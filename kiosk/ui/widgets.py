@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.format import readable_on
+from kiosk.core.nodata import NoDataText
 from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
 
@@ -305,3 +306,7 @@ class NoDataCard(Panel):
         self.text.set_texts(ko, en)
         self.detail.set_text(detail)
         self.detail.setVisible(bool(detail))
+
+    def show_text(self, text: NoDataText) -> None:
+        """Title and reason from core.nodata: every page's card says it the same way."""
+        self.set_message(text.title_ko, text.title_en, text.reason)

@@ -68,6 +68,8 @@ class WindowSetup:
     station_slug: str = ""  # {station} in QR urls
     shift_pixels: int = 0  # pixel shift against burn-in: the margin the scene orbits in (0: off)
     shift_every_s: float = 180.0  # seconds per one-pixel step
+    demo: bool = False  # on bundled recordings: every page carries the demo mark
+    demo_recorded: bool = True  # False: demo mode, but no recording of this station
 
 
 class FadeOverlay(QWidget):
@@ -141,7 +143,7 @@ class KioskWindow(Panel):
         lay = QVBoxLayout(self.scene)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        self.header = Header(m, setup.station_ko, setup.station_en, setup.lines)
+        self.header = Header(m, setup.station_ko, setup.station_en, setup.lines, demo=setup.demo)
         lay.addWidget(self.header)
         self.stack = QStackedWidget()
         station = PageContext(
@@ -151,6 +153,7 @@ class KioskWindow(Panel):
             lon=setup.lon,
             station_ko=setup.station_ko,
             station_slug=setup.station_slug,
+            demo_missing=setup.demo and not setup.demo_recorded,
         )
         self.pages: list[Page] = []
         for ps in setup.pages:

@@ -8,11 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.core.nodata import TITLES
 from kiosk.core.views.air import AirView, PollutantTile, air_view
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.chart_view import TrendImage
-from kiosk.ui.pages.base import Page, PageContext, no_data_reason
+from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Tag, Text
 
@@ -72,8 +73,14 @@ class AirPage(Page):
     ):
         super().__init__(metrics, page_id, ctx, parent)
         m = metrics
+        # Everything the data fills sits in one widget: hidden, it leaves the page to the
+        # no-data card (a hidden layout keeps its stretch: the card sat in the lower half).
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(m.px(1.2))
         self.where = Text(m, theme.BODY, True, theme.TEXT)
-        self.body.addWidget(self.where)
+        content.addWidget(self.where)
         row = QBoxLayout(
             QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
         )
@@ -129,8 +136,9 @@ class AirPage(Page):
         self.chart_empty.setVisible(False)
         cl.addWidget(self.chart_empty, 1)
         row.addWidget(chart_card, 3 if not m.portrait else 2)
-        self.body.addLayout(row, 1)
-        self.no_data = NoDataCard(m, "대기질 정보 없음", "No air-quality data")
+        content.addLayout(row, 1)
+        self.body.addWidget(self.content, 1)
+        self.no_data = NoDataCard(m, *TITLES["air_quality"])
         self.no_data.setVisible(False)
         self.body.addWidget(self.no_data, 1)
         self.view: AirView | None = None
@@ -148,7 +156,7 @@ class AirPage(Page):
         parent = self.parentWidget()
         if parent is not None and not self.isVisible():
             self.setGeometry(parent.contentsRect())
-        for lay in (self.layout(), self._chart_card.layout()):
+        for lay in (self.layout(), self.content.layout(), self._chart_card.layout()):
             if lay is not None:
                 lay.invalidate()
                 lay.activate()
@@ -193,13 +201,10 @@ class AirPage(Page):
         has = v.state is not DataState.NO_DATA
         self.pm10.show_tile(v.pm10)
         self.pm25.show_tile(v.pm25)
-        for w in (self.pm10, self.pm25, self.where):
-            w.setVisible(has)
-        self._chart_card.setVisible(has)
+        self.content.setVisible(has)
         self.no_data.setVisible(not has)
         if not has:
-            detail = no_data_reason(current)
-            self.no_data.set_message("대기질 정보 없음", "No air-quality data", detail)
+            self.no_data.show_text(self.card_text(current))
         self._show_trend()
 
     def _show_trend(self) -> None:

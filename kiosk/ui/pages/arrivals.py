@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.lines import line_for
+from kiosk.core.nodata import NO_TRAINS, TITLES, NoDataText
 from kiosk.core.views.arrivals import (
     ArrivalsView,
     DirectionBlock,
@@ -17,7 +19,7 @@ from kiosk.core.views.arrivals import (
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext, no_data_reason
+from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
 
@@ -140,27 +142,32 @@ class LineCard(Panel):
         self.name.set_texts(line.ko, line.en)
         head.addWidget(self.name, 1)
         lay.addLayout(head)
+        # The directions live in one widget, so that hiding it gives the no-data card the
+        # whole card (a hidden layout would keep its stretch: the card sat in the lower half).
+        self.trains = QWidget()
         dirs = QBoxLayout(
-            QBoxLayout.Direction.LeftToRight if m.portrait else QBoxLayout.Direction.TopToBottom
+            QBoxLayout.Direction.LeftToRight if m.portrait else QBoxLayout.Direction.TopToBottom,
+            self.trains,
         )
+        dirs.setContentsMargins(0, 0, 0, 0)
         dirs.setSpacing(m.px(1.2))
         self.directions = [DirectionPanel(m, 2) for _ in range(2)]
         for d in self.directions:
             dirs.addWidget(d, 1)
-        lay.addLayout(dirs, 1)
-        self.no_data = NoDataCard(m, "도착 정보 없음", "No arrival information")
+        lay.addWidget(self.trains, 1)
+        self.no_data = NoDataCard(m, *TITLES["arrivals"])
         self.no_data.setVisible(False)
         lay.addWidget(self.no_data, 1)
 
-    def show_line(self, block: LineBlock, state: DataState, why: str = "") -> None:
+    def show_line(self, block: LineBlock, state: DataState, why: NoDataText) -> None:
         if not block.has_data:
-            for d in self.directions:
-                d.setVisible(False)
-            detail = "운행 중인 열차 없음 · No trains running" if block.no_trains else why
-            self.no_data.set_message("도착 정보 없음", "No arrival information", detail)
+            self.trains.setVisible(False)
+            text = replace(why, reason_ko=NO_TRAINS[0], reason_en=NO_TRAINS[1])
+            self.no_data.show_text(text if block.no_trains else why)
             self.no_data.setVisible(True)
             return
         self.no_data.setVisible(False)
+        self.trains.setVisible(True)
         for panel, block_dir in zip(self.directions, block.directions, strict=False):
             panel.setVisible(True)
             panel.show_direction(block_dir)
@@ -192,7 +199,7 @@ class ArrivalsPage(Page):
         snap = self.snapshots.get("subway")
         self.view = arrivals_view(snap, self.ctx.lines, now, state)
         self.show_notice(state, snap, now)
-        why = no_data_reason(snap)
+        why = self.card_text(snap)
         for card, block in zip(self.cards, self.view.lines, strict=True):
             card.show_line(block, state, why)
 

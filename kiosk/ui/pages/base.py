@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import age_text
-from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.models import Snapshot
+from kiosk.core.nodata import NoDataText, no_data_text
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.urltemplate import expand
 from kiosk.core.views.common import DataState
@@ -34,21 +35,12 @@ class PageContext:
     qr_url: str = ""  # this page's QR url template ("": no code)
     qr_ko: str = ""  # its label
     qr_en: str = ""
+    demo_missing: bool = False  # demo mode, and no recording of this station: say so
 
 
-_REASONS = {
-    FeedStatus.RATE_LIMITED: "호출 한도 초과 · API limit reached",
-    FeedStatus.UNAUTHORIZED: "인증키 오류 · API key rejected",
-}
-
-
-def no_data_reason(snapshot: Snapshot | None) -> str:
+def no_data_reason(snapshot: Snapshot | None, demo_missing: bool = False) -> str:
     """Why a source has nothing to show, in a few words for the no-data card."""
-    if snapshot is not None and snapshot.status in _REASONS:
-        return _REASONS[snapshot.status]
-    if snapshot is not None and snapshot.fetched_at is not None:
-        return "정보가 오래됨 · Data too old"
-    return "수신 안 됨 · Not received"
+    return no_data_text("", snapshot, demo_missing).reason
 
 
 class Page(Panel):
@@ -150,6 +142,10 @@ class Page(Panel):
 
     def state(self, source: str) -> DataState:
         return self.states.get(source, DataState.NO_DATA)
+
+    def card_text(self, snapshot: Snapshot | None) -> NoDataText:
+        """This page's no-data card for ``snapshot`` (the same wording on every page)."""
+        return no_data_text(self.kind, snapshot, self.ctx.demo_missing)
 
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart); most pages: none."""

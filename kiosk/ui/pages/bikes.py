@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import distance_text
+from kiosk.core.nodata import TITLES
 from kiosk.core.views.bikes import BikeRow, BikesView, bikes_view
 from kiosk.ui import theme
 from kiosk.ui.pages.base import Page, PageContext
@@ -90,12 +91,16 @@ class BikesPage(Page):
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
     ):
         super().__init__(metrics, page_id, ctx, parent)
+        self.content = QWidget()  # hidden as a whole: the no-data card then fills the page
+        rows = QVBoxLayout(self.content)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(metrics.px(1.2))
         self.items = [BikeItem(metrics) for _ in range(ctx.max_items or 5)]
         for it in self.items:
-            self.body.addWidget(it, 1)
-        self.no_data = NoDataCard(metrics, "따릉이 정보 없음", "No bike-station data")
+            rows.addWidget(it, 1)
+        self.body.addWidget(self.content, 1)
+        self.no_data = NoDataCard(metrics, *TITLES["bikes"])
         self.body.addWidget(self.no_data, 1)
-        self.body.addStretch(0)
         self.view: BikesView | None = None
 
     def refresh(self, now: datetime) -> None:
@@ -110,4 +115,7 @@ class BikesPage(Page):
             item.setVisible(row is not None)
             if row is not None:
                 item.show_row(row)
+        self.content.setVisible(bool(v.stations))
         self.no_data.setVisible(not v.stations)
+        if not v.stations:
+            self.no_data.show_text(self.card_text(snap))

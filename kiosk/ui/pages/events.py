@@ -7,6 +7,8 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.core.nodata import TITLES
+from kiosk.core.views.common import DataState
 from kiosk.core.views.events import EventRow, EventsView, events_view
 from kiosk.ui import theme
 from kiosk.ui.pages.base import Page, PageContext
@@ -67,14 +69,19 @@ class EventsPage(Page):
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
     ):
         super().__init__(metrics, page_id, ctx, parent)
+        self.content = QWidget()  # hidden as a whole: the no-data card then fills the page
+        rows = QVBoxLayout(self.content)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(metrics.px(1.2))
         self.items = [
             EventItem(metrics) for _ in range(ctx.max_items or (7 if metrics.portrait else 4))
         ]
         for it in self.items:
-            self.body.addWidget(it, 0)
-        self.no_data = NoDataCard(metrics, "이번 주 행사 없음", "No events this week")
+            rows.addWidget(it, 0)
+        rows.addStretch(1)  # a short week stays at the top
+        self.body.addWidget(self.content, 1)
+        self.no_data = NoDataCard(metrics, *TITLES["events"])
         self.body.addWidget(self.no_data, 1)
-        self.body.addStretch(1)
         self.view: EventsView | None = None
 
     def refresh(self, now: datetime) -> None:
@@ -99,13 +106,9 @@ class EventsPage(Page):
             item.setVisible(row is not None)
             if row is not None:
                 item.show_row(row)
+        self.content.setVisible(bool(v.events))
         self.no_data.setVisible(not v.events)
-        if not v.events:
-            from kiosk.core.views.common import DataState
-
-            if state is DataState.NO_DATA:
-                self.no_data.set_message(
-                    "행사 정보 없음", "No event data", "정보를 받지 못했습니다 · Not received"
-                )
-            else:
-                self.no_data.set_message("이번 주 행사 없음", "No events this week")
+        if not v.events and state is DataState.NO_DATA:
+            self.no_data.show_text(self.card_text(snap))
+        elif not v.events:  # the data is there and has nothing this week: not a failure
+            self.no_data.set_message("이번 주 행사 없음", "No events this week")

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import distance_text, readable_on
+from kiosk.core.nodata import TITLES, worst
 from kiosk.core.views.common import DataState
 from kiosk.core.views.parks import ParksView, PlaceRow, parks_view
 from kiosk.ui import theme
@@ -249,9 +250,12 @@ class ParksPage(Page):
     ):
         super().__init__(metrics, page_id, ctx, parent)
         m = metrics
+        self.content = QWidget()  # hidden as a whole: the no-data card then fills the page
         row = QBoxLayout(
-            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight,
+            self.content,
         )
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(m.px(1.6))
         self.schematic = Schematic(m, ctx.station_ko)
         if m.portrait:
@@ -286,12 +290,12 @@ class ParksPage(Page):
         self.trail_items = [PlaceItem(m, TRAIL_COLOUR) for _ in range(2)]
         for it in self.trail_items:
             right.addWidget(it, 1)
-        self.no_data = NoDataCard(m, "공원 정보 없음", "No park information")
-        self.no_data.setVisible(False)
-        right.addWidget(self.no_data, 3)
         right.addStretch(0)
         row.addLayout(right, 3)
-        self.body.addLayout(row, 1)
+        self.body.addWidget(self.content, 1)
+        self.no_data = NoDataCard(m, *TITLES["parks"])
+        self.no_data.setVisible(False)
+        self.body.addWidget(self.no_data, 1)
         self.view: ParksView | None = None
 
     def refresh(self, now: datetime) -> None:
@@ -330,10 +334,10 @@ class ParksPage(Page):
             "산책로 Walking trails" if v.trails else "산책로 Walking trails · 정보 없음 No data"
         )
         nothing = not v.parks and not v.trails
-        self.park_label.setVisible(not nothing)
-        self.trail_label.setVisible(not nothing)
+        self.content.setVisible(not nothing)
         self.no_data.setVisible(nothing)
-        self.schematic.setVisible(not nothing)
+        if nothing:
+            self.no_data.show_text(self.card_text(worst(parks, trails)))
         self.schematic.set_places(
             tuple((r, PARK_COLOUR) for r in v.parks) + tuple((r, TRAIL_COLOUR) for r in v.trails)
         )
