@@ -16,6 +16,7 @@ DEMO_FILES = {
     "trails": "trails.json",
     "bikes": "bikes.json",
     "events": "events.json",
+    "bus": "bus_{station}.json",
 }
 
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from kiosk.core.timeutil import KST
 from kiosk.errors import MalformedResponse, SourceError
-from kiosk.sources import air, bikes, events, parks, subway, trails
+from kiosk.sources import air, bikes, bus, events, parks, subway, trails
 
 RECORDED_AT = datetime(2026, 11, 20, 8, 14, tzinfo=KST)
-SOURCES = ("subway", "air", "air_history", "parks", "trails", "bikes", "events")
+SOURCES = ("subway", "air", "air_history", "parks", "trails", "bikes", "events", "bus")
 # subway_station value -> recording key; English names are accepted as well.
 STATIONS = {"여의도": "yeouido", "홍대입구": "hongik", "창동": "changdong"}
 _ALIASES = {
@@ -92,6 +92,8 @@ def _delta(source: str, now: datetime) -> timedelta:
 def _parse(source: str, key: str) -> tuple[Any, ...]:
     if source == "subway":
         return subway.parse(_read(f"subway_{key}.json"), RECORDED_AT)
+    if source == "bus":  # one stop per station; ETAs count from the snapshot's fetch time
+        return bus.parse(_read(f"bus_{key}.json"), RECORDED_AT)
     if source == "air_history":
         bodies = json.loads(_read("air_history.json"))
         if not isinstance(bodies, list):
