@@ -20,14 +20,20 @@ PAGE_SOURCES = {
     "parks": ("parks", "trails"),
     "bikes": ("bikes",),
     "events": ("events",),
+    "buses": ("bus",),
 }
 
 
 def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
     """Plain values for the window, from config and layout."""
+    from kiosk.core.views.buses import StopSpec
     from kiosk.ui.window import PageSetup, WindowSetup
 
     st = cfg.station
+    stops = tuple(
+        StopSpec(s.ars_id, s.name.ko if s.name else "", s.name.en if s.name else "", s.routes or ())
+        for s in st.bus_stops
+    )
     return WindowSetup(
         station_ko=st.name.ko,
         station_en=st.name.en,
@@ -41,6 +47,7 @@ def window_setup(cfg: Config, layout: Layout):  # -> kiosk.ui.window.WindowSetup
             k: (float(v.stale_after), float(v.unavailable_after))
             for k, v in cfg.sources.freshness.items()
         },
+        bus_stops=stops,
     )
 
 

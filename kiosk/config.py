@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from kiosk.panel.settings import PanelConfig
 from kiosk.poller.settings import SourcesConfig
 
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/config.yaml")
-PAGE_KINDS = ("arrivals", "air_quality", "parks", "bikes", "events")
+PAGE_KINDS = ("arrivals", "air_quality", "parks", "bikes", "events", "buses")
 
 
 def _check_line_id(value: str) -> str:
@@ -35,12 +36,51 @@ class Location(Section):
     lon: float = Field(ge=124.0, le=132.0)
 
 
+class BusStopConfig(Section):
+    """A stop on the buses page: its ARS id (the 5-digit number on the stop's sign)."""
+
+    ars_id: str
+    name: Bilingual | None = None  # default: the name the API gives (stNm)
+    routes: tuple[str, ...] | None = None  # only these route numbers; default: all
+
+    @field_validator("ars_id", mode="before")
+    @classmethod
+    def _ars_id(cls, value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool) and 10000 <= value <= 99999:
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueError(f'write the 5-digit ARS id in quotes, e.g. "19007" (got {value!r})')
+        if not re.fullmatch(r"\d{5}", value.strip()):
+            raise ValueError(f"an ARS id is the 5-digit number on the stop's sign (got {value!r})")
+        return value.strip()
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, routes: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if routes is None:
+            return None
+        cleaned = tuple(r.strip() for r in routes)
+        if not cleaned or any(not r for r in cleaned):
+            raise ValueError('list route numbers such as ["7611", "N16"], or leave routes out')
+        return cleaned
+
+
 class StationConfig(Section):
     name: Bilingual
     subway_station: str = Field(min_length=1)
     lines: tuple[Annotated[str, AfterValidator(_check_line_id)], ...] = Field(min_length=1)
     district: str = Field(min_length=1)
     location: Location
+    bus_stops: tuple[BusStopConfig, ...] = Field(default=(), max_length=8)
+
+    @field_validator("bus_stops")
+    @classmethod
+    def _distinct_stops(cls, stops: tuple[BusStopConfig, ...]) -> tuple[BusStopConfig, ...]:
+        ids = [s.ars_id for s in stops]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"ARS id listed twice: {', '.join(twice)}")
+        return stops
 
 
 class DisplayConfig(Section):
@@ -67,7 +107,7 @@ class PageSpec(Section):
     """One page in the rotation."""
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
-    kind: Literal["arrivals", "air_quality", "parks", "bikes", "events"]
+    kind: Literal["arrivals", "air_quality", "parks", "bikes", "events", "buses"]
     duration: float = Field(default=15.0, ge=3.0, le=600.0)  # seconds on screen
     max_items: int | None = Field(default=None, ge=1, le=12)
 

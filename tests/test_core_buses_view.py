@@ -250,7 +250,7 @@ def test_no_stops_configured_is_an_empty_view_not_an_error():
     [
         ("여의도환승센터", "Yeouido Transfer Center"),
         ("홍대입구역.서교동", "Hongik Univ. Stn. · Seogyo-dong"),
-        ("중랑공영차고지", "Jungnang Bus Depot"),
+        ("중랑공영차고지", "Jungnang Depot"),
         ("창동주공19단지", "Changdong Jugong 19"),
         ("신촌오거리.현대백화점", "Sinchon Junction · Hyeondae Dept. Store"),
     ],

@@ -34,6 +34,7 @@ def _default_freshness() -> dict[str, Freshness]:
         "trails": Freshness(stale_after=3 * 86400, unavailable_after=30 * 86400),
         "bikes": Freshness(stale_after=600, unavailable_after=3600),
         "events": Freshness(stale_after=2 * 86400, unavailable_after=7 * 86400),
+        "bus": Freshness(stale_after=300, unavailable_after=900),
     }
 
 

@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.models import Snapshot
 from kiosk.core.rotation import position_at
-from kiosk.core.views.common import DataState, data_state, source_age
+from kiosk.core.views.buses import StopSpec
+from kiosk.core.views.common import DataState, data_state, footer_ages, footer_sources
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.pages.air import AirPage
 from kiosk.ui.pages.arrivals import ArrivalsPage
 from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.pages.bikes import BikesPage
+from kiosk.ui.pages.buses import BusesPage
 from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.theme import Metrics
@@ -33,6 +35,7 @@ PAGE_TYPES: dict[str, type[Page]] = {
     "parks": ParksPage,
     "bikes": BikesPage,
     "events": EventsPage,
+    "buses": BusesPage,
 }
 
 
@@ -57,6 +60,7 @@ class WindowSetup:
     pages: tuple[PageSetup, ...]
     transition_ms: int
     freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
+    bus_stops: tuple[StopSpec, ...] = ()  # the buses page's stops (station.bus_stops)
 
 
 class FadeOverlay(QWidget):
@@ -136,11 +140,12 @@ class KioskWindow(Panel):
             lat=setup.lat,
             lon=setup.lon,
             station_ko=setup.station_ko,
+            bus_stops=setup.bus_stops,
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
             page = PAGE_TYPES[ps.kind](
-                m, ps.page_id, PageContext(**ctx_base, max_items=ps.max_items)
+                m, ps.page_id, PageContext(**ctx_base, max_items=ps.max_items, duration=ps.duration)
             )
             self.pages.append(page)
             self.stack.addWidget(page)
@@ -149,7 +154,7 @@ class KioskWindow(Panel):
         for page in self.pages:
             sources += [s for s in page.sources if s not in sources]
         self.sources = tuple(sources)
-        self.footer = Footer(m, self.sources, len(self.pages))
+        self.footer = Footer(m, footer_sources(self.sources), len(self.pages))
         lay.addWidget(self.footer)
         self.overlay = FadeOverlay(self.stack)
         self.fade = QVariantAnimation(self)
@@ -209,9 +214,7 @@ class KioskWindow(Panel):
         if changed or force_pages:
             for page in self.pages:
                 page.update_data(self.snapshots, states, now)
-        self.footer.set_ages(
-            [source_age(s, self.snapshots.get(s), states[s], now) for s in self.sources]
-        )
+        self.footer.set_ages(footer_ages(self.sources, self.snapshots, states, now))
 
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart)."""

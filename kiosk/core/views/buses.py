@@ -99,8 +99,8 @@ _PLACE_SUFFIXES = (
     ("광역환승센터", " Transfer Center"),
     ("버스환승센터", " Transfer Center"),
     ("환승센터", " Transfer Center"),
-    ("공영차고지", " Bus Depot"),
-    ("차고지", " Bus Depot"),
+    ("공영차고지", " Depot"),
+    ("차고지", " Depot"),
     ("백화점", " Dept. Store"),
     ("사거리", " Intersection"),
     ("삼거리", " Junction"),
@@ -123,14 +123,9 @@ def _part_english(part: str) -> str:
     return english_name(part)
 
 
-def place_english(name: str, first_only: bool = False) -> str:
-    """English for a stop or direction name: "신촌오거리.현대백화점" -> "Sinchon Junction · …".
-
-    ``first_only``: just the first of the landmarks a name joins with "." (enough to say
-    which way a bus goes).
-    """
-    parts = [_part_english(p.strip()) for p in re.split(r"[.·]", name) if p.strip()]
-    return " · ".join(parts[:1] if first_only else parts)
+def place_english(name: str) -> str:
+    """English for a stop or direction name: "신촌오거리.현대백화점" -> "Sinchon Junction · …"."""
+    return " · ".join(_part_english(p.strip()) for p in re.split(r"[.·]", name) if p.strip())
 
 
 def _natural(route: str) -> tuple[tuple[int, str], ...]:
@@ -204,14 +199,15 @@ def route_row(buses: Sequence[BusArrival], base: datetime | None, now: datetime)
         cells.append(BusCell(None, *NO_NUMBER, "", "", "", "", False, False))
     age = max(0.0, (now - (lead[0].fetched_at or base or now)).total_seconds()) if lead else 0.0
     kind = route_type_named(first.route_type)
-    direction = first.direction or first.next_stop
+    # "신촌오거리.현대백화점" names a stop by two landmarks: the first says which way.
+    direction = re.split(r"[.·]", first.direction or first.next_stop)[0].strip()
     return RouteRow(
         route=first.route,
         type_ko=kind.ko if first.route_type else "",
         type_en=kind.en if first.route_type else "",
         colour=kind.colour,
         direction_ko=f"{direction} 방면" if direction else "",
-        direction_en=f"to {place_english(direction, first_only=True)}" if direction else "",
+        direction_en=f"to {place_english(direction)}" if direction else "",
         buses=tuple(cells[:2]),
         sort_s=_sort_s(lead[0] if lead else None, lead[1] if lead else None, age),
     )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.format import age_text
 from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.views.buses import StopSpec
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.theme import Metrics
@@ -27,6 +28,8 @@ class PageContext:
     lon: float
     station_ko: str
     max_items: int | None = None
+    duration: float = 15.0  # seconds the page stays on screen (a page that pages through more)
+    bus_stops: tuple[StopSpec, ...] = ()
 
 
 _REASONS = {
