@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.timeutil import KST
+from tests.httpserver.bus import BusApi
 from tests.httpserver.server import LocalServer, Reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,7 +55,11 @@ class SeoulApi(LocalServer):
     """Simulated swopenapi + openapi.seoul.go.kr with recorded bodies and real error shapes."""
 
     def __init__(
-        self, subway_key: str, openapi_key: str, clock: Callable[[], datetime] | None = None
+        self,
+        subway_key: str,
+        openapi_key: str,
+        clock: Callable[[], datetime] | None = None,
+        bus_key: str = "BUSKEY+test/0123456789==",  # data.go.kr keys carry + / =
     ):
         super().__init__()
         self.subway_key = subway_key
@@ -65,6 +70,13 @@ class SeoulApi(LocalServer):
         self.calls: Counter[str] = Counter()
         self.route(r"^/api/subway/", self._subway)
         self.route(r"^/[^/]+/(json|xml)/", self._openapi)
+        self.bus = BusApi(bus_key, self.clock)  # ws.bus.go.kr: tests/httpserver/bus.py
+        self.bus.install(self)
+
+    @property
+    def bus_base(self) -> str:
+        """``sources.endpoints.bus`` for this server (the TOPIS ``/api/rest`` root)."""
+        return f"{self.url}/api/rest"
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -80,6 +92,7 @@ class SeoulApi(LocalServer):
         self.clear_routes()
         self.route(r"^/api/subway/", self._subway)
         self.route(r"^/[^/]+/(json|xml)/", self._openapi)
+        self.bus.install(self)
 
     # -- subway
     def _subway(self, path: str) -> Reply:
