@@ -158,7 +158,7 @@ def test_route_type_colour_and_words_and_direction_in_both_languages():
         .rows[0]
     )
     assert (row.type_ko, row.type_en, row.colour) == ("지선", "Branch", "#53B332")
-    assert row.direction_ko == "신촌오거리.현대백화점 방면"
+    assert row.direction_ko == "신촌오거리 방면"  # the first of the two landmarks
     assert row.direction_en == "to Sinchon Junction"
     bare = view([bus("1", route_type="", direction="", next_stop="여의도역")]).sections[0].rows[0]
     assert (bare.type_ko, bare.direction_ko, bare.direction_en) == (
@@ -187,6 +187,9 @@ def test_each_stop_says_why_it_has_nothing():
     errors = {"stop_errors": {"19008": "BUS-3 정류소를 찾을 수 없습니다."}}
     v = view([bus("160")], stops=(STOP, other), snap={"extra": errors})
     assert v.sections[0].rows and v.sections[1].reason == "BUS-3 정류소를 찾을 수 없습니다."
+    # Last good data (stale, after a failure) without this stop: it had no buses then.
+    stale = view([bus("160")], stops=(STOP, other), snap={"status": FeedStatus.STALE})
+    assert stale.sections[1].reason == "운행 중인 버스 없음 · No buses running now"
     gone = buses_view(
         None, (STOP,), NOW, DataState.NO_DATA, rows_per_page=5, why="수신 안 됨 · Not received"
     )

@@ -279,8 +279,9 @@ def _reason(
     errors = snapshot.extra.get("stop_errors") if snapshot is not None else None
     if isinstance(errors, Mapping) and errors.get(spec.ars_id):
         return str(errors[spec.ars_id])
-    if snapshot is None or snapshot.status not in (FeedStatus.OK, FeedStatus.EMPTY):
-        return why
+    answered = (FeedStatus.OK, FeedStatus.EMPTY, FeedStatus.STALE)
+    if snapshot is None or (not snapshot.items and snapshot.status not in answered):
+        return why  # the source failed and has nothing: its reason, not "no buses"
     return _FILTERED if had_items else _NO_BUSES
 
 
