@@ -293,9 +293,10 @@ def test_unusable_rows_are_dropped_and_a_body_of_only_those_is_malformed():
         ),
     ]
     assert {b.route for b in bus.parse(_body(rows), NOW)} == {"160"}
-    with pytest.raises(MalformedResponse, match="^2 bus rows, none usable$"):
+    assert bus.parse_rows(_body(rows + [7]), NOW)[1:] == (4, 3)  # rows, dropped
+    with pytest.raises(MalformedResponse, match="^2 rows, none usable$"):
         bus.parse(_body(rows[1:]), NOW)
-    with pytest.raises(MalformedResponse, match="none usable"):
+    with pytest.raises(MalformedResponse, match="^3 rows, none usable$"):
         bus.parse(_body([{"foo": None}, 3, None]), NOW)
 
 
@@ -456,7 +457,7 @@ def test_stops_nearest_first_one_per_ars_id_without_unnumbered_stops():
     ]
     assert (stops[2].lat, stops[2].lon) == (37.52139, 126.92478)  # swapped pair put right
     assert bus.parse_stops(sample("bus_error_headerCd4_no_result_testfixture.xml"), NOW) == ()
-    with pytest.raises(MalformedResponse, match="stop rows, none usable"):
+    with pytest.raises(MalformedResponse, match="^2 rows, none usable$"):
         bus.parse_stops(_body([rows[1], rows[5]]), NOW)
     with pytest.raises(ApiKeyError):
         bus.parse_stops(sample("bus_error_headerCd7_key_not_registered.xml"), NOW)

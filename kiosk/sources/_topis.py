@@ -28,7 +28,7 @@ from kiosk.sources._common import (
 )
 
 EMPTY_HEADER = "4"  # "결과가 없습니다.": no bus at this hour (itemList null), not a failure
-Rows = list[dict[str, Any]]
+Rows = list[Any]  # item rows as the body has them: the parsers count what is not an object
 
 _PAREN_CODE = re.compile(r"\((\d{1,3})\)")
 _MARKUP_ERROR = re.compile(r"<!doctype\s+html|<html[\s>]|<OpenAPI_ServiceResponse\b", re.I)
@@ -82,7 +82,7 @@ def _raise_gateway(reason: str, message: str) -> None:
 
 def _from_json(data: Any) -> tuple[str, str, Rows]:
     if isinstance(data, list):  # bare rows (a proxy that unwrapped the body)
-        return "", "", [r for r in data if isinstance(r, dict)]
+        return "", "", list(data)
     if not isinstance(data, Mapping):
         raise MalformedResponse(f"unexpected JSON body ({type(data).__name__})")
     if isinstance(data.get("ServiceResult"), Mapping):
@@ -104,7 +104,7 @@ def _from_json(data: Any) -> tuple[str, str, Rows]:
     items = body.get("itemList") if isinstance(body, Mapping) else None
     if isinstance(items, Mapping):  # a single item sent as an object
         items = [items]
-    found = [r for r in items if isinstance(r, dict)] if isinstance(items, list) else []
+    found = list(items) if isinstance(items, list) else []
     return code, message, found
 
 
@@ -136,8 +136,16 @@ def _empty_or_raise(code: str, message: str) -> bool:
     raise ApiError(f"BUS-{code}", text or "bus API error")
 
 
+def none_usable(rows: int) -> str:
+    """The one line for a body whose rows are all unusable (the wording every parser uses)."""
+    return f"{rows} row{'s' if rows != 1 else ''}, none usable"
+
+
 def rows(body: bytes | str) -> Rows:
-    """The item rows of a bus body; [] for "no data now" (headerCd 4); raises for every error."""
+    """The item rows of a bus body; [] for "no data now" (headerCd 4); raises for every error.
+
+    Rows are returned as found, objects or not: the parser drops and counts the unusable ones.
+    """
     code, message, found = _envelope(body)
     if _empty_or_raise(code, message):
         return []

@@ -35,6 +35,7 @@ from kiosk.core.busroutes import (
 from kiosk.core.models import BusArrival, BusStop
 from kiosk.errors import ApiKeyError, MalformedResponse, SourceError
 from kiosk.sources._common import to_float, to_int, to_str, wgs84_of
+from kiosk.sources._topis import none_usable
 from kiosk.sources._topis import rows as body_rows
 
 log = logging.getLogger(__name__)
@@ -214,20 +215,18 @@ def _row(row: Mapping[str, Any], ars_id: str | None) -> list[BusArrival]:
     return [b for b in (_bus(row, 1, common), _bus(row, 2, common)) if b is not None]
 
 
-def parse(body: bytes | str, now: datetime, ars_id: str | None = None) -> tuple[BusArrival, ...]:
-    """Every coming bus in a getStationByUid body; () at night (headerCd 4) or with no routes.
-
-    ``ars_id`` (the stop asked for) fills rows that lack ``arsId`` and drops rows of another
-    stop. Unusable rows are dropped; a body whose rows are all unusable is malformed.
-    """
+def parse_rows(
+    body: bytes | str, now: datetime, ars_id: str | None = None
+) -> tuple[tuple[BusArrival, ...], int, int]:
+    """(buses, rows in the body, rows dropped) of a getStationByUid body; see ``parse``."""
     rows = body_rows(body)
     if not rows:
-        return ()
+        return (), 0, 0
     out: list[BusArrival] = []
     seen: set[tuple[str, ...]] = set()
     usable = 0
     for row in rows:
-        buses = _row(row, ars_id)
+        buses = _row(row, ars_id) if isinstance(row, dict) else []
         usable += bool(buses)
         for b in buses:
             key = (
@@ -242,12 +241,22 @@ def parse(body: bytes | str, now: datetime, ars_id: str | None = None) -> tuple[
                 seen.add(key)
                 out.append(b)
     if not usable:
-        raise MalformedResponse(f"{len(rows)} bus rows, none usable")
+        raise MalformedResponse(none_usable(len(rows)))
     if usable < len(rows):
         log.debug(
             "bus: dropped %s of %s rows (no route or no usable bus)", len(rows) - usable, len(rows)
         )
-    return tuple(out)
+    return tuple(out), len(rows), len(rows) - usable
+
+
+def parse(body: bytes | str, now: datetime, ars_id: str | None = None) -> tuple[BusArrival, ...]:
+    """Every coming bus in a getStationByUid body; () at night (headerCd 4) or with no routes.
+
+    ``ars_id`` (the stop asked for) fills rows that lack ``arsId`` and drops rows of another
+    stop. Unusable rows are dropped (``parse_rows`` counts them); a body whose rows are all
+    unusable is malformed.
+    """
+    return parse_rows(body, now, ars_id)[0]
 
 
 def _stop(row: Mapping[str, Any]) -> BusStop | None:
@@ -271,12 +280,12 @@ def parse_stops(body: bytes | str, now: datetime) -> tuple[BusStop, ...]:
         return ()
     best: dict[str, BusStop] = {}
     for row in rows:
-        stop = _stop(row)
+        stop = _stop(row) if isinstance(row, dict) else None
         if stop is None:
             continue
         known = best.get(stop.ars_id)
         if known is None or _distance(stop) < _distance(known):
             best[stop.ars_id] = stop
     if not best:
-        raise MalformedResponse(f"{len(rows)} stop rows, none usable")
+        raise MalformedResponse(none_usable(len(rows)))
     return tuple(sorted(best.values(), key=lambda s: (_distance(s), s.name)))
