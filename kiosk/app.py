@@ -50,10 +50,15 @@ class RunOptions:
 def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
     """Plain values for the window, from config, layout and the source registry."""
     from kiosk.core.urltemplate import station_slug
+    from kiosk.core.views.buses import StopSpec
     from kiosk.ui.window import WindowSetup
 
     st = cfg.station
     shift = cfg.display.pixel_shift
+    stops = tuple(
+        StopSpec(s.ars_id, s.name.ko if s.name else "", s.name.en if s.name else "", s.routes or ())
+        for s in st.bus_stops
+    )
     return WindowSetup(
         station_ko=st.name.ko,
         station_en=st.name.en,
@@ -74,6 +79,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
         shift_every_s=shift.every,
         demo=cfg.sources.demo,
         demo_recorded=not cfg.sources.demo or _has_demo_recording(st.subway_station),
+        bus_stops=stops,
     )
 
 
@@ -188,7 +194,7 @@ def build_kiosk(
     scheduler.start()
 
     services = Services(
-        start_poller=lambda c, publish: _start_poller(c, publish, now, redactor),
+        start_poller=lambda c, lay, publish: _start_poller(c, lay, publish, now, redactor),
         start_panel=lambda c, listener: _start_panel(c, scheduler, listener),
         window_setup=window_setup,
         secrets=_secrets,
@@ -230,11 +236,17 @@ def _secrets(cfg: Config) -> tuple[str, ...]:
 
 
 def _start_poller(
-    cfg: Config, publish: Callable[[Any], None], now: Callable[[], datetime], redactor: Redactor
+    cfg: Config,
+    layout: Layout,
+    publish: Callable[[Any], None],
+    now: Callable[[], datetime],
+    redactor: Redactor,
 ) -> PollerService:
+    """Poll what the layout's pages show (a source no page shows costs no calls)."""
     from kiosk.poller.service import PollerService
 
-    poller = PollerService(cfg, now, publish, redactor=redactor)
+    polled = sources_of(p.kind for p in layout.pages)
+    poller = PollerService(cfg, now, publish, redactor=redactor, sources=polled)
     poller.start()
     return poller
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,8 +39,11 @@ from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
 from kiosk.poller.redis_target import parse_target
 from kiosk.poller.settings import SourcesConfig
+from kiosk.sources.registry import APIS
 
 DEFAULT_CONFIG_PATH = Path("/etc/kiosk/config.yaml")
+# sources.*_api_key_file: one per API of the source registry
+KEY_FILE_SETTINGS = tuple(api.key_file_setting for api in APIS.values())
 
 
 def _write_line(lid: str) -> str:
@@ -110,6 +114,35 @@ def _problem(loc: tuple[str | int, ...], message: str, value: Any) -> InitErrorD
     return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
 
 
+class BusStopConfig(Section):
+    """A stop on the buses page: its ARS id (the 5-digit number on the stop's sign)."""
+
+    ars_id: str
+    name: Bilingual | None = None  # default: the name the API gives (stNm)
+    routes: tuple[str, ...] | None = None  # only these route numbers; default: all
+
+    @field_validator("ars_id", mode="before")
+    @classmethod
+    def _ars_id(cls, value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool) and 10000 <= value <= 99999:
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueError(f'write the 5-digit ARS id in quotes, e.g. "19007" (got {value!r})')
+        if not re.fullmatch(r"\d{5}", value.strip()):
+            raise ValueError(f"an ARS id is the 5-digit number on the stop's sign (got {value!r})")
+        return value.strip()
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, routes: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if routes is None:
+            return None
+        cleaned = tuple(r.strip() for r in routes)
+        if not cleaned or any(not r for r in cleaned):
+            raise ValueError('list route numbers such as ["7611", "N16"], or leave routes out')
+        return cleaned
+
+
 class StationConfig(Section):
     """Which station this screen stands in: names, lines, district, coordinates."""
 
@@ -118,6 +151,16 @@ class StationConfig(Section):
     lines: tuple[LineId, ...] = Field(min_length=1)
     district: Annotated[str, AfterValidator(_check_district)] = Field(min_length=1)
     location: Location
+    bus_stops: tuple[BusStopConfig, ...] = Field(default=(), max_length=8)
+
+    @field_validator("bus_stops")
+    @classmethod
+    def _distinct_stops(cls, stops: tuple[BusStopConfig, ...]) -> tuple[BusStopConfig, ...]:
+        ids = [s.ars_id for s in stops]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"ARS id listed twice: {', '.join(twice)}")
+        return stops
 
     @field_validator("subway_station")
     @classmethod
@@ -198,6 +241,7 @@ class Config(Section):
             lat=st.location.lat,
             lon=st.location.lon,
             nearby=self.sources.nearby.model_dump(),
+            bus_stops=tuple(s.ars_id for s in st.bus_stops),
         )
 
 
@@ -399,7 +443,7 @@ def _validate(raw: dict[str, Any], path: Path) -> Config:
     if not cfg.layout.is_absolute():
         updates["layout"] = base / cfg.layout
     src_updates = {}
-    for key in ("cache_path", "api_key_file", "subway_api_key_file", "cache_password_file"):
+    for key in ("cache_path", "cache_password_file", *KEY_FILE_SETTINGS):
         value = getattr(cfg.sources, key)
         if value is not None and not Path(value).is_absolute():
             src_updates[key] = base / value
@@ -479,7 +523,7 @@ def load_all(path: Path) -> tuple[Config, Layout]:
         except ConfigError as e:
             problems.extend(e.problems)
     if cfg is not None:
-        for key in ("api_key_file", "subway_api_key_file"):
+        for key in KEY_FILE_SETTINGS:
             f = getattr(cfg.sources, key)
             if f is not None and not Path(f).is_file():
                 problems.append(f"sources.{key}: file not found: {f}")

@@ -51,7 +51,7 @@ STATUS_EVERY_MS = 5_000
 class Services:
     """How the running kiosk (re)builds what depends on the config: given by the composition root."""
 
-    start_poller: Callable[[Config, Callable[[Any], None]], PollerService]
+    start_poller: Callable[[Config, Layout, Callable[[Any], None]], PollerService]
     start_panel: Callable[[Config, Callable[[Any], None]], PanelService | None]
     window_setup: Callable[[Config, Layout], Any]  # -> kiosk.ui.window.WindowSetup
     secrets: Callable[[Config], tuple[str, ...]]
@@ -94,7 +94,7 @@ class Kiosk:
         self.page_since: datetime | None = None
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
-        self.poller = services.start_poller(cfg, self.rt.publish)
+        self.poller = services.start_poller(cfg, layout, self.rt.publish)
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.router = SignalRouter(
             {
@@ -166,9 +166,10 @@ class Kiosk:
             return
         self.redactor.update(self.services.secrets(cfg))  # a replaced key is forgotten
         self.rt.reconfigure(self.services.window_setup(cfg, layout))
-        if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station:
+        polled = {p.kind for p in layout.pages} != {p.kind for p in self.layout.pages}
+        if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station or polled:
             self.poller.stop()
-            self.poller = self.services.start_poller(cfg, self.rt.publish)
+            self.poller = self.services.start_poller(cfg, layout, self.rt.publish)
             if self.rt.asleep:
                 self.poller.pause()
         if self.panel is not None:

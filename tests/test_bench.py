@@ -22,8 +22,8 @@ from tests.conftest import REPO
 
 CONFIG = str(REPO / "config.example.yaml")
 SMALL = ["--size", "1280x720", "--rotations", "200", "--starts", "2", "--repeats", "3"]
-PAGES = ("arrivals", "air", "parks", "arrivals-again", "bikes", "events")
-SOURCES = ("subway", "air", "parks", "trails", "bikes", "events")
+PAGES = ("arrivals", "buses", "air", "parks", "arrivals-again", "bikes", "events")
+SOURCES = ("subway", "air", "parks", "trails", "bikes", "events", "bus")
 
 
 def _env() -> dict[str, str]:

@@ -43,6 +43,7 @@ def test_snapshot_renders_every_page_of_the_demo(tmp_path, config):
         "arrivals-again.png",
         "arrivals.png",
         "bikes.png",
+        "buses.png",
         "events.png",
         "parks.png",
     ]
@@ -67,7 +68,7 @@ def test_snapshot_unknown_page_is_a_usage_error(tmp_path):
     assert r.returncode == 2
     assert (
         r.stderr.strip()
-        == "--page: unknown page id 'weather' (layout has: air, arrivals, arrivals-again, bikes, events, parks)"
+        == "--page: unknown page id 'weather' (layout has: air, arrivals, arrivals-again, bikes, buses, events, parks)"
     )
 
 

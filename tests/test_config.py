@@ -21,7 +21,40 @@ def test_shipped_configs_are_valid(path):
     cfg, layout = load_all(path)
     assert cfg.sources.demo is True
     kinds = [p.kind for p in layout.pages]
-    assert set(kinds) == {"arrivals", "air_quality", "parks", "bikes", "events"}
+    assert set(kinds) == {"arrivals", "buses", "air_quality", "parks", "bikes", "events"}
+    assert len(cfg.station.bus_stops) == 1 and cfg.station.bus_stops[0].name is not None
+
+
+def test_bus_stop_ars_id_must_be_five_digits_and_is_named_by_its_path(tmp_path):
+    cfg = _base()
+    cfg["station"]["bus_stops"] = [
+        {"ars_id": "1900"},
+        {"ars_id": "19007", "name": {"ko": "여의도환승센터"}},
+        {"ars_id": 668},  # what YAML makes of an unquoted 01234 (octal)
+        {"ars_id": "19-07"},
+        {"ars_id": "20001", "routes": []},
+    ]
+    assert sorted(_problems(_write(tmp_path, cfg))) == [
+        "station.bus_stops[0].ars_id: an ARS id is the 5-digit number on the stop's sign "
+        "(got '1900')",
+        "station.bus_stops[1].name.en: required key is missing",
+        'station.bus_stops[2].ars_id: write the 5-digit ARS id in quotes, e.g. "19007" (got 668)',
+        "station.bus_stops[3].ars_id: an ARS id is the 5-digit number on the stop's sign "
+        "(got '19-07')",
+        'station.bus_stops[4].routes: list route numbers such as ["7611", "N16"], or leave '
+        "routes out",
+    ]
+
+
+def test_bus_stops_accept_a_bare_five_digit_number_and_refuse_duplicates(tmp_path):
+    cfg = _base()
+    cfg["station"]["bus_stops"] = [{"ars_id": 19007, "routes": [" 7611 ", "N16"]}]
+    stop = load_all(_write(tmp_path, cfg))[0].station.bus_stops[0]
+    assert (stop.ars_id, stop.name, stop.routes) == ("19007", None, ("7611", "N16"))
+    cfg["station"]["bus_stops"] = [{"ars_id": "19007"}, {"ars_id": " 19007 "}]
+    assert _problems(_write(tmp_path, cfg)) == ["station.bus_stops: ARS id listed twice: 19007"]
+    cfg["station"].pop("bus_stops")
+    assert load_all(_write(tmp_path, cfg))[0].station.bus_stops == ()
 
 
 def test_unknown_key_is_named_with_its_path(tmp_path):
@@ -102,7 +135,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_check_config_cli_exit_codes(tmp_path):
     ok = _cli("check-config", "--config", str(REPO / "config.example.yaml"))
     assert ok.returncode == 0, ok.stderr
-    assert "ok (6 pages: arrivals, air, parks, arrivals-again, bikes, events)" in ok.stdout
+    assert "ok (7 pages: arrivals, buses, air, parks, arrivals-again, bikes, events)" in ok.stdout
     cfg = _base()
     cfg["station"]["typo"] = 1
     cfg["panel"]["driver"] = "sony"
@@ -295,15 +328,17 @@ def test_warns_about_live_data_without_keys_and_finds_keys_in_secrets_env(tmp_pa
     warnings = _warnings(tmp_path, cfg)
     assert [w.split(":")[0] for w in warnings] == [
         "sources.subway_api_key_file",
+        "sources.bus_api_key_file",
         "sources.api_key_file",
     ]
     assert "no API key: set SEOUL_SUBWAY_API_KEY or sources.subway_api_key_file" in warnings[0]
     assert f"looked in the environment and {tmp_path / 'secrets.env'}" in warnings[0]
     (tmp_path / "secrets.env").write_text("# keys\nSEOUL_SUBWAY_API_KEY=abc123\n")
-    (w,) = _warnings(tmp_path, cfg, {"SEOUL_API_KEY": ""})
+    bus = {"SEOUL_BUS_API_KEY": "busKey-0123456789"}
+    (w,) = _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "", **bus})
     assert w.startswith("sources.api_key_file: no API key: set SEOUL_API_KEY")
     assert "abc123" not in w
-    assert _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "k"}) == []
+    assert _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "k", **bus}) == []
 
 
 def test_warns_when_demo_data_does_not_exist_for_the_station(tmp_path):
@@ -327,8 +362,8 @@ def test_check_config_prints_warnings_on_stderr_and_exits_0(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEOUL_")}
     r = _cli("check-config", "--config", str(_write(tmp_path, cfg)), env=env)
     assert r.returncode == 0, r.stderr
-    assert "ok (6 pages" in r.stdout
+    assert "ok (7 pages" in r.stdout
     lines = r.stderr.splitlines()
-    assert len(lines) == 2 and all(
+    assert len(lines) == 3 and all(  # subway, bus and openapi keys
         line.startswith("warning: sources.") and "no API key" in line for line in lines
     )

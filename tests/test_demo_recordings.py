@@ -12,11 +12,19 @@ import pytest
 from kiosk.core.eta import eta_now
 from kiosk.core.geo import haversine_m
 from kiosk.core.grades import pm25_grade
-from kiosk.core.models import AirReading, Arrival, BikeStation, CulturalEvent, Park, Trail
+from kiosk.core.models import (
+    AirReading,
+    Arrival,
+    BikeStation,
+    BusArrival,
+    CulturalEvent,
+    Park,
+    Trail,
+)
 from kiosk.core.timeutil import KST
-from kiosk.demo import _build_air, _build_places, _build_subway
+from kiosk.demo import _build_air, _build_bus, _build_places, _build_subway
 from kiosk.errors import SourceError
-from kiosk.sources import air, bikes, events, parks, subway, trails
+from kiosk.sources import air, bikes, bus, events, parks, subway, trails
 from kiosk.sources.demo import RECORDED_AT, station_key
 from kiosk.sources.registry import demo_items as load_demo
 from kiosk.sources.registry import snapshot_names
@@ -46,6 +54,7 @@ PARSER_BY_PREFIX = {
     "trails": trails.parse,
     "bikes": bikes.parse,
     "events": events.parse,
+    "bus_": bus.parse,
 }
 
 
@@ -209,6 +218,8 @@ def test_shifting_moves_every_datetime_to_the_present(source):
                 days=(LATER.date() - RECORDED_AT.date()).days
             )
             assert new.starts.time() == old.starts.time()
+        elif isinstance(new, BusArrival):  # no time of its own: it counts from the fetch
+            assert new == old and new.fetched_at is None
         else:
             assert isinstance(new, (Park, Trail, BikeStation)) and new == old
     if source == "air":
@@ -246,3 +257,34 @@ def test_recordings_match_their_builder():
     assert json.loads(_demo_bytes("events.json")) == _build_places.events_body()
     for key, body in _build_subway.SUBWAY_BODIES.items():
         assert json.loads(_demo_bytes(f"subway_{key}.json")) == body
+    for key, body in _build_bus.BUS_BODIES.items():
+        assert json.loads(_demo_bytes(f"bus_{key}.json")) == body
+
+
+DEMO_STOPS = {"여의도": "19007", "홍대입구": "14012", "창동": "10119"}
+
+
+@pytest.mark.parametrize("station", STATIONS)
+def test_bus_recording_is_one_busy_stop_with_every_kind_of_state(station):
+    buses = load_demo("bus", station, RECORDED_AT)
+    assert {b.ars_id for b in buses} == {DEMO_STOPS[station]}
+    routes = {b.route for b in buses}
+    assert len(routes) >= 10  # more than one screenful: the page must page through them
+    assert {b.order for b in buses} == {1, 2}
+    assert {"간선", "지선"} <= {b.route_type for b in buses}
+    assert {"running", "arriving", "waiting_to_depart"} <= {b.state for b in buses}
+    assert any(b.low_floor for b in buses) and not all(b.low_floor for b in buses)
+    assert len({b.congestion for b in buses}) >= 3
+    assert all(b.eta_s is None for b in buses if b.state != "running" and b.state != "arriving")
+    assert all(b.eta_s and b.eta_s > 0 for b in buses if b.state == "running")
+
+
+def test_bus_recordings_cover_the_other_route_types_and_the_last_bus():
+    everything = [b for s in STATIONS for b in load_demo("bus", s, RECORDED_AT)]
+    assert {"공항", "마을", "광역", "경기"} <= {b.route_type for b in everything}
+    assert {"turning_back", "service_ended"} <= {b.state for b in everything}
+    last = [b for b in everything if b.last_bus]
+    assert [(b.route, b.order) for b in last] == [("8146", 1)]  # a rush-hour-only route
+    body = json.loads(_demo_bytes("bus_changdong.json"))["msgBody"]["itemList"]
+    assert all(isinstance(v, str) or v is None for row in body for v in row.values())
+    assert all(row["firstTm"].endswith("  ") for row in body)  # as the API pads them

@@ -76,7 +76,7 @@ def test_readme_check_config_runs_in_a_fresh_clone_without_etc_kiosk(tmp_path):
         [sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True, text=True, env=env
     )
     assert r.returncode == 0 and r.stderr == "", r.stderr
-    assert r.stdout.startswith("config.example.yaml: ok (6 pages")
+    assert r.stdout.startswith("config.example.yaml: ok (7 pages")
 
 
 def test_display_id_ranges_in_every_example_match_the_validator():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.httpserver import REPO, Reply, SeoulApi, kiosk_config_dict
+from tests.httpserver import BUS_KEY, REPO, Reply, SeoulApi, kiosk_config_dict
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
 STATUSES = {"ok", "stale", "empty", "error", "rate_limited", "unauthorized"}
@@ -56,7 +56,7 @@ def kiosk(
     )
 
 
-KEYS = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+KEYS = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
 
 
 def test_fetch_json_reports_every_source_in_the_documented_shape(
@@ -66,7 +66,7 @@ def test_fetch_json_reports_every_source_in_the_documented_shape(
     r = kiosk("fetch", "--config", str(cfg), "--json", env=KEYS)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert list(out) == ["subway", "air", "parks", "trails", "bikes", "events"]
+    assert list(out) == ["subway", "air", "parks", "trails", "bikes", "events", "bus"]
     for name, entry in out.items():
         assert set(entry) == {"status", "fetched_at", "error", "items"}, name
         assert entry["status"] == "ok" and entry["error"] is None and entry["items"], name
@@ -90,6 +90,23 @@ def test_fetch_json_reports_every_source_in_the_documented_shape(
         isinstance(i["eta_s"], int) for i in subway
     )
     assert datetime.fromisoformat(subway[0]["received_at"]).utcoffset().total_seconds() == 9 * 3600
+    bus = out["bus"]["items"]
+    assert set(bus[0]) == {
+        "ars_id",
+        "stop",
+        "route",
+        "route_type",
+        "direction",
+        "order",
+        "eta_s",
+        "stops_away",
+        "message",
+        "state",
+        "last_bus",
+        "low_floor",
+        "congestion",
+    }
+    assert {i["ars_id"] for i in bus} == {"02005"} and {i["order"] for i in bus} == {1, 2}
     air = out["air"]["items"][0]
     assert air == {
         **air,
@@ -200,7 +217,12 @@ def test_unknown_source_is_a_usage_error(api: SeoulApi, tmp_path: Path) -> None:
 
 def test_demo_mode_needs_no_key_and_no_network(tmp_path: Path) -> None:
     data = kiosk_config_dict(None, tmp_path / "cache")
-    data["station"].update(subway_station="여의도", lines=["1005", "1009"], district="영등포구")  # type: ignore[union-attr]
+    data["station"].update(  # type: ignore[union-attr]
+        subway_station="여의도",
+        lines=["1005", "1009"],
+        district="영등포구",
+        bus_stops=[{"ars_id": "19007"}],  # the stop of the Yeouido demo recording
+    )
     cfg = tmp_path / "demo.yaml"
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True))
     r = kiosk("fetch", "--config", str(cfg), "--json")

@@ -26,10 +26,10 @@ from kiosk.core.timeutil import KST
 from kiosk.core.views.arrivals import arrivals_view
 from kiosk.core.views.common import DataState
 from kiosk.poller.service import Poller
-from tests.httpserver import SERVICES, FakeClock, Reply, SeoulApi, kiosk_config
+from tests.httpserver import BUS_KEY, SERVICES, FakeClock, Reply, SeoulApi, kiosk_config
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
-ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
 MONDAY_0930 = datetime(2026, 11, 23, 9, 30, tzinfo=KST)
 LINES = ["1001", "1004"]
 # Every answer is fetched anew (no reuse of a stored copy): what is tested is what gets stored.

@@ -15,6 +15,7 @@ from kiosk.core.models import FeedStatus
 from kiosk.core.timeutil import KST
 from kiosk.poller.service import Poller
 from tests.httpserver import (
+    BUS_KEY,
     HTML_ERROR_PAGE,
     FakeClock,
     Reply,
@@ -25,7 +26,7 @@ from tests.httpserver import (
 )
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
-ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=KST)
 
 
@@ -274,10 +275,12 @@ def test_an_unreadable_key_file_is_named(api: SeoulApi, tmp_path: Path) -> None:
 
 
 def test_a_failure_keeps_the_last_good_data_of_every_source(api: SeoulApi, tmp_path: Path) -> None:
-    no_reuse = dict.fromkeys(("subway", "air", "parks", "trails", "bikes", "events"), 0)
+    no_reuse = dict.fromkeys(("subway", "air", "parks", "trails", "bikes", "events", "bus"), 0)
     poller = Poller(kiosk_config(api, tmp_path, cache_expiry=no_reuse), env=ENV)
     first = {s: refresh(poller, s) for s in poller.coordinators}
+    assert set(first) == {"subway", "air", "parks", "trails", "bikes", "events", "bus"}
     api.fail("subway", Reply(b"x", status=503))
+    api.bus.modes["02005"] = "down"
     for source in ("air", "parks", "trails", "bikes", "events"):
         api.fail(source, HTML_ERROR_PAGE)
     later = T0 + timedelta(minutes=1)

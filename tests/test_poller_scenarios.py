@@ -13,10 +13,10 @@ import pytest
 from kiosk.core.models import FeedStatus
 from kiosk.core.timeutil import KST
 from kiosk.poller.service import Poller
-from tests.httpserver import FakeClock, SeoulApi, kiosk_config
+from tests.httpserver import BUS_KEY, FakeClock, SeoulApi, kiosk_config
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
-ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=KST)
 
 

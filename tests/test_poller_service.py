@@ -20,10 +20,10 @@ from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import KST, now_kst
 from kiosk.poller.history import AirHistory
 from kiosk.poller.service import PollerService
-from tests.httpserver import Reply, SeoulApi, kiosk_config
+from tests.httpserver import BUS_KEY, Reply, SeoulApi, kiosk_config
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
-ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY}
+ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
 FAST_TICKS = dict.fromkeys(("subway", "air", "parks", "trails", "bikes", "events"), 0.05)
 WAIT_S = 10.0
 

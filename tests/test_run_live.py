@@ -8,7 +8,7 @@ import json
 
 import yaml
 
-from tests.httpserver.seoul import HTML_ERROR_PAGE, SeoulApi, kiosk_config_dict
+from tests.httpserver.seoul import BUS_KEY, HTML_ERROR_PAGE, SeoulApi, kiosk_config_dict
 from tests.kiosk_process import RunningKiosk, sources_of
 
 SUBWAY_KEY, OPEN_KEY = "SUBWAYKEY-live-0123456789", "OPENKEY-live-9876543210"
@@ -30,7 +30,13 @@ def test_live_data_degrades_through_an_outage_and_recovers(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
     kiosk = RunningKiosk(
-        config, tmp_path, env={"SEOUL_API_KEY": OPEN_KEY, "SEOUL_SUBWAY_API_KEY": SUBWAY_KEY}
+        config,
+        tmp_path,
+        env={
+            "SEOUL_API_KEY": OPEN_KEY,
+            "SEOUL_SUBWAY_API_KEY": SUBWAY_KEY,
+            "SEOUL_BUS_API_KEY": BUS_KEY,
+        },
     )
 
     def subway(status: dict) -> dict:

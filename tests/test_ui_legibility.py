@@ -37,7 +37,8 @@ def app():
 @pytest.mark.parametrize("config", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("state", ["data", "no_data"])
 def test_every_label_is_big_and_contrasty_at_4k(app, config, state):
-    snaps = None if state == "data" else [failed(s) for s in ("subway", "air", "parks", "trails")]
+    sources = ("subway", "air", "parks", "trails", "bus")
+    snaps = None if state == "data" else [failed(s) for s in sources]
     win = station_window(config, (3840, 2160), snaps)
     checked = 0
     for page in win.pages:
@@ -72,10 +73,21 @@ def test_primary_figures_are_at_least_six_percent(app):
     assert all(m.font().pixelSize() >= 0.06 * 2160 for m in minutes)
     win.show_page("air")
     QApplication.processEvents()
-    air = win.pages[1]
+    air = win.current_page()
     for card in (air.pm10, air.pm25):
         assert card.value.isVisibleTo(win) and card.value.font().pixelSize() >= 0.06 * 2160
     assert air.pm10.value.text() == "48" and air.pm25.value.text() == "41"
+    win.show_page("buses")
+    QApplication.processEvents()
+    buses = [
+        s.minutes
+        for card in win.current_page().cards.values()
+        for line in card.lines
+        for s in line.slots
+        if s.minutes.isVisibleTo(win)
+    ]
+    assert len(buses) >= 4, "no bus countdown on screen"
+    assert all(m.font().pixelSize() >= 0.06 * 2160 for m in buses)
     win.close()
 
 

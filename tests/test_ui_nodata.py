@@ -12,13 +12,13 @@ from kiosk.app import demo_snapshots, window_setup
 from kiosk.config import load_all
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.nodata import TITLES, no_data_reason, no_data_text
-from kiosk.ui.runtime import application
+from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import NoDataCard, Text
 from kiosk.ui.window import KioskWindow
 from tests.conftest import REPO, track
 from tests.ui_data import NOW, failed
 
-SOURCES = ("subway", "air", "parks", "trails", "bikes", "events")
+SOURCES = ("subway", "air", "parks", "trails", "bikes", "events", "bus")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_a_missing_or_rejected_key_is_not_connected_to_commuters():
     for error in ("no API key: set SEOUL_API_KEY or sources.api_key_file", "INFO-100 key"):
         snap = Snapshot("air", (), None, FeedStatus.UNAUTHORIZED, error)
         assert no_data_reason(snap) == ("연결 안 됨", "Not connected")
-    assert set(TITLES) == {"arrivals", "air_quality", "parks", "bikes", "events"}
+    assert set(TITLES) == {"arrivals", "buses", "air_quality", "parks", "bikes", "events"}
     assert no_data_text("bikes", None).reason == "수신 안 됨 · Not received"
 
 

@@ -195,9 +195,9 @@ def test_critical_takes_over_at_once_stops_the_rotation_and_gives_it_back(rotati
     assert _changes(_run(win, clock, 300)) == ["T"] and changed == []
     win.set_notices(())  # cleared
     assert not win.notice_layer.takeover.isVisible()
-    after = _changes(_run(win, clock, 13))
-    assert after[0] == "air"  # resumes with the next page, from its start
-    assert after == ["air", "parks"]
+    after = _changes(_run(win, clock, 21))
+    assert after[0] == "buses"  # resumes with the next page, from its start
+    assert after == ["buses", "air"]
 
 
 def test_a_critical_notice_goes_when_it_expires(rotating):
@@ -214,9 +214,10 @@ def test_emergency_takes_every_other_slot_with_the_banner_between(rotating):
     win.notice_layer.page_seconds = 10
     win.set_notices([N.EMERGENCY])
     assert win.stack.currentWidget() is win.notice_layer.page  # at once
-    seq = _run(win, clock, 10 + 12 + 10 + 12 + 10 + 20 + 2)
-    # yeouido: arrivals 20, air 12, parks 12, arrivals-again 20 ...; the page after arrivals first.
-    assert _changes(seq) == ["N", "air", "N", "parks", "N", "arrivals-again", "N"]
+    seq = _run(win, clock, 10 + 20 + 10 + 12 + 10 + 12 + 10 + 20 + 2)
+    # yeouido: arrivals 20, buses 20, air 12, parks 12, arrivals-again 20 ...; the page after
+    # arrivals first.
+    assert _changes(seq) == ["N", "buses", "N", "air", "N", "parks", "N", "arrivals-again", "N"]
     banner = win.notice_layer.banner
     assert not banner.isVisible()  # on the notice page
     _run(win, clock, 10)
@@ -226,8 +227,8 @@ def test_emergency_takes_every_other_slot_with_the_banner_between(rotating):
 def test_advisory_leaves_the_rotation_alone_with_a_banner_on_every_page(rotating):
     win, clock = rotating
     win.set_notices([N.ADVISORY])
-    seq = _run(win, clock, 20 + 12 + 12 + 20 + 2)
-    assert _changes(seq) == ["arrivals", "air", "parks", "arrivals-again", "bikes"]
+    seq = _run(win, clock, 20 + 20 + 12 + 12 + 20 + 2)
+    assert _changes(seq) == ["arrivals", "buses", "air", "parks", "arrivals-again", "bikes"]
     assert win.notice_layer.banner.isVisible()
     assert not any(p.title.isVisible() for p in win.pages)  # the banner has their place
     win.set_notices(())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -38,22 +40,32 @@ def test_rotation_follows_layout_order_and_durations(win_clock):
     shown = []
     win.page_changed.connect(shown.append)
     changes = []
-    for second in range(1, 20 + 12 + 12 + 20 + 10 + 10 + 21):
+    for second in range(1, 20 + 20 + 12 + 12 + 20 + 10 + 10 + 21):
         clock.advance(1)
         before = len(shown)
         win.tick()
         if len(shown) > before:
             changes.append(second)
-    # layouts/yeouido.yaml: arrivals 20 s, air 12, parks 12, arrivals 20, bikes 10, events 10, around.
-    assert shown == ["air", "parks", "arrivals-again", "bikes", "events", "arrivals", "air"]
-    assert changes == [20, 32, 44, 64, 74, 84, 104]
+    # layouts/yeouido.yaml: arrivals 20 s, buses 20, air 12, parks 12, arrivals 20, bikes 10,
+    # events 10, around.
+    assert shown == [
+        "buses",
+        "air",
+        "parks",
+        "arrivals-again",
+        "bikes",
+        "events",
+        "arrivals",
+        "buses",
+    ]
+    assert changes == [20, 40, 52, 64, 84, 94, 104, 124]
 
 
 def test_page_change_starts_a_fade_that_ends_on_the_new_page(win_clock):
     win, clock = win_clock
     clock.advance(20)
     win.tick()
-    assert win.current_page().page_id == "air"
+    assert win.current_page().page_id == "buses"
     assert win.overlay.isVisible() and win.overlay.pixmap is not None
     win.fade.setCurrentTime(win.fade.duration())
     QApplication.processEvents()
@@ -119,3 +131,19 @@ def test_snapshots_from_a_worker_thread_arrive_through_the_bridge(win_clock):
     assert win.snapshots["subway"] is snap
     slot = win.pages[0].cards[1].directions[1].slots[0]
     assert slot.dest.ko.text() == "중앙보훈병원행" and slot.minutes.text() == "6"
+
+
+def test_the_footer_shows_parks_and_trails_as_one_entry_with_the_older_age(win_clock):
+    win, clock = win_clock
+    assert "trails" not in win.footer.items and "bus" in win.footer.items
+    assert len(win.footer.items) == 6  # one landscape row, with the buses
+    parks = win.snapshots["parks"]
+    win.apply_snapshots(
+        [
+            replace(parks, fetched_at=clock.now - timedelta(hours=1)),
+            replace(win.snapshots["trails"], fetched_at=clock.now - timedelta(days=4)),
+        ]
+    )
+    item = win.footer.items["parks"]
+    assert item.age.text() == "4일 전 · 4 days ago"  # the trails' age, not the parks'
+    assert item.name.text() == "▲ 공원 Parks"  # and the trails' stale state

@@ -8,6 +8,7 @@ from kiosk.core.models import (
     AirReading,
     Arrival,
     BikeStation,
+    BusArrival,
     CulturalEvent,
     FeedStatus,
     Park,
@@ -46,10 +47,92 @@ def arrival(
     return Arrival(**base)
 
 
+# (route, type, direction, bus 1, bus 2): a bus is (state, eta_s, stops, flags) with flags
+# "L" low floor, "Z" last bus and a congestion word after a colon.
+BusSpec = tuple[str, int | None, int | None, str]
+BUS_ROUTES: list[tuple[str, str, str, BusSpec, BusSpec | None]] = [
+    (
+        "9202하남",
+        "경기",
+        "상산곡동.공영차고지",
+        ("arriving", 20, 1, "L:혼잡"),
+        ("service_ended", None, None, ""),
+    ),
+    ("5615", "지선", "난곡", ("running", 130, 1, "L:여유"), ("running", 700, 6, "LZ:매우혼잡")),
+    (
+        "N16",
+        "간선",
+        "도봉산역광역환승센터",
+        ("service_ended", None, None, ""),
+        ("service_ended", None, None, ""),
+    ),
+    ("503", "간선", "광명공영차고지", ("waiting_to_depart", None, None, ""), None),
+    ("662", "간선", "외발산동", ("turning_back", None, None, ""), ("running", 1500, 14, ":보통")),
+    ("01A", "순환", "서울역버스환승센터", ("running", 300, 3, "L:만차"), ("running", 1260, 9, "L")),
+    (
+        "6002",
+        "공항",
+        "인천공항2터미널",
+        ("running", 1380, 8, ":여유"),
+        ("waiting_to_depart", None, None, ""),
+    ),
+    ("마포16", "마을", "망원시장", ("running", 200, 2, ""), ("running", 640, 5, ":보통")),
+    ("9707", "광역", "대화역", ("running", 900, 6, ":혼잡"), ("running", 2100, 15, ":보통")),
+    (
+        "7611",
+        "지선",
+        "신촌오거리.현대백화점",
+        ("running", None, 4, "L"),
+        ("running", 1140, 10, "L:여유"),
+    ),
+    ("M7106", "인천", "검암역", ("running", 2400, 12, ""), None),
+    ("160", "간선", "온수동", ("running", 3540, 24, "L:보통"), ("running", 5940, 40, "L:여유")),
+]
+
+
+def bus_arrivals(ars_ids: tuple[str, ...]) -> tuple[BusArrival, ...]:
+    """Twelve routes at every stop: each state, route type, mark and congestion word."""
+    out = []
+    for ars in ars_ids:
+        for route, kind, direction, *buses in BUS_ROUTES:
+            for order, spec in enumerate(buses, start=1):
+                if spec is None:
+                    continue
+                state, eta, stops, flags = spec
+                marks, _, congestion = flags.partition(":")
+                out.append(
+                    BusArrival(
+                        ars_id=ars,
+                        stop="여의도환승센터",
+                        route=route,
+                        route_type=kind,
+                        direction=direction,
+                        order=order,
+                        eta_s=eta,
+                        stops_away=stops,
+                        message="",
+                        state=state,
+                        last_bus="Z" in marks,
+                        low_floor="L" in marks,
+                        congestion=congestion or None,
+                        route_id=f"R{route}",
+                        first_time="04:00",
+                        headway_min=12,
+                    )
+                )
+    return tuple(out)
+
+
 def station_snapshots(
-    lines: tuple[str, ...], district: str, lat: float, lon: float, now: datetime = NOW
+    lines: tuple[str, ...],
+    district: str,
+    lat: float,
+    lon: float,
+    now: datetime = NOW,
+    ars_ids: tuple[str, ...] = (),
 ) -> list[Snapshot]:
-    """Two trains per direction on every line (one express, one last train, one unknown ETA)."""
+    """Two trains per direction on every line (one express, one last train, one unknown ETA),
+    and twelve bus routes at each stop in ``ars_ids``."""
     dests = {"상행": "인천공항2터미널", "하행": "하남검단산", "내선": "성수", "외선": "신도림"}
     arr = []
     for lid in lines:
@@ -151,6 +234,7 @@ def station_snapshots(
         Snapshot("air_history", tuple(hist), now),
         Snapshot("parks", tuple(parks), now - timedelta(hours=2)),
         Snapshot("trails", tuple(trails), now - timedelta(hours=2)),
+        Snapshot("bus", bus_arrivals(ars_ids), now - timedelta(seconds=30)),
     ]
 
 

@@ -42,7 +42,13 @@ def station_window(
     win.apply_snapshots(
         snaps
         if snaps is not None
-        else station_snapshots(tuple(st.lines), st.district, st.location.lat, st.location.lon)
+        else station_snapshots(
+            tuple(st.lines),
+            st.district,
+            st.location.lat,
+            st.location.lon,
+            ars_ids=tuple(s.ars_id for s in st.bus_stops),
+        )
     )
     win.rotating = False
     win.show()

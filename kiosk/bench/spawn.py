@@ -20,6 +20,7 @@ import yaml
 from kiosk.bench.child import RESULT_TAG
 from kiosk.config import Config, resolve_config_path
 from kiosk.errors import KioskError
+from kiosk.sources.registry import APIS
 
 # What a bench child must not inherit: a service manager to notify, a config to pick up.
 _DROP_ENV = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "KIOSK_CONFIG", "JOURNAL_STREAM")
@@ -85,10 +86,10 @@ def write_config(
     data["layout"] = str(layout or cfg.layout)
     src = dict(data.get("sources") or {})
     src["cache_path"] = str(work.root / "cache" / "http.sqlite")
-    for key in ("api_key_file", "subway_api_key_file"):
-        value = getattr(cfg.sources, key)
+    for api in APIS:
+        value = cfg.sources.key_file(api)
         if value is not None:
-            src[key] = str(value)
+            src[APIS[api].key_file_setting] = str(value)
     src.update(sources)
     data["sources"] = {k: v for k, v in src.items() if v is not None}
     panel = dict(data.get("panel") or {})

@@ -176,3 +176,43 @@ class Notice:
     until: datetime  # it leaves the screen at this time
     issuer_ko: str  # 행정안전부 / 운영실
     issuer_en: str  # Ministry of the Interior and Safety / Station operator
+
+
+@dataclass(frozen=True)
+class BusArrival:
+    """One bus coming to a stop (the 1st or 2nd bus of one route in getStationByUid).
+
+    The countdown runs from ``eta_s`` at the time the body was fetched: ``fetched_at`` when the
+    poller knows it per stop, else the snapshot's (a cached body keeps its own fetch time).
+    """
+
+    ars_id: str  # the stop's 5-digit ARS number, "19007"
+    stop: str  # stNm, as the API names the stop
+    route: str  # route number as shown on the bus (busRouteAbrv, else rtNm): "7611"
+    route_type: str  # the type in words (core.busroutes): 간선/지선/광역/순환/공항/마을/...
+    direction: str  # adirection: where the route goes from here, "신촌오거리.현대백화점"
+    order: int  # 1 or 2: the first or second coming bus of the route
+    eta_s: int | None  # traTime (or the message's time) at the fetch; None: no ETA (never 0)
+    stops_away: int | None  # the "[N번째 전]" of the message
+    message: str  # arrmsg1/2 as the API wrote it
+    state: str  # core.busroutes: running / arriving / waiting_to_depart / turning_back / ...
+    last_bus: bool  # 막차
+    low_floor: bool  # 저상
+    congestion: str | None  # 여유 / 보통 / 혼잡 / 매우혼잡 / 만차; None when not given
+    next_stop: str = ""  # nxtStn
+    route_id: str = ""  # busRouteId
+    first_time: str = ""  # "04:00" (firstTm), "" when not given
+    last_time: str = ""  # "23:00" (lastTm)
+    headway_min: int | None = None  # term: minutes between buses
+    fetched_at: datetime | None = None  # when this stop's body was fetched, if known per stop
+
+
+@dataclass(frozen=True)
+class BusStop:
+    """A bus stop near a point (getStationByPos), for ``kiosk find-stops``."""
+
+    ars_id: str
+    name: str
+    lat: float
+    lon: float
+    distance_m: float | None = None  # the API's dist from the point asked about, when given

@@ -30,6 +30,7 @@ class NoDataText:
 
 TITLES: dict[str, tuple[str, str]] = {
     "arrivals": ("도착 정보 없음", "No arrival information"),
+    "buses": ("버스 도착 정보 없음", "No bus arrival information"),
     "air_quality": ("대기질 정보 없음", "No air-quality information"),
     "parks": ("공원·산책로 정보 없음", "No park or trail information"),
     "bikes": ("따릉이 정보 없음", "No bike-station information"),

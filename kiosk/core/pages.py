@@ -13,6 +13,7 @@ from types import MappingProxyType
 PAGE_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "arrivals": ("subway",),
+        "buses": ("bus",),
         "air_quality": ("air",),
         "parks": ("parks", "trails"),
         "bikes": ("bikes",),

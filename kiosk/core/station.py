@@ -18,6 +18,7 @@ class Station:
     lon: float
     # How many of the nearest places each source keeps (``sources.nearby``).
     nearby: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    bus_stops: tuple[str, ...] = ()  # ARS ids of the stops on the buses page, in order
 
     def keep(self, source: str, default: int = 10) -> int:
         """How many of ``source``'s nearest places to keep."""

@@ -11,6 +11,7 @@ Recorded (synthesised) for Friday 2026-11-20 08:14 KST, a weekday morning rush:
 - ``trails.json``            SeoulGilWalkCourse course points (GRS80 TM X/Y)
 - ``bikes.json``             bikeList (wrapper ``rentBikeStatus``)
 - ``events.json``            culturalEventInfo, with the API's known quirks left in
+- ``bus_<station>.json``     getStationByUid (JSON) for one stop at each station (demo ARS ids)
 
 ``kiosk.demo._build`` regenerates them (``python -m kiosk.demo._build``); ``kiosk.sources.demo``
 loads them. Park, trail and bike positions are approximate (hand-placed, meant to be within

@@ -3,7 +3,7 @@
 Not imported at run time. Writes real-format API bodies next to this file; the values are
 hand-written (trains, parks, stations) or drawn from a fixed seed (air quality), so a rebuild
 is byte-for-byte reproducible. Trains: ``_build_subway``; air: ``_build_air``; parks, trails,
-bikes and events: ``_build_places``.
+bikes and events: ``_build_places``; buses: ``_build_bus``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo._build_air import air_body, air_history
+from kiosk.demo._build_bus import BUS_BODIES
 from kiosk.demo._build_places import bikes_body, events_body, parks_body, trails_body
 from kiosk.demo._build_subway import SUBWAY_BODIES
 
@@ -34,6 +35,8 @@ def main() -> None:
     _write("trails.json", trails_body())
     _write("bikes.json", bikes_body())
     _write("events.json", events_body())
+    for station, body in BUS_BODIES.items():
+        _write(f"bus_{station}.json", body)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from kiosk.poller.pacing import QuotaLedger
 from kiosk.poller.session import KioskSession
 from kiosk.poller.settings import SourcesConfig
 from kiosk.sources._common import Parsed
-from kiosk.sources.registry import Paged, Request, Single, SourceSpec, total_count
+from kiosk.sources.registry import Paged, ParseRows, Request, Single, SourceSpec, total_count
 
 PrimeFn = Callable[[datetime], FetchResult | None]
 
@@ -99,13 +99,22 @@ class Feeds:
         key = self.keys.key(spec.api.name)
         base = self.src.endpoint(spec.api.name)
         got = _Collected()
-        for request in spec.requests(base, key, self.station, now):
+        requests = spec.requests(base, key, self.station, now)
+        if not requests:  # nothing configured to ask for (a station without bus stops)
+            return FetchResult(items=(), fetched_at=now)
+        for request in requests:
+            parse = (request.parse if isinstance(request, Single) else None) or spec.parse
             for url in self._urls(request, got):
-                body = self._body(spec, url, now, live and not got.fell_back, got)
+                body = self._body(spec, parse, url, now, live and not got.fell_back, got)
                 if body is None:
                     break  # nothing stored for this one: the rest of its pages neither
-                parsed = got.parsed.pop(body.content, None) or self._parse(spec, body.content, now)
-                got.items.extend(parsed.items)
+                parsed = got.parsed.pop(body.content, None) or self._parse(
+                    spec, parse, body.content, now
+                )
+                items = parsed.items
+                if spec.stamp is not None:  # each body's items keep that body's own age
+                    items = tuple(spec.stamp(i, body.fetched_at) for i in items)
+                got.items.extend(items)
                 got.dropped += parsed.dropped
                 got.bodies.append(body)
                 if not parsed.items:
@@ -115,9 +124,11 @@ class Feeds:
         items = spec.select(tuple(got.items), self.station, now)
         return _result(items, got.bodies, got.dropped)
 
-    def _parse(self, spec: SourceSpec, content: bytes, now: datetime) -> Parsed[Any]:
+    def _parse(
+        self, spec: SourceSpec, parse: ParseRows, content: bytes, now: datetime
+    ) -> Parsed[Any]:
         """Parse one body; rows dropped and none of this station's left is an unusable answer."""
-        parsed = spec.parse(content, now)
+        parsed = parse(content, now)
         if (
             spec.needs_own_rows
             and parsed.dropped
@@ -145,7 +156,13 @@ class Feeds:
             start = end + 1
 
     def _body(
-        self, spec: SourceSpec, url: str, now: datetime, live: bool, got: _Collected
+        self,
+        spec: SourceSpec,
+        parse: ParseRows,
+        url: str,
+        now: datetime,
+        live: bool,
+        got: _Collected,
     ) -> http.Body | None:
         assert self.session is not None
         if not live:
@@ -155,7 +172,7 @@ class Feeds:
         def accept(content: bytes) -> bool:
             # Only an answer that parses is stored: a bad one must never replace the good copy.
             try:
-                got.parsed[content] = self._parse(spec, content, now)
+                got.parsed[content] = self._parse(spec, parse, content, now)
                 return True
             except Exception:
                 return False

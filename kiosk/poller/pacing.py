@@ -242,8 +242,11 @@ def trusted(last_attempt: datetime | None, now: datetime) -> datetime | None:
 class BudgetPacer:
     """Paces a key by its daily budget: spread over service hours, denser in rush hours."""
 
-    def __init__(self, ledger: QuotaLedger):
+    def __init__(self, ledger: QuotaLedger, calls_per_poll: int = 1):
         self.ledger = ledger
+        # A refresh of several requests (one per bus stop) spends that many calls: its polls are
+        # spaced by as many of the budget's intervals, so the day's spending stays even.
+        self.calls_per_poll = max(1, calls_per_poll)
 
     def due(self, last_attempt: datetime | None, now: datetime) -> bool:
         last = trusted(last_attempt, now)
@@ -252,7 +255,12 @@ class BudgetPacer:
             gap = timedelta(seconds=self.ledger.plan.min_interval_s)
             return last is None or now - last >= gap
         state = self.ledger.state(now)
-        return budget.may_call(self.ledger.plan, state, last, now)
+        if self.calls_per_poll == 1:
+            return budget.may_call(self.ledger.plan, state, last, now)
+        step = budget.interval_s(self.ledger.plan, state, now)
+        if step is None:
+            return False
+        return last is None or (now - last).total_seconds() >= step * self.calls_per_poll
 
     def may_retry(self, last_attempt: datetime | None, now: datetime) -> bool:
         # A retry costs a call like any other: it waits for the budget's interval too.
@@ -275,9 +283,10 @@ class BudgetPacer:
         return None
 
     def interval_s(self, now: datetime) -> float | None:
-        """The current spacing between calls (for status output)."""
+        """The current spacing between polls (for status output)."""
         state = self.ledger.state(now)
-        return budget.interval_s(self.ledger.plan, state, now)
+        step = budget.interval_s(self.ledger.plan, state, now)
+        return None if step is None else step * self.calls_per_poll
 
 
 class IntervalPacer:

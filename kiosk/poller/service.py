@@ -58,7 +58,7 @@ def budget_plan(src: SourcesConfig, api: Api) -> BudgetPlan:
         rush=tuple(Window(parse_hhmm(r.start), parse_hhmm(r.end)) for r in src.rush_hours),
         rush_factor=src.rush_factor,
         reserve=_reserve(daily),
-        min_interval_s=float(src.subway_min_interval),
+        min_interval_s=src.min_interval_s(api.name),
     )
 
 
@@ -115,7 +115,8 @@ class Poller:
         if s.interval_s is None:  # paced by its key's daily budget
             if src.demo:
                 return IntervalPacer(DEMO_PACED_INTERVAL_S)
-            return BudgetPacer(self.ledgers[s.api.name])
+            calls = s.calls_per_poll(self.station)
+            return BudgetPacer(self.ledgers[s.api.name], calls_per_poll=calls)
         ledger = None if src.demo else self.ledgers[s.api.name]
         return IntervalPacer(src.interval_s(s.name), ledger)
 
@@ -195,10 +196,11 @@ class PollerService:
         env: Mapping[str, str] | None = None,
         tick_s: Mapping[str, float] | None = None,
         redactor: Redactor | None = None,
+        sources: tuple[str, ...] = tuple(SOURCES),
     ):
         self.now_fn = now_fn
         self.on_snapshot = on_snapshot
-        self.poller = Poller(cfg, env=env, redactor=redactor)
+        self.poller = Poller(cfg, sources=sources, env=env, redactor=redactor)
         for coordinator in self.poller.coordinators.values():
             coordinator.add_listener(self._forward)
         self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)

@@ -123,6 +123,7 @@ class SourcesConfig(Section):
     cache_path: Path = Path("/var/cache/kiosk/http.sqlite")
     api_key_file: Path | None = None
     subway_api_key_file: Path | None = None
+    bus_api_key_file: Path | None = None  # the data.go.kr key for TOPIS bus arrivals
     timeout: float = Field(default=10.0, gt=0, le=120)
     subway_daily_budget: int = Field(default=1000, ge=1)
     # The general key's daily limit is not published; this caps air, parks, trails, bikes and
@@ -132,6 +133,9 @@ class SourcesConfig(Section):
     rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush)
     rush_factor: float = Field(default=2.0, ge=1.0, le=10.0)
     subway_min_interval: int = Field(default=20, ge=5)
+    # Bus arrivals: a development key allows 1,000 calls a day, shared by the station's stops.
+    bus_daily_budget: int = Field(default=1000, ge=1)
+    bus_min_interval: int = Field(default=30, ge=5)
     intervals: Annotated[PerSource, _with(IntervalsModel)] = Field(default_factory=IntervalsModel)
     cache_expiry: Annotated[PerSource, _with(CacheExpiryModel)] = Field(
         default_factory=CacheExpiryModel
@@ -171,3 +175,8 @@ class SourcesConfig(Section):
     def daily_budget(self, api: str) -> int:
         """Calls a day allowed on an API's key."""
         return int(getattr(self, APIS[api].budget_setting))
+
+    def min_interval_s(self, api: str) -> float:
+        """The shortest gap between two calls of a paced API's key (0 when not paced)."""
+        setting = APIS[api].min_interval_setting
+        return float(getattr(self, setting)) if setting else 0.0

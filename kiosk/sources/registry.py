@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -20,7 +20,7 @@ from kiosk.core import select
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.station import Station
 from kiosk.errors import SourceError
-from kiosk.sources import air, bikes, events, parks, shapes, subway, trails
+from kiosk.sources import air, bikes, bus, events, parks, shapes, subway, trails
 from kiosk.sources._common import Parsed
 from kiosk.sources.demo import Recording, Shift
 
@@ -40,7 +40,8 @@ class Api:
     key_env: str  # environment variable holding the key
     key_file_setting: str  # ``sources.<this>`` names a file holding the key
     budget_setting: str  # ``sources.<this>``: calls a day
-    paced: bool = False  # spread over service hours, denser in rush hours (the subway)
+    paced: bool = False  # spread over service hours, denser in rush hours (subway, buses)
+    min_interval_setting: str = ""  # paced: ``sources.<this>``, the shortest gap between calls
 
 
 OPENAPI = Api("openapi", air.DEFAULT_BASE, "SEOUL_API_KEY", "api_key_file", "openapi_daily_budget")
@@ -51,15 +52,28 @@ SUBWAY = Api(
     "subway_api_key_file",
     "subway_daily_budget",
     paced=True,
+    min_interval_setting="subway_min_interval",
 )
-APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY)})
+# TOPIS bus arrivals: a data.go.kr key (not the openapi one); 1,000 calls a day per service on
+# a development key, shared by every stop of the station.
+BUS = Api(
+    "bus",
+    bus.DEFAULT_BASE,
+    "SEOUL_BUS_API_KEY",
+    "bus_api_key_file",
+    "bus_daily_budget",
+    paced=True,
+    min_interval_setting="bus_min_interval",
+)
+APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS)})
 
 
 @dataclass(frozen=True)
 class Single:
-    """One request."""
+    """One request; ``parse`` when this request's body needs its own (the stop it asked for)."""
 
     url: str
+    parse: ParseRows | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,10 @@ class SourceSpec:
     # The station's own rows are always there (its lines, its district): when rows were dropped
     # and none of this station's is left, the body is not "no data" but an unusable answer.
     needs_own_rows: bool = False
+    # Items that keep their own body's fetch time (each bus stop's answer ages on its own).
+    stamp: Callable[[Any, datetime], Any] | None = None
+    # Calls one refresh makes (a budget-paced source spaces its refreshes by as many intervals).
+    calls_per_poll: Callable[[Station], int] = lambda st: 1
 
     def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
         """The usable items of a body (for demo replay and tools)."""
@@ -136,6 +154,18 @@ def _event_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Re
         return Paged(lambda a, b: events.request_url(base, key, a, b, month=month), max_pages=3)
 
     return tuple(pages_of(month) for month in _event_months(now))
+
+
+def _bus_rows(ars_id: str) -> ParseRows:
+    def parse(body: bytes | str, now: datetime) -> Parsed[Any]:
+        return Parsed(*bus.parse_rows(body, now, ars_id))
+
+    return parse
+
+
+def _bus_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Request, ...]:
+    # One call per stop: the ARS id the body answers for fills rows that lack it.
+    return tuple(Single(bus.request_url(base, key, a), _bus_rows(a)) for a in st.bus_stops)
 
 
 _HOUR, _DAY = 3600, 86400
@@ -255,6 +285,22 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 interval_s=6 * _HOUR,
                 min_interval_s=600,
                 demo=Recording("events.json", Shift.DAYS),
+            ),
+            SourceSpec(
+                name="bus",
+                label_ko="버스",
+                label_en="Buses",
+                api=BUS,
+                requests=_bus_requests,
+                parse=lambda b, n: Parsed(*bus.parse_rows(b, n)),
+                select=lambda items, st, now: tuple(i for i in items if i.ars_id in st.bus_stops),
+                to_json=shapes.bus_arrival,
+                stale_after_s=300,
+                unavailable_after_s=900,
+                cache_expiry_s=20,
+                demo=Recording("bus_{station}.json"),
+                stamp=lambda item, at: replace(item, fetched_at=at),
+                calls_per_poll=lambda st: len(st.bus_stops),
             ),
         )
     }

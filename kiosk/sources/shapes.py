@@ -7,7 +7,15 @@ from typing import Any
 
 from kiosk.core.geo import haversine_m
 from kiosk.core.grades import pm10_grade, pm25_grade
-from kiosk.core.models import AirReading, Arrival, BikeStation, CulturalEvent, Park, Trail
+from kiosk.core.models import (
+    AirReading,
+    Arrival,
+    BikeStation,
+    BusArrival,
+    CulturalEvent,
+    Park,
+    Trail,
+)
 from kiosk.core.station import Station
 from kiosk.core.timeutil import KST
 
@@ -108,4 +116,24 @@ def event(item: CulturalEvent, station: Station) -> JsonItem:
         "is_free": item.is_free,
         "fee": item.fee,
         "url": item.url,
+    }
+
+
+def bus_arrival(item: BusArrival, station: Station) -> JsonItem:
+    """A coming bus at one of the station's stops."""
+    del station
+    return {
+        "ars_id": item.ars_id,
+        "stop": item.stop,
+        "route": item.route,
+        "route_type": item.route_type,
+        "direction": item.direction,
+        "order": item.order,
+        "eta_s": item.eta_s,
+        "stops_away": item.stops_away,
+        "message": item.message,
+        "state": item.state,
+        "last_bus": item.last_bus,
+        "low_floor": item.low_floor,
+        "congestion": item.congestion,
     }

@@ -100,7 +100,11 @@ class PageDots(QWidget):
         self.count = count
         self.current = 0
         self._d = metrics.px(1.2)
-        self._gap = metrics.px(0.8)
+        # Six pages fill the footer's spare width; a longer rotation packs the dots closer
+        # (the "2 / 7" beneath says it in words anyway).
+        self._gap = min(
+            metrics.px(0.8), max(1, (metrics.px(12) - count * self._d) // max(1, count - 1))
+        )
         self.setFixedSize(count * self._d + max(0, count - 1) * self._gap + 4, self._d + 4)
 
     def set_current(self, index: int) -> None:

@@ -17,7 +17,8 @@ from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import Offset, offset_at
 from kiosk.core.rotation import position_at
-from kiosk.core.views.common import DataState, source_age
+from kiosk.core.views.buses import StopSpec
+from kiosk.core.views.common import DataState, footer_ages, footer_sources
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.notice_layer import NoticeLayer
@@ -25,6 +26,7 @@ from kiosk.ui.pages.air import AirPage
 from kiosk.ui.pages.arrivals import ArrivalsPage
 from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.pages.bikes import BikesPage
+from kiosk.ui.pages.buses import BusesPage
 from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.scene import Scene
@@ -34,7 +36,7 @@ from kiosk.ui.widgets import Panel
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
 
 PAGE_TYPES: dict[str, type[Page]] = {
-    cls.kind: cls for cls in (ArrivalsPage, AirPage, ParksPage, BikesPage, EventsPage)
+    cls.kind: cls for cls in (ArrivalsPage, BusesPage, AirPage, ParksPage, BikesPage, EventsPage)
 }
 if set(PAGE_TYPES) != set(PAGE_KINDS):  # a kind without a page (or a page of no kind) is a bug
     raise ImportError(f"page classes {sorted(PAGE_TYPES)} != page kinds {sorted(PAGE_KINDS)}")
@@ -70,6 +72,7 @@ class WindowSetup:
     shift_every_s: float = 180.0  # seconds per one-pixel step
     demo: bool = False  # on bundled recordings: every page carries the demo mark
     demo_recorded: bool = True  # False: demo mode, but no recording of this station
+    bus_stops: tuple[StopSpec, ...] = ()  # the buses page's stops (station.bus_stops)
 
 
 class FadeOverlay(QWidget):
@@ -154,6 +157,7 @@ class KioskWindow(Panel):
             station_ko=setup.station_ko,
             station_slug=setup.station_slug,
             demo_missing=setup.demo and not setup.demo_recorded,
+            bus_stops=setup.bus_stops,
         )
         self.pages: list[Page] = []
         for ps in setup.pages:
@@ -163,6 +167,7 @@ class KioskWindow(Panel):
                 replace(
                     station,
                     max_items=ps.max_items,
+                    duration=ps.duration,
                     qr_url=ps.qr_url,
                     qr_ko=ps.qr_ko,
                     qr_en=ps.qr_en,
@@ -176,7 +181,7 @@ class KioskWindow(Panel):
             sources += [s for s in page.sources if s not in sources]
         self.sources = tuple(sources)
         self.policies = {s: FreshnessPolicy(*setup.freshness[s]) for s in self.sources}
-        self.footer = Footer(m, self.sources, len(self.pages))
+        self.footer = Footer(m, footer_sources(self.sources), len(self.pages))
         lay.addWidget(self.footer)
         self.scene.parts = lambda: [
             w for w in (self.header, self.stack.currentWidget(), self.footer) if w is not None
@@ -245,10 +250,7 @@ class KioskWindow(Panel):
             for page in self.pages:
                 page.update_data(self.snapshots, states, now)
         self.footer.set_ages(
-            [
-                source_age(s, self.setup.labels[s], self.snapshots.get(s), states[s], now)
-                for s in self.sources
-            ]
+            footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
         )
 
     def set_notices(self, notices: Sequence[Notice]) -> None:

@@ -18,11 +18,13 @@ import pytest
 
 from kiosk.core.timeutil import KST
 from tests.httpserver import alerts
+from tests.httpserver.bus import BusApi
 from tests.httpserver.server import LocalServer, Reply
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "fixtures" / "seoul-api"
 
+BUS_KEY = "BUSKEY+test/0123456789=="  # the simulator's bus key: data.go.kr keys carry + / =
 SERVICES = {
     "subway": "realtimeStationArrival",
     "air": "RealtimeCityAir",
@@ -60,6 +62,7 @@ class SeoulApi(LocalServer):
         openapi_key: str,
         clock: Callable[[], datetime] | None = None,
         alerts_key: str = "ALERTKEY-test-24680",
+        bus_key: str = BUS_KEY,
     ):
         super().__init__()
         self.alerts = alerts.AlertsFeed(alerts_key)  # the emergency-alert feed (safetydata)
@@ -72,11 +75,18 @@ class SeoulApi(LocalServer):
         self.calls: Counter[str] = Counter()
         self.route(r"^/api/subway/", self._subway)
         self.route(r"^/[^/]+/(json|xml)/", self._openapi)
+        self.bus = BusApi(bus_key, self.clock)  # ws.bus.go.kr: tests/httpserver/bus.py
+        self.bus.install(self)
+
+    @property
+    def bus_base(self) -> str:
+        """``sources.endpoints.bus`` for this server (the TOPIS ``/api/rest`` root)."""
+        return f"{self.url}/api/rest"
 
     @property
     def endpoints(self) -> dict[str, str]:
         """``sources.endpoints`` for a config that talks to this server."""
-        return {"subway": f"{self.url}/api/subway", "openapi": self.url}
+        return {"subway": f"{self.url}/api/subway", "openapi": self.url, "bus": self.bus_base}
 
     @property
     def alerts_endpoint(self) -> str:
@@ -93,6 +103,7 @@ class SeoulApi(LocalServer):
         self.route(alerts.PATTERN, self.alerts.reply)
         self.route(r"^/api/subway/", self._subway)
         self.route(r"^/[^/]+/(json|xml)/", self._openapi)
+        self.bus.install(self)
 
     # -- subway
     def _subway(self, path: str) -> Reply:
@@ -348,6 +359,9 @@ def kiosk_config_dict(
             "lines": ["1001", "1004"],
             "district": "중구",
             "location": {"lat": 37.5547, "lon": 126.9707},
+            "bus_stops": [
+                {"ars_id": "02005"}
+            ],  # 서울역버스환승센터 (any id: the simulator answers)
         },
         "layout": str(REPO / "layouts" / "yeouido.yaml"),
         "sources": src,

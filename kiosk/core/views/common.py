@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,42 @@ class SourceAge:
     age_ko: str
     age_en: str
     state: DataState
+
+
+# Footer entries that stand for two sources of one page with the same daily cadence: the entry
+# shows the older data and the worse state of both. Seven entries (with the buses) do not fit
+# one landscape row of the footer, and a second row costs every page 6 % of the screen.
+FOOTER_MERGE: dict[str, str] = {"trails": "parks"}
+_WORSE = {DataState.FRESH: 0, DataState.STALE: 1, DataState.NO_DATA: 2}
+
+
+def footer_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    """The sources that get a footer entry of their own, in order."""
+    return tuple(s for s in sources if FOOTER_MERGE.get(s) not in sources)
+
+
+def footer_ages(
+    sources: Sequence[str],
+    labels: Mapping[str, tuple[str, str]],
+    snapshots: Mapping[str, Snapshot],
+    states: Mapping[str, DataState],
+    now: datetime,
+) -> list[SourceAge]:
+    """The footer's entries: each source's age, merged sources under their entry's name."""
+    out = []
+    for entry in footer_sources(sources):
+        members = [
+            entry,
+            *(s for s, into in FOOTER_MERGE.items() if into == entry and s in sources),
+        ]
+        snaps = [snapshots.get(s) for s in members]
+        times = [s.fetched_at if s is not None else None for s in snaps]
+        oldest = None if None in times else min(t for t in times if t is not None)
+        worst = max((states.get(s, DataState.NO_DATA) for s in members), key=_WORSE.__getitem__)
+        shown = next((s for s in snaps if s is not None and s.fetched_at == oldest), None)
+        age = source_age(entry, labels[entry], shown, worst, now)
+        out.append(age)
+    return out
 
 
 def source_age(

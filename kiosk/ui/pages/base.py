@@ -14,6 +14,7 @@ from kiosk.core.models import Snapshot
 from kiosk.core.nodata import NoDataText, no_data_text
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.urltemplate import expand
+from kiosk.core.views.buses import StopSpec
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
 from kiosk.ui.qr import QrPanel
@@ -36,6 +37,8 @@ class PageContext:
     qr_ko: str = ""  # its label
     qr_en: str = ""
     demo_missing: bool = False  # demo mode, and no recording of this station: say so
+    duration: float = 15.0  # seconds the page stays on screen (a page that pages through more)
+    bus_stops: tuple[StopSpec, ...] = ()
 
 
 def no_data_reason(snapshot: Snapshot | None, demo_missing: bool = False) -> str:
