@@ -56,10 +56,15 @@ def test_a_bad_page_url_is_named_with_its_key_path(tmp_path, url, reason):
 
 
 def test_an_item_placeholder_needs_a_page_that_shows_that_item(tmp_path):
-    probs = _problems(_write(tmp_path, _base(), _with_qr(1, "https://k.example.kr/{park}")))
+    probs = _problems(_write(tmp_path, _base(), _with_qr(2, "https://k.example.kr/{park}")))
     assert probs == [
-        "layout(layout.yaml).pages[1].qr.url: {park} is not known on a air_quality page "
+        "layout(layout.yaml).pages[2].qr.url: {park} is not known on a air_quality page "
         "(here: {station}, {page})"
+    ]
+    probs = _problems(_write(tmp_path, _base(), _with_qr(1, "https://k.example.kr/{park}")))
+    assert probs == [  # the buses page names its own item
+        "layout(layout.yaml).pages[1].qr.url: {park} is not known on a buses page "
+        "(here: {station}, {page}, {ars_id})"
     ]
 
 
@@ -83,7 +88,7 @@ def test_feedback_is_checked_too(tmp_path):
 def test_feedback_without_a_page_goes_to_the_first_page_without_a_code(tmp_path):
     lay = _layout(feedback={"url": "https://k.example.kr/f?s={station}"})
     _cfg, layout = load_all(_write(tmp_path, _base(), lay))
-    assert layout.feedback_page() == "air"  # arrivals and parks carry their own codes
+    assert layout.feedback_page() == "buses"  # arrivals and parks carry their own codes
     assert layout.feedback.label.ko == "의견 보내기"
 
 
