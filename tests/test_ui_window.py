@@ -147,3 +147,18 @@ def test_the_footer_shows_parks_and_trails_as_one_entry_with_the_older_age(win_c
     item = win.footer.items["parks"]
     assert item.age.text() == "4일 전 · 4 days ago"  # the trails' age, not the parks'
     assert item.name.text() == "▲ 공원 Parks"  # and the trails' stale state
+
+
+def test_the_air_figures_are_drawn_at_their_full_size_whatever_they_showed_before(app):
+    from kiosk.core.views.air import PollutantTile
+    from kiosk.ui import theme
+    from kiosk.ui.pages.air import PollutantCard
+    from kiosk.ui.theme import Metrics
+
+    m = Metrics(1920, 1080)
+    card = PollutantCard(m)  # never laid out: its figure has no width of its own yet
+    for value in (7.0, 152.0, 31.0):
+        card.show_tile(PollutantTile("미세먼지", "PM10", value, "good", "좋음", "Good"))
+        assert card.value.font().pixelSize() == m.px(theme.HERO), value
+        assert card.value.text() == f"{value:.0f}"
+    card.deleteLater()
