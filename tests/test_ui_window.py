@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
 from tests.conftest import EXAMPLES
 from tests.ui_data import arrival
@@ -66,10 +67,14 @@ def test_page_change_starts_a_fade_that_ends_on_the_new_page(win_clock):
     clock.advance(20)
     win.tick()
     assert win.current_page().page_id == "buses"
-    assert win.overlay.isVisible() and win.overlay.pixmap is not None
+    cover = win.cover
+    assert cover.isVisible() and cover.picture is not None and cover.share == 0.0
     win.fade.setCurrentTime(win.fade.duration())
     QApplication.processEvents()
-    assert not win.overlay.isVisible()
+    assert cover.share == 1.0  # the fade has reached the new page
+    # Then the new page is handed back to its widgets, a strip per frame.
+    assert GuiLoop().wait_for(lambda: not cover.isVisible(), 5.0)
+    assert cover.picture is None
     assert win.stack.currentWidget() is win.current_page()
 
 

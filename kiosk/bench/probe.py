@@ -178,8 +178,8 @@ class Probe:
             starts.append(ms + _ms(t))
             frames.append(self.fade_frame(0.5))
             frames.append(self.fade_frame(0.49))
-            if i == count - 1:
-                area = self.meter.measure(lambda: self.fade_frame(0.5))
+            if i == count - 1:  # (a fade only goes forwards: the old page is not kept)
+                area = self.meter.measure(lambda: self.fade_frame(0.3))
             win.end_fade()
             self.process()
         return {"start_ms": starts, "frame_ms": frames, "frame_area": area}
@@ -220,6 +220,6 @@ class Probe:
                     win.fade.setCurrentTime(win.fade.duration())
                     self.process()
             win.fade.setCurrentTime(win.fade.duration())
-            self.process()
+            self.wait_for(lambda: not win.turner.turning(), 5.0)  # the hand-over, to its end
         finally:
             win.monotonic, win.rotating = real_mono, rotating

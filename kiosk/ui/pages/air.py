@@ -210,6 +210,10 @@ class AirPage(Page):
             self.no_data.show_text(self.card_text(current))
         self._show_trend()
 
+    def drawn_key(self) -> object:
+        # The chart's picture arrives from its drawing process on its own time.
+        return (self.chart.renders, self.chart.error, self.chart.isVisibleTo(self))
+
     def _show_trend(self) -> None:
         trend = self.view.trend if self.view is not None else None
         has_trend = trend is not None and len(trend.x_hours) >= 2

@@ -150,6 +150,27 @@ class Page(Panel):
         """This page's no-data card for ``snapshot`` (the same wording on every page)."""
         return no_data_text(self.kind, snapshot, self.ctx.demo_missing)
 
+    def coming(self, at: datetime) -> None:
+        """The page comes on screen at ``at`` (a page turn, or made ready for one): what
+        counts its time on screen starts there (the buses page's paging); most pages: none."""
+
+    def render_key(self) -> tuple[object, ...]:
+        """What the page's picture depends on: two equal keys, two equal pictures (a picture
+        made before its turn is shown only if the key has not changed since)."""
+        qr = self.qr.code.url if self.qr is not None and self.qr.isVisibleTo(self) else None
+        return (
+            self.size().toTuple(),
+            self.view,
+            self.title.isVisibleTo(self),
+            self.notice.full_text() if self.notice.isVisibleTo(self) else None,
+            qr,
+            self.drawn_key(),
+        )
+
+    def drawn_key(self) -> object:
+        """What the page shows beyond its view model (the air page: its chart's picture)."""
+        return None
+
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart); most pages: none."""
 

@@ -149,17 +149,18 @@ class BusesPage(Page):
             if self._now is not None:
                 self.refresh(self._now)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().showEvent(event)
+    def coming(self, at: datetime) -> None:
         self.visit += 1  # a new time on screen: paging starts over (or carries on, see view)
-        self._shown_at = None
+        self._shown_at = at
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self, now: datetime) -> None:
         self._now = now
         if self._shown_at is None and self.isVisible():
             self._shown_at = now
-        elapsed = (now - self._shown_at).total_seconds() if self._shown_at else 0.0
+        # Never negative: made ready before its turn, the page is refreshed for that moment,
+        # and new data may refresh it for the present meanwhile.
+        elapsed = max(0.0, (now - self._shown_at).total_seconds()) if self._shown_at else 0.0
         state = self.state("bus")
         snap = self.snapshots.get("bus")
         self.view = buses_view(
