@@ -4,7 +4,7 @@ fade frame it times really shows both pages blended."""
 from __future__ import annotations
 
 import ast
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -62,17 +62,50 @@ def test_new_data_mid_fade_ends_the_turn_on_the_live_page(probe):
     assert not win.cover.isVisible()  # its picture shows the old data: the live page shows
 
 
-def test_ticks_repaint_a_small_part_and_page_changes_all_of_it(probe):
+def test_ticks_repaint_a_small_part_and_page_renders_all_of_it(probe):
     got = probe.ticks(5, 2, datetime(2026, 11, 20, 8, 14, 5, tzinfo=KST))
     assert len(got["second_ms"]) == 5 and len(got["minute_ms"]) == 2
     assert 0 < got["minute_area"] < 0.2  # the clock and a few labels, not the screen
-    assert probe.page_change_area() > 0.99
-    pages = probe.page_changes(1)
+    assert probe.page_render_area() > 0.99
+    pages = probe.page_renders(1)
     assert set(pages) == {p.page_id for p in probe.win.pages}
     before = probe.win.index
-    probe.rotate(3)
+    assert probe.rotate(3) == {"prepared": 3, "unprepared": 0}  # each made ready before
     assert probe.win.index == (before + 3) % len(probe.win.pages)
     assert not probe.win.cover.isVisible()  # the last turn ran to its end
+
+
+def test_page_turns_come_from_pictures_and_repaint_the_page_area(probe):
+    got = probe.page_turns(1)
+    pages = probe.win.pages
+    assert set(got["by_page"]) == {p.page_id for p in pages}
+    assert all(len(samples) == 1 for samples in got["by_page"].values())
+    assert got["prepared"] == len(pages) and got["unprepared"] == 0
+    # The turn's frame repaints the page area (the cover) and the footer's page indicator.
+    assert 0.5 < got["area"] < 0.95
+
+
+def test_every_frame_of_a_rotation_is_timed_in_real_time(probe):
+    import time
+
+    win = probe.win
+    start = time.monotonic()
+    win.monotonic = time.monotonic  # real time, the wall clock moving with it
+    win.clock = lambda: NOW + timedelta(seconds=time.monotonic() - start)
+    got = probe.rotation_frames(6.0)  # the first turn comes 5 s in (LEAD_S + 2)
+    assert got["prepared"] == 1 and got["unprepared"] == 0
+    assert len(got["frames_ms"]) > 20  # the turn's fade and hand-over frames, the ticks
+    assert all(ms > 0 for ms in got["frames_ms"] + got["stalls_ms"])
+    assert not win.timer.isActive()  # left as it was found: stopped
+
+
+def test_a_shift_step_moves_the_scene_and_repaints_a_sliver(probe):
+    win = probe.win
+    home = win.scene.offset
+    got = probe.shift_steps(4)
+    assert got is not None and len(got["ms"]) == 4
+    assert 0 < got["area"] < 0.05
+    assert win.scene.offset == home
 
 
 def test_the_probe_drives_the_window_through_public_hooks_only():

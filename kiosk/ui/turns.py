@@ -48,6 +48,7 @@ class _Prepared:
     turn_at: datetime  # when it is due on screen: what it is made ready for
     picture: Picture
     key: object = None  # the page's render key when it was laid out
+    generation: int = -1  # the window's data generation then
     steps: int = 0  # lay-out passes done, then strips rendered
 
     @property
@@ -120,6 +121,7 @@ class PageTurner:
         if page is self.win.stack.currentWidget():
             return
         page.coming(turn_at)
+        page.catch_up(turn_at)
         page.refresh(turn_at)
         self.prepared = _Prepared(index, turn_at, self._picture())
         self._step.start()
@@ -134,6 +136,18 @@ class PageTurner:
         prep = self.prepared
         close = prep is not None and abs((now - prep.turn_at).total_seconds()) <= SAME_TURN_S
         return prep.turn_at if close and prep is not None and prep.index == index else now
+
+    def unchanged(self, index: int, when: datetime) -> bool:
+        """Whether page ``index`` is ready and shows ``when`` already: made ready for that
+        moment, and no data has reached the pages since (its turn need not refresh it)."""
+        prep = self.prepared
+        return (
+            prep is not None
+            and prep.index == index
+            and prep.done
+            and prep.turn_at == when
+            and prep.generation == self.win.data_generation
+        )
 
     def prepared_for(self, index: int) -> bool:
         """Whether page ``index`` is the one being made ready (its time on screen counted)."""
@@ -190,7 +204,7 @@ class PageTurner:
             prep.steps = 0
         if prep.steps < LAYOUT_STEPS:
             lay_out_hidden(page, prep.picture.size)
-            prep.key = page.render_key()
+            prep.key, prep.generation = page.render_key(), self.win.data_generation
         else:
             image = prep.picture.image
             assert image is not None

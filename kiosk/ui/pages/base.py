@@ -52,6 +52,9 @@ class Page(Panel):
     kind = ""  # one of kiosk.core.pages.PAGE_KINDS
     title_ko = ""
     title_en = ""
+    # New data is drawn at once even off screen (a picture drawn out of process, which must be
+    # ready before the page shows); other pages catch up when they are next needed.
+    draws_ahead = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -79,6 +82,7 @@ class Page(Panel):
         outer.addLayout(top)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
+        self._behind = False  # data kept while off screen, not drawn yet (catch_up)
         self.view: object | None = None  # the view model (core data) the page shows now
         self.body = QVBoxLayout()
         self.body.setSpacing(m.px(1.2))
@@ -123,8 +127,24 @@ class Page(Panel):
         """New data arrived (or its state changed): keep it and redraw what the page shows."""
         self.snapshots = dict(snapshots)
         self.states = dict(states)
+        self._behind = False
         self.refresh(now)
         self._update_qr()
+
+    def keep_data(
+        self, snapshots: Mapping[str, Snapshot], states: Mapping[str, DataState]
+    ) -> None:
+        """New data for a page off screen: kept, drawn when the page is next made ready or
+        shown (``catch_up``): a page nobody sees is not redrawn for every poll."""
+        self.snapshots = dict(snapshots)
+        self.states = dict(states)
+        self._behind = True
+
+    def catch_up(self, now: datetime) -> None:
+        """Draw the data kept while off screen, if any (before the page is shown or made
+        ready for its turn)."""
+        if self._behind:
+            self.update_data(self.snapshots, self.states, now)
 
     def qr_values(self) -> dict[str, str]:
         """The item placeholders this page can fill now ({park}, {ars_id}); most pages: none."""
