@@ -72,9 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.add_argument("--runtime-dir", help="where the running kiosk writes status.json")
 
-    from kiosk.ops import notice_cli
+    from kiosk.ops import notice_cli, screenlog_cli
 
     notice_cli.add_parser(sub)
+    screenlog_cli.add_parser(sub)
 
     b = cmd("bench", "measure speed and memory on demo data")
     b.add_argument("--size", type=_size, default=(3840, 2160))
@@ -154,6 +155,12 @@ def _notice(args: argparse.Namespace) -> int:
     return run_notice(args)
 
 
+def _screenlog(args: argparse.Namespace) -> int:
+    from kiosk.ops.screenlog_cli import run as run_screenlog
+
+    return run_screenlog(args)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from kiosk.bench import run as run_bench
 
@@ -170,6 +177,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "status": _status,
     "bench": _bench,
     "notice": _notice,
+    "screenlog": _screenlog,
 }
 
 

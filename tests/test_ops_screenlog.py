@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.core.timeutil import KST
-from kiosk.ops.screenlog import ScreenLog, default_path, main, screen_entry
+from kiosk.ops.screenlog import ScreenLog, default_path, screen_entry
 
 T0 = datetime(2025, 11, 26, 8, 13, 55, tzinfo=KST)
 
@@ -126,18 +126,32 @@ def test_default_path_follows_systemd_state_directory():
     )
 
 
-def test_helper_cli_prints_what_was_on_screen(tmp_path, capsys):
+def _screenlog(*argv: str) -> int:
+    from kiosk.cli import main as kiosk_main
+
+    return kiosk_main(["screenlog", *argv])
+
+
+def test_kiosk_screenlog_prints_compactly_what_was_on_screen(tmp_path, capsys):
     path = tmp_path / "screen.jsonl"
     log = ScreenLog(path)
     log.record(arrivals(T0, 2))
     log.record(arrivals(T0 + timedelta(seconds=30), 1))
-    assert main(["--log", str(path), "2025-11-26T08:14:00"]) == 0  # no offset: KST
-    out = capsys.readouterr().out
-    assert "page arrivals shown 2025-11-26T08:13:55+09:00 until 2025-11-26T08:14:25+09:00" in out
-    assert "| 5호선 방화행 2분 후 (여의나루)" in out
-    assert main(["--log", str(path), "--json", "2025-11-26T08:14:30+09:00"]) == 0
+    day = ["--log", str(path), "--date", "2025-11-26"]
+    assert _screenlog(*day, "--at", "08:14") == 0  # KST
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2025-11-26 08:13:55 KST  page arrivals (until 2025-11-26 08:14:25 KST)"
+    assert (
+        out[1] == "  subway: ok, fetched 2025-11-26 08:13:35 KST, produced 2025-11-26 08:13:24 KST"
+    )
+    assert "  5호선 방화행 2분 후 (여의나루)" in out  # one line per arrival, not per label
+    assert _screenlog(*day, "--json", "--at", "08:14:30") == 0
     assert json.loads(capsys.readouterr().out)["lines"][0].startswith("5호선 방화행 1분")
-    assert main(["--log", str(path), "2025-11-26T08:00:00"]) == 1
-    assert "nothing recorded" in capsys.readouterr().err
-    assert main(["--log", str(path), "yesterday"]) == 2
+    assert _screenlog(*day, "--at", "08:00") == 1
+    assert "nothing recorded at 2025-11-26 08:00:00 KST" in capsys.readouterr().err
+    assert _screenlog(*day, "--at", "yesterday") == 2
     assert "cannot read time 'yesterday'" in capsys.readouterr().err
+    assert _screenlog("--log", str(path), "--date", "26/11/2025") == 2
+    assert "cannot read date '26/11/2025'" in capsys.readouterr().err
+    assert _screenlog(*day) == 0  # the whole day asked: its last entry
+    assert "page arrivals (still on screen)" in capsys.readouterr().out
