@@ -86,6 +86,4 @@ def test_a_data_go_kr_key_is_masked_in_both_its_forms_whichever_was_configured()
 
 
 def test_secrets_from_environ_reads_the_bus_key_too():
-    assert secrets_from_environ({"SEOUL_BUS_API_KEY": "busKey-0123456789"}) == [
-        "busKey-0123456789"
-    ]
+    assert secrets_from_environ({"SEOUL_BUS_API_KEY": "busKey-0123456789"}) == ["busKey-0123456789"]
