@@ -62,6 +62,7 @@ def bus_config(
     src = data["sources"]
     assert isinstance(src, dict)
     src["demo"] = demo
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
