@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
         "1 if every requested source failed, 2 for a bad config or an unknown --source"
     )
 
+    fs = cmd("find-stops", "list the bus stops around station.location (for station.bus_stops)")
+    fs.add_argument(
+        "--radius", type=_radius, default=300, metavar="M", help="metres (default 300, up to 2000)"
+    )
+    fs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    fs.epilog = (
+        "exit status: 0 with the list (an empty one too), 1 if the lookup failed (no key, a "
+        "rejected key, the daily limit, the network), 2 for a bad config or --radius"
+    )
+
     add_panel_actions(cmd("panel", "talk to the display panel (through the running kiosk)"))
 
     st = cmd("status", "what the running kiosk reports")
@@ -136,6 +146,19 @@ def _fetch(args: argparse.Namespace) -> int:
     return run_fetch(cfg, args)
 
 
+def _radius(text: str) -> int:
+    from kiosk.poller.find_stops import radius_arg
+
+    return radius_arg(text)
+
+
+def _find_stops(args: argparse.Namespace) -> int:
+    from kiosk.poller.find_stops import run as run_find_stops
+
+    cfg, _layout = _load(args)
+    return run_find_stops(cfg, args)
+
+
 def _panel(args: argparse.Namespace) -> int:
     from kiosk.panel.cli import run as run_panel
 
@@ -173,6 +196,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check-config": _check_config,
     "snapshot": _snapshot,
     "fetch": _fetch,
+    "find-stops": _find_stops,
     "panel": _panel,
     "status": _status,
     "bench": _bench,

@@ -1,7 +1,8 @@
 """What ``kiosk check-config`` warns about: a valid config that will not work as it stands.
 
 Each warning is ``key.path: reason`` (the CLI prints ``warning: `` before it and still exits 0):
-the panel's port does not exist now, live data without a key, demo data the station has none of.
+the panel's port does not exist now, live data without a key, demo data the station has none of,
+a buses page without any bus stop to show.
 These look at the machine (devices, environment, key files), so they are not validation errors:
 the adapter may be plugged in later, the keys may come with the service's environment.
 """
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kiosk.config import Config, Layout
-from kiosk.core.nodata import NO_DEMO_DATA, NOT_CONNECTED
+from kiosk.core.nodata import NO_DEMO_DATA, NO_STOPS, NOT_CONNECTED
 from kiosk.core.pages import sources_of
 from kiosk.errors import SourceError
 from kiosk.poller.keys import load_keys
@@ -112,10 +113,24 @@ def _demo_warning(cfg: Config) -> str | None:
     return None
 
 
+def _bus_stops_warning(cfg: Config, layout: Layout, config_path: Path) -> str | None:
+    pages = [p.id for p in layout.pages if p.kind == "buses"]
+    if not pages or cfg.station.bus_stops:
+        return None
+    named = ", ".join(repr(p) for p in pages)
+    return (
+        f"station.bus_stops: the layout has a buses page ({named}) but no stops are listed, so "
+        f"it will say {NO_STOPS[0]} · {NO_STOPS[1]}; kiosk find-stops --config {config_path} "
+        "lists the stops around station.location with their 5-digit ARS ids "
+        '(add them as bus_stops: [{ars_id: "19007"}, ...])'
+    )
+
+
 def config_warnings(
     cfg: Config, layout: Layout, config_path: Path, environ: Mapping[str, str] | None = None
 ) -> list[str]:
     """Every warning for a config that validated, as ``key.path: reason`` lines."""
     env = os.environ if environ is None else environ
-    out = [w for w in (_port_warning(cfg), _demo_warning(cfg)) if w]
+    found = (_port_warning(cfg), _demo_warning(cfg), _bus_stops_warning(cfg, layout, config_path))
+    out = [w for w in found if w]
     return out + _key_warnings(cfg, layout, config_path, env)

@@ -68,3 +68,22 @@ def test_update_replaces_the_secret_set():
 def test_secrets_from_environ_reads_the_two_key_variables():
     env = {"SEOUL_API_KEY": "k1", "SEOUL_SUBWAY_API_KEY": "", "OTHER": "x"}
     assert secrets_from_environ(env) == ["k1"]
+
+
+def test_a_data_go_kr_key_is_masked_in_both_its_forms_whichever_was_configured():
+    decoded = "BUSKEY+test/0123456789=="  # the "Decoding" form, with + / =
+    encoded = quote(decoded, safe="")  # the "Encoding" form, what the URL carries
+    lower = encoded.replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d")
+    for configured in (decoded, encoded, lower):
+        r = Redactor([configured])
+        for form in (decoded, encoded, quote(decoded)):
+            assert r(f"GET /x?serviceKey={form}&arsId=19007") == (
+                f"GET /x?serviceKey={MASK}&arsId=19007"
+            ), (configured, form)
+            assert r.secrets_only(f"[{form}]") == f"[{MASK}]", (configured, form)
+            assert r.data(f"<{form}>".encode()) == f"<{MASK}>".encode(), (configured, form)
+            assert r.found_in(form.encode())
+
+
+def test_secrets_from_environ_reads_the_bus_key_too():
+    assert secrets_from_environ({"SEOUL_BUS_API_KEY": "busKey-0123456789"}) == ["busKey-0123456789"]

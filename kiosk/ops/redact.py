@@ -19,14 +19,15 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "****"
 # The environment variables that carry keys (see DESIGN.md "Config keys").
-SECRET_ENV_VARS = ("SEOUL_API_KEY", "SEOUL_SUBWAY_API_KEY")
+SECRET_ENV_VARS = ("SEOUL_API_KEY", "SEOUL_SUBWAY_API_KEY", "SEOUL_BUS_API_KEY")
 # Shorter strings would mask ordinary words and data ("1001" is a line id); real keys are 20+
 # characters, and the key loader refuses shorter ones (kiosk.poller.keys).
 MIN_SECRET_LEN = 8
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 # serviceKey=..., api_key: ..., token=..., Authorization: Bearer ...
 _NAMED = re.compile(
@@ -66,7 +67,13 @@ class Redactor:
             s = (s or "").strip()
             if len(s) < MIN_SECRET_LEN:
                 continue
-            needles.update({s, quote(s, safe=""), quote(s), quote_plus(s)})
+            # data.go.kr shows a key twice, "Decoding" (with + / =) and "Encoding" (%-escaped),
+            # and the bus source sends the escaped form whichever was configured: both forms,
+            # each also escaped as a URL would carry it, are secrets.
+            forms = {s, unquote(s)} if _ESCAPE.search(s) else {s}
+            for form in forms:
+                if len(form) >= MIN_SECRET_LEN:
+                    needles.update({form, quote(form, safe=""), quote(form), quote_plus(form)})
         # Longest first, so a key that contains another key is masked whole.
         ordered = tuple(sorted(needles, key=len, reverse=True))
         with self._lock:
