@@ -106,6 +106,7 @@ class Poller:
                 src.policy(name),
                 self._pacer(s),
                 prime=feeds.primer(s),
+                backoff_max_s=s.backoff_max_s,
             )
             for name, s in self.specs.items()
         }

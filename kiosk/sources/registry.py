@@ -130,6 +130,7 @@ class SourceSpec:
     # is not a page (the alert feed's notices take over the screen, and a critical one wakes
     # the panel).
     always_polled: bool = False
+    backoff_max_s: float = 900.0  # the longest wait before retrying a failing source
 
     def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
         """The usable items of a body (for demo replay and tools)."""
@@ -336,10 +337,13 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 select=lambda items, st, now: items,  # kept by the notice feed's rules
                 to_json=lambda item, st: alerts.fetch_item(item),
                 stale_after_s=300,
-                unavailable_after_s=1800,
+                # Alerts already received stay for their window while the feed is down: only
+                # data older than the longest default window is too old to hand out.
+                unavailable_after_s=6 * _HOUR,
                 cache_expiry_s=30,
                 interval_s=60,
                 min_interval_s=15,
+                backoff_max_s=120,  # a recovered feed is read again within two minutes
                 always_polled=True,  # no demo recording: a demo screen never shows a fake alert
             ),
         )
