@@ -221,6 +221,7 @@ def test_the_screen_log_follows_what_the_screen_shows_and_pages_carry_the_banner
     rig.feed.set_alerts([alert, far, old])
     rig.watch.tick(now + timedelta(seconds=2))
     assert [n.id for n in rig.shown[-1]] == ["alert-266802", "op-cold"]  # not far, not old
+    assert rig.watch.counts() == {"critical": 0, "emergency": 1, "advisory": 1}
     rig.watch.tick(now + timedelta(seconds=3))  # nothing changed: nothing logged
     rig.watch.tick(now + timedelta(minutes=2))  # the advisory has expired: still the page
     entries = rig.entries()

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from kiosk.core.models import Notice
 from kiosk.core.notice_rotation import NoticePlan, plan_for
-from kiosk.core.notices import LEVEL_WORDS, notice_category, wakes_panel
+from kiosk.core.notices import LEVEL_WORDS, LEVELS, notice_category, wakes_panel
 from kiosk.ops.notice_feed import NoticeFeed, status_notice
 from kiosk.ops.screenlog import screen_entry
 
@@ -94,6 +94,10 @@ class NoticeWatch:
     def status(self) -> dict[str, Any] | None:
         """``kiosk status --json`` key ``notice``: the one leading on screen, or None."""
         return status_notice(self.notices)
+
+    def counts(self) -> dict[str, int]:
+        """Notices in force per level (for the metrics sink's ``notices``)."""
+        return {level: sum(1 for n in self.notices if n.level == level) for level in LEVELS}
 
     def log_fields(self) -> dict[str, Any]:
         """What a page's screen-log entry adds while a notice is in force (a banner on it)."""
