@@ -172,7 +172,7 @@ class Kiosk:
                 "scheduled off" if off else "scheduled on",
                 "pausing" if off else "resuming",
             )
-            self.rt.sleep(off)
+            self.rt.set_asleep(off)
             if off:
                 self.poller.pause()
                 self.state = "sleeping"

@@ -55,12 +55,12 @@ def test_while_the_panel_sleeps_the_tick_hook_still_runs_once_a_second(app):
     rt = _runtime()
     calls: list[int] = []
     rt.on_tick(lambda: calls.append(1))
-    rt.sleep(True)
+    rt.set_asleep(True)
     assert not rt.window.timer.isActive()  # the window neither ticks nor draws ...
     assert not rt.window.updatesEnabled()
     assert GuiLoop().wait_for(lambda: len(calls) >= 2, 5)  # ... but the notices are read
     rt.set_notices([N.CRITICAL])  # what a critical notice does while asleep
-    rt.sleep(False)  # the panel is held on: the window wakes with the takeover up
+    rt.set_asleep(False)  # the panel is held on: the window wakes with the takeover up
     assert rt.window.updatesEnabled() and rt.window.notice_layer.takeover is not None
     assert rt.window.notice_layer.takeover.isVisible()
     n = len(calls)

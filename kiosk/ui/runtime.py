@@ -133,7 +133,7 @@ class KioskRuntime:
         else:
             new.start()
 
-    def sleep(self, asleep: bool) -> None:
+    def set_asleep(self, asleep: bool) -> None:
         """Panel scheduled off: stop ticking and drawing; wake up with fresh content."""
         w = self.window
         if asleep and not self.asleep:
