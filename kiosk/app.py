@@ -25,7 +25,7 @@ from kiosk.core.models import Snapshot
 from kiosk.core.pages import sources_of
 from kiosk.core.timeutil import KST, now_kst
 from kiosk.errors import KioskError, SourceError
-from kiosk.sources.registry import SOURCES
+from kiosk.sources.registry import SOURCES, polled_sources
 
 if TYPE_CHECKING:
     from kiosk.ops.redact import Redactor
@@ -80,6 +80,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
         demo=cfg.sources.demo,
         demo_recorded=not cfg.sources.demo or _has_demo_recording(st.subway_station),
         bus_stops=stops,
+        notice_seconds=cfg.notices.page_seconds,
     )
 
 
@@ -166,6 +167,8 @@ def build_kiosk(
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from kiosk.ops.logging import setup_logging
+    from kiosk.ops.notice_feed import NoticeFeed
+    from kiosk.ops.notice_spool import NoticeSpool
     from kiosk.ops.redact import Redactor, install_log_redaction
     from kiosk.ops.screenlog import ScreenLog, default_path
     from kiosk.ops.sdnotify import Notifier
@@ -202,6 +205,9 @@ def build_kiosk(
         secrets=_secrets,
         now=now,
         stop_scheduler=lambda: scheduler.shutdown(wait=False),
+        notice_feed=lambda c: NoticeFeed(
+            NoticeSpool(c.notices.spool_path), c.notices.rules(c.station.district)
+        ),
     )
     return Kiosk(
         opts.config_path,
@@ -244,10 +250,11 @@ def _start_poller(
     now: Callable[[], datetime],
     redactor: Redactor,
 ) -> PollerService:
-    """Poll what the layout's pages show (a source no page shows costs no calls)."""
+    """Poll what the layout's pages show (a source no page shows costs no calls), and the
+    sources polled always (the alert feed); demo mode replays only what it has recordings of."""
     from kiosk.poller.service import PollerService
 
-    polled = sources_of(p.kind for p in layout.pages)
+    polled = polled_sources((p.kind for p in layout.pages), cfg.sources.demo)
     poller = PollerService(cfg, now, publish, redactor=redactor, sources=polled)
     poller.start()
     return poller

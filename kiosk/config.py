@@ -88,6 +88,7 @@ class Config(Section):
             lon=st.location.lon,
             nearby=self.sources.nearby.model_dump(),
             bus_stops=tuple(s.ars_id for s in st.bus_stops),
+            alert_lookback_s=float(max(self.notices.windows.model_dump().values())),
         )
 
 

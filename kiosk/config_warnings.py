@@ -15,10 +15,9 @@ from pathlib import Path
 
 from kiosk.config import Config, Layout
 from kiosk.core.nodata import NO_DEMO_DATA, NO_STOPS, NOT_CONNECTED
-from kiosk.core.pages import sources_of
 from kiosk.errors import SourceError
 from kiosk.poller.keys import load_keys
-from kiosk.sources.registry import SOURCES
+from kiosk.sources.registry import SOURCES, polled_sources
 
 SECRETS_FILE = (
     "secrets.env"  # beside the config: /etc/kiosk/secrets.env, the unit's EnvironmentFile
@@ -71,8 +70,9 @@ def _key_warnings(
     secrets_path = config_path.resolve().parent / SECRETS_FILE
     from_file, unreadable = read_env_file(secrets_path)
     keys = load_keys(cfg.sources, {**from_file, **environ})
-    apis = []  # the keys the layout's pages need, in page order
-    for name in sources_of(p.kind for p in layout.pages):
+    apis = []  # the keys the layout's pages need, in page order, then the alert feed's
+    polled = polled_sources(p.kind for p in layout.pages)
+    for name in polled:
         if SOURCES[name].api not in apis:
             apis.append(SOURCES[name].api)
     out = []
@@ -90,10 +90,13 @@ def _key_warnings(
             else f" (looked in the environment and {secrets_path})"
         )
         reason = (problem or f"no API key: set {env_name}").replace(f"sources.{config_key}: ", "")
-        out.append(
-            f"sources.{config_key}: {reason}{where}; with sources.demo false the pages that need "
-            f"it show {NOT_CONNECTED[0]} · {NOT_CONNECTED[1]}"
+        paged = any(not SOURCES[n].always_polled for n in polled if SOURCES[n].api == api)
+        effect = (
+            f"the pages that need it show {NOT_CONNECTED[0]} · {NOT_CONNECTED[1]}"
+            if paged
+            else "no emergency alert from the feed reaches the screen (kiosk notice still works)"
         )
+        out.append(f"sources.{config_key}: {reason}{where}; with sources.demo false {effect}")
     return out
 
 

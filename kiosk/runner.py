@@ -23,7 +23,9 @@ from kiosk.core.health import health
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.screen_text import lines_of
 from kiosk.errors import ConfigError
+from kiosk.ops import notice_feed
 from kiosk.ops.logging import LogSetup
+from kiosk.ops.notice_watch import NoticeWatch
 from kiosk.ops.redact import Redactor
 from kiosk.ops.screenlog import ScreenLog, screen_entry
 from kiosk.ops.sdnotify import Notifier
@@ -38,6 +40,7 @@ from kiosk.ops.status import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.ops.notice_feed import NoticeFeed
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
     from kiosk.ui.runtime import KioskRuntime
@@ -57,6 +60,7 @@ class Services:
     secrets: Callable[[Config], tuple[str, ...]]
     now: Callable[[], datetime]
     stop_scheduler: Callable[[], None]
+    notice_feed: Callable[[Config], NoticeFeed]  # the operator's spool + the alert feed
 
 
 class Kiosk:
@@ -94,7 +98,18 @@ class Kiosk:
         self.page_since: datetime | None = None
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
-        self.poller = services.start_poller(cfg, layout, self.rt.publish)
+        self.panel: PanelService | None = None
+        self.notices = NoticeWatch(
+            services.notice_feed(cfg),
+            show=self.rt.set_notices,
+            record=self.screenlog.record,
+            page_now=self._page_now,
+            changed=self.write_status,
+            panel=lambda: self.panel,
+            wake_panel=cfg.notices.wake_panel,
+        )
+        self.rt.on_tick(lambda: self.notices.tick(self.now()))  # also while the panel sleeps
+        self.poller = services.start_poller(cfg, layout, self._publish)
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.router = SignalRouter(
             {
@@ -125,6 +140,14 @@ class Kiosk:
             "demo data" if self.cfg.sources.demo else "live data",
         )
 
+    def _publish(self, snap: Any) -> None:
+        """From a poller thread: the alert feed's snapshots go to the notices (no page shows
+        them), every other one to the window."""
+        if snap.source == notice_feed.SOURCE:
+            self.notices.feed.set_alerts(snap.items)
+        else:
+            self.rt.publish(snap)
+
     def _page_changed(self, page_id: str) -> None:
         now = self.now()
         self.page, self.page_since = page_id, now
@@ -133,9 +156,15 @@ class Kiosk:
         snaps = self.poller.snapshots()
         sources = {name: _logged(snaps[name]) for name in shown if name in snaps}
         lines = lines_of(self.rt.page_view())
-        self.screenlog.record(screen_entry(page_id, now, sources, lines))
+        entry = screen_entry(page_id, now, sources, lines, **self.notices.log_fields())
+        self.screenlog.record(entry)
+
+    def _page_now(self) -> tuple[str, list[str]]:
+        """The regular page on screen and its text (a notice's end in the screen log)."""
+        return self.rt.current_page_id(), lines_of(self.rt.page_view())
 
     def _panel_report(self, report: Any) -> None:
+        self.notices.keep_awake()  # a critical notice holds the panel on, also a new panel
         off = bool(getattr(report, "scheduled_off", False))
         if off != self.rt.asleep:
             log.info(
@@ -143,7 +172,7 @@ class Kiosk:
                 "scheduled off" if off else "scheduled on",
                 "pausing" if off else "resuming",
             )
-            self.rt.sleep(off)
+            self.rt.set_asleep(off)
             if off:
                 self.poller.pause()
                 self.state = "sleeping"
@@ -166,10 +195,14 @@ class Kiosk:
             return
         self.redactor.update(self.services.secrets(cfg))  # a replaced key is forgotten
         self.rt.reconfigure(self.services.window_setup(cfg, layout))
+        self.notices.feed.reconfigure(
+            cfg.notices.spool_path, cfg.notices.rules(cfg.station.district)
+        )
+        self.notices.wake_panel = cfg.notices.wake_panel
         polled = {p.kind for p in layout.pages} != {p.kind for p in self.layout.pages}
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station or polled:
             self.poller.stop()
-            self.poller = self.services.start_poller(cfg, layout, self.rt.publish)
+            self.poller = self.services.start_poller(cfg, layout, self._publish)
             if self.rt.asleep:
                 self.poller.pause()
         if self.panel is not None:
@@ -266,6 +299,7 @@ class Kiosk:
             versions=versions(qt=self.qt),
             config=str(self.config_path),
             demo=self.cfg.sources.demo,
+            notice=self.notices.status(),
         )
         try:
             write_status(report, self.status_file, self.redactor)

@@ -155,3 +155,36 @@ def test_kiosk_screenlog_prints_compactly_what_was_on_screen(tmp_path, capsys):
     assert "cannot read date '26/11/2025'" in capsys.readouterr().err
     assert _screenlog(*day) == 0  # the whole day asked: its last entry
     assert "page arrivals (still on screen)" in capsys.readouterr().out
+
+
+def test_kiosk_screenlog_names_a_notices_start_and_end(tmp_path, capsys):
+    path = tmp_path / "screen.jsonl"
+    log = ScreenLog(path)
+    notice = {
+        "mode": "takeover",
+        "id": "alert-266801",
+        "level": "critical",
+        "origin": "alert",
+        "until": (T0 + timedelta(hours=6)).isoformat(),
+    }
+    lines = [
+        "위급재난 · Extreme emergency | 지진 · Earthquake | 행정안전부",
+        "[행정안전부] 지진 발생",
+    ]
+    log.record(screen_entry("notice", T0, {}, lines, notice={"event": "start", **notice}))
+    log.record(
+        screen_entry(
+            "arrivals", T0 + timedelta(minutes=5), {}, [], notice={"event": "end", **notice}
+        )
+    )
+    day = ["--log", str(path), "--date", "2025-11-26"]
+    assert _screenlog(*day, "--at", "08:15") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("page notice (until 2025-11-26 08:18:55 KST)")
+    assert out[1] == (
+        "  notice started (takeover): critical alert-266801 from alert, "
+        "until 2025-11-26 14:13:55 KST"
+    )
+    assert out[2:] == [f"  {line}" for line in lines]
+    assert _screenlog(*day, "--at", "08:19") == 0
+    assert "  notice ended (takeover): critical alert-266801" in capsys.readouterr().out

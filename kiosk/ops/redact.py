@@ -23,7 +23,12 @@ from urllib.parse import quote, quote_plus, unquote
 
 MASK = "****"
 # The environment variables that carry keys (see DESIGN.md "Config keys").
-SECRET_ENV_VARS = ("SEOUL_API_KEY", "SEOUL_SUBWAY_API_KEY", "SEOUL_BUS_API_KEY")
+SECRET_ENV_VARS = (
+    "SEOUL_API_KEY",
+    "SEOUL_SUBWAY_API_KEY",
+    "SEOUL_BUS_API_KEY",
+    "SAFETYDATA_API_KEY",
+)
 # Shorter strings would mask ordinary words and data ("1001" is a line id); real keys are 20+
 # characters, and the key loader refuses shorter ones (kiosk.poller.keys).
 MIN_SECRET_LEN = 8
@@ -121,7 +126,7 @@ class Redactor:
 
 
 def secrets_from_environ(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The API keys found in the environment (the values of ``SEOUL_*_API_KEY``)."""
+    """The API keys found in the environment (the values of ``SECRET_ENV_VARS``)."""
     env = os.environ if environ is None else environ
     return [env[name] for name in SECRET_ENV_VARS if env.get(name)]
 

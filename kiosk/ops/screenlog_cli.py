@@ -73,6 +73,14 @@ def compact(entry: Mapping[str, Any]) -> list[str]:
         if src.get("received_at"):
             data += f", produced {_stamp(src['received_at'])}"
         out.append(data)
+    notice = entry.get("notice")
+    if isinstance(notice, Mapping):  # a takeover, notice page or banner: its start, its end
+        event = {"start": "started", "end": "ended"}.get(str(notice.get("event")), "on screen")
+        out.append(
+            f"  notice {event} ({notice.get('mode', '?')}): {notice.get('level', '?')} "
+            f"{notice.get('id', '?')} from {notice.get('origin', '?')}, "
+            f"until {_stamp(notice.get('until'))}"
+        )
     out += [f"  {line}" for line in entry.get("lines") or []]
     return out
 

@@ -72,7 +72,8 @@ def table(snaps: dict[str, Snapshot[Any]], now: datetime) -> str:
 
 def run(cfg: Config, args: argparse.Namespace) -> int:
     """Poll the requested sources once, print a table or JSON, return the exit code."""
-    wanted: tuple[str, ...] = tuple(SOURCES)
+    # Demo mode replays recordings: a source without one (the alert feed) has nothing to show.
+    wanted = tuple(n for n, s in SOURCES.items() if not cfg.sources.demo or s.demo is not None)
     if getattr(args, "source", None):
         if args.source not in SOURCES:
             print(

@@ -2,7 +2,7 @@
 
     service = PollerService(cfg, now_fn=now_kst, on_snapshot=bridge.snapshot_from_worker)
     service.start()          # polling begins in APScheduler worker threads
-    service.pause()          # panel scheduled off: no API calls at all
+    service.pause()          # panel scheduled off: no API calls but the alert feed's
     service.resume()         # panel back on: every source ticks right away
     service.refresh_now()    # e.g. after SIGHUP; asynchronous, never blocks the caller
     service.stop()
@@ -31,7 +31,7 @@ from kiosk.ops.redact import Redactor
 from kiosk.poller.coordinator import Coordinator, Pacer
 from kiosk.poller.feeds import Feeds
 from kiosk.poller.history import AirHistory
-from kiosk.poller.jobs import PollJobs
+from kiosk.poller.jobs import PollJobs, tick_for
 from kiosk.poller.keys import ApiKeys, load_keys
 from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
 from kiosk.poller.session import KioskSession, build_session
@@ -106,6 +106,7 @@ class Poller:
                 src.policy(name),
                 self._pacer(s),
                 prime=feeds.primer(s),
+                backoff_max_s=s.backoff_max_s,
             )
             for name, s in self.specs.items()
         }
@@ -203,7 +204,10 @@ class PollerService:
         self.poller = Poller(cfg, sources=sources, env=env, redactor=redactor)
         for coordinator in self.poller.coordinators.values():
             coordinator.add_listener(self._forward)
-        self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)
+        src, specs = cfg.sources, self.poller.specs
+        ticks = {n: tick_for(src.interval_s(n)) for n, s in specs.items() if s.interval_s}
+        awake = [n for n, s in specs.items() if s.always_polled]  # polled while the panel is off
+        self.jobs = PollJobs(self.poller.coordinators, now_fn, {**ticks, **(tick_s or {})}, awake)
         self._closed = threading.Event()
         self._history: Snapshot[Any] | None = None  # the last kept-history snapshot published
 
@@ -259,7 +263,8 @@ class PollerService:
         return self._closed.wait(timeout)
 
     def pause(self) -> None:
-        """No API calls until ``resume()`` (the panel is scheduled off)."""
+        """No API calls until ``resume()`` (the panel is scheduled off), but the always-polled
+        sources' (a critical alert must be able to wake the panel)."""
         self.jobs.pause()
 
     def resume(self) -> None:

@@ -124,6 +124,7 @@ class SourcesConfig(Section):
     api_key_file: Path | None = None
     subway_api_key_file: Path | None = None
     bus_api_key_file: Path | None = None  # the data.go.kr key for TOPIS bus arrivals
+    alerts_api_key_file: Path | None = None  # the safetydata.go.kr key for emergency alerts
     timeout: float = Field(default=10.0, gt=0, le=120)
     subway_daily_budget: int = Field(default=1000, ge=1)
     # The general key's daily limit is not published; this caps air, parks, trails, bikes and
@@ -136,6 +137,9 @@ class SourcesConfig(Section):
     # Bus arrivals: a development key allows 1,000 calls a day, shared by the station's stops.
     bus_daily_budget: int = Field(default=1000, ge=1)
     bus_min_interval: int = Field(default=30, ge=5)
+    # Emergency alerts: a call a minute (two in the night's first hours, while yesterday's
+    # alerts may still be in force) is ~1,800 a day; the rest is room for restarts and fetches.
+    alerts_daily_budget: int = Field(default=3000, ge=1)
     intervals: Annotated[PerSource, _with(IntervalsModel)] = Field(default_factory=IntervalsModel)
     cache_expiry: Annotated[PerSource, _with(CacheExpiryModel)] = Field(
         default_factory=CacheExpiryModel

@@ -3,14 +3,15 @@
 Config defaults (interval, cache expiry, freshness), the poller (requests, parsing, selection,
 pacing, quota ledgers, demo replay), `kiosk fetch` (names and JSON shape), status and, through
 the composition root, the pages (footer labels, freshness policy) all read this table. Adding a
-source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page kind.
+source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page kind (or, for a
+source no page shows, such as the alert feed, ``always_polled``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -18,9 +19,10 @@ from typing import Any
 
 from kiosk.core import select
 from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.pages import sources_of
 from kiosk.core.station import Station
 from kiosk.errors import SourceError
-from kiosk.sources import air, bikes, bus, events, parks, shapes, subway, trails
+from kiosk.sources import air, alerts, bikes, bus, events, parks, shapes, subway, trails
 from kiosk.sources._common import Parsed
 from kiosk.sources.demo import Recording, Shift
 
@@ -65,7 +67,15 @@ BUS = Api(
     paced=True,
     min_interval_setting="bus_min_interval",
 )
-APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS)})
+# The Ministry's emergency-alert feed (safetydata.go.kr): a key of its own, polled every minute.
+ALERTS = Api(
+    "alerts",
+    alerts.DEFAULT_BASE,
+    "SAFETYDATA_API_KEY",
+    "alerts_api_key_file",
+    "alerts_daily_budget",
+)
+APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS, ALERTS)})
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,11 @@ class SourceSpec:
     stamp: Callable[[Any, datetime], Any] | None = None
     # Calls one refresh makes (a budget-paced source spaces its refreshes by as many intervals).
     calls_per_poll: Callable[[Station], int] = lambda st: 1
+    # Polled whatever the layout shows, and on while the panel is scheduled off: what it feeds
+    # is not a page (the alert feed's notices take over the screen, and a critical one wakes
+    # the panel).
+    always_polled: bool = False
+    backoff_max_s: float = 900.0  # the longest wait before retrying a failing source
 
     def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
         """The usable items of a body (for demo replay and tools)."""
@@ -154,6 +169,16 @@ def _event_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Re
         return Paged(lambda a, b: events.request_url(base, key, a, b, month=month), max_pages=3)
 
     return tuple(pages_of(month) for month in _event_months(now))
+
+
+def _alert_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Request, ...]:
+    # Today's alerts (and yesterday's while the longest window reaches back before midnight),
+    # as many rows as a day holds; the region and age rules are the notice feed's
+    # (kiosk.core.notices), applied once, at each tick: an alert ages out between two polls.
+    return tuple(
+        Single(alerts.request_url(base, key, alerts.MAX_ROWS, crt_dt=day))
+        for day in alerts.days_to_ask(now, st.alert_lookback_s)
+    )
 
 
 def _bus_rows(ars_id: str) -> ParseRows:
@@ -302,6 +327,25 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stamp=lambda item, at: replace(item, fetched_at=at),
                 calls_per_poll=lambda st: len(st.bus_stops),
             ),
+            SourceSpec(
+                name="alerts",
+                label_ko="재난문자",
+                label_en="Alerts",
+                api=ALERTS,
+                requests=_alert_requests,
+                parse=alerts.parse_rows,
+                select=lambda items, st, now: items,  # kept by the notice feed's rules
+                to_json=lambda item, st: alerts.fetch_item(item),
+                stale_after_s=300,
+                # Alerts already received stay for their window while the feed is down: only
+                # data older than the longest default window is too old to hand out.
+                unavailable_after_s=6 * _HOUR,
+                cache_expiry_s=30,
+                interval_s=60,
+                min_interval_s=15,
+                backoff_max_s=120,  # a recovered feed is read again within two minutes
+                always_polled=True,  # no demo recording: a demo screen never shows a fake alert
+            ),
         )
     }
 )
@@ -318,6 +362,13 @@ def spec(name: str) -> SourceSpec:
         return SOURCES[name]
     except KeyError:
         raise KeyError(f"unknown source {name!r} (known: {', '.join(SOURCES)})") from None
+
+
+def polled_sources(kinds: Iterable[str], demo: bool = False) -> tuple[str, ...]:
+    """What a kiosk with pages of these kinds polls: what the pages show, then every source
+    polled always; in demo mode only sources with a recording (the rest have nothing to replay)."""
+    names = [*sources_of(kinds), *(s.name for s in SOURCES.values() if s.always_polled)]
+    return tuple(n for n in dict.fromkeys(names) if not demo or SOURCES[n].demo is not None)
 
 
 def snapshot_names() -> tuple[str, ...]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 
-from kiosk.core.models import Snapshot
+from kiosk.core.models import Notice, Snapshot
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.problems import DisplayProblem
 from kiosk.ui.qtapp import application
@@ -47,6 +47,12 @@ class KioskRuntime:
         self._timers: list[QTimer] = []
         self._notifiers: list[QSocketNotifier] = []
         self._page_listeners: list[Callable[[str], None]] = []
+        self._tick_listeners: list[Callable[[], None]] = []
+        # While the panel is scheduled off the window does not tick; the tick listeners still
+        # run once a second (a critical notice must be able to wake the panel).
+        self._sleep_ticker = QTimer(self.app)
+        self._sleep_ticker.setInterval(1000)
+        self._sleep_ticker.timeout.connect(self._sleep_tick)
         self.asleep = False
         self._first_frame: list[Callable[[], None]] = []
         if windowed:
@@ -77,6 +83,20 @@ class KioskRuntime:
         self._page_listeners.append(fn)
         self.window.page_changed.connect(fn)
 
+    def on_tick(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` on the GUI thread once a second: after the window's tick while it draws,
+        from a timer of its own while the panel is scheduled off (this window or a reloaded one)."""
+        self._tick_listeners.append(fn)
+        self.window.tick_listeners.append(fn)
+
+    def _sleep_tick(self) -> None:
+        for fn in self._tick_listeners:
+            fn()
+
+    def set_notices(self, notices: Sequence[Notice]) -> None:
+        """The notices in force, most severe first (GUI thread): the window follows at once."""
+        self.window.set_notices(notices)
+
     def current_page_id(self) -> str:
         """The id of the page on screen."""
         return self.window.current_page().page_id
@@ -94,6 +114,8 @@ class KioskRuntime:
         self.bridge.connect_snapshot(new.apply_snapshot)
         for fn in self._page_listeners:
             new.page_changed.connect(fn)
+        new.tick_listeners.extend(self._tick_listeners)
+        new.set_notices(old.notice_layer.notices)  # a takeover stays up through a reload
         new.setWindowFlags(old.windowFlags())
         new.setGeometry(old.geometry())
         if old.isFullScreen():
@@ -111,13 +133,15 @@ class KioskRuntime:
         else:
             new.start()
 
-    def sleep(self, asleep: bool) -> None:
+    def set_asleep(self, asleep: bool) -> None:
         """Panel scheduled off: stop ticking and drawing; wake up with fresh content."""
         w = self.window
         if asleep and not self.asleep:
             w.stop()
             w.setUpdatesEnabled(False)
+            self._sleep_ticker.start()
         elif not asleep and self.asleep:
+            self._sleep_ticker.stop()
             w.setUpdatesEnabled(True)
             w.tick()
             w.start()
@@ -167,5 +191,6 @@ class KioskRuntime:
 
     def quit(self, code: int = 0) -> None:
         """Stop ticking and leave the event loop with ``code``."""
+        self._sleep_ticker.stop()
         self.window.stop()
         self.app.exit(code)

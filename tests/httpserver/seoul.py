@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "fixtures" / "seoul-api"
 
 BUS_KEY = "BUSKEY+test/0123456789=="  # the simulator's bus key: data.go.kr keys carry + / =
+ALERTS_KEY = "ALERTKEY-test-24680"  # the simulator's safetydata key (SAFETYDATA_API_KEY)
 SERVICES = {
     "subway": "realtimeStationArrival",
     "air": "RealtimeCityAir",
@@ -61,7 +62,7 @@ class SeoulApi(LocalServer):
         subway_key: str,
         openapi_key: str,
         clock: Callable[[], datetime] | None = None,
-        alerts_key: str = "ALERTKEY-test-24680",
+        alerts_key: str = ALERTS_KEY,
         bus_key: str = BUS_KEY,
     ):
         super().__init__()
@@ -86,7 +87,12 @@ class SeoulApi(LocalServer):
     @property
     def endpoints(self) -> dict[str, str]:
         """``sources.endpoints`` for a config that talks to this server."""
-        return {"subway": f"{self.url}/api/subway", "openapi": self.url, "bus": self.bus_base}
+        return {
+            "subway": f"{self.url}/api/subway",
+            "openapi": self.url,
+            "bus": self.bus_base,
+            "alerts": self.alerts_endpoint,
+        }
 
     @property
     def alerts_endpoint(self) -> str:
