@@ -87,3 +87,10 @@ def test_a_data_go_kr_key_is_masked_in_both_its_forms_whichever_was_configured()
 
 def test_secrets_from_environ_reads_the_bus_key_too():
     assert secrets_from_environ({"SEOUL_BUS_API_KEY": "busKey-0123456789"}) == ["busKey-0123456789"]
+
+
+def test_every_api_key_variable_of_the_registry_is_a_secret_variable():
+    from kiosk.sources.registry import APIS
+
+    # kiosk status reads these to mask keys it was never told about; a new API must add its own.
+    assert set(SECRET_ENV_VARS) == {api.key_env for api in APIS.values()}

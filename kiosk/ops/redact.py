@@ -41,8 +41,9 @@ _NAMED = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(authorization\s*[=:]\s*(?:bearer|basic)\s+)(\S+)")
 # A Seoul key sits as a path segment: .../api/subway/<KEY>/json/... or :8088/<KEY>/json/...
-# Any 20+ character segment after "/" or "=" that mixes letters and digits looks like one.
-_TOKEN = re.compile(r"(?<=[/=])([A-Za-z0-9%+_\-]{20,})(?=[/&?#\s\"',;)]|$)")
+# Any 20+ character segment after "/" or "=" that mixes letters and digits looks like one. Not
+# with an underscore: keys have none, and file and folder names often do (left readable).
+_TOKEN = re.compile(r"(?<=[/=])([A-Za-z0-9%+\-]{20,})(?=[/&?#\s\"',;)]|$)")
 
 
 def _looks_like_key(token: str) -> bool:
