@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from kiosk.ops.redact import MASK, Redactor, scrub_patterns, secrets_from_environ
+from kiosk.ops.redact import MASK, SECRET_ENV_VARS, Redactor, scrub_patterns, secrets_from_environ
 
 KEY = "4d46796d7366726f3833774a774955"
 
