@@ -230,9 +230,14 @@ def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
 
 
 def _secrets(cfg: Config) -> tuple[str, ...]:
+    """What the one redactor masks: the API keys and the station Redis's password."""
     from kiosk.poller.keys import load_keys
+    from kiosk.poller.redis_target import target_secrets
 
-    return () if cfg.sources.demo else load_keys(cfg.sources).secrets()
+    src = cfg.sources
+    if src.demo:
+        return ()
+    return (*load_keys(src).secrets(), *target_secrets(src.cache_url, src.cache_password_file))
 
 
 def _start_poller(
