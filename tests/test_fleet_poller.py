@@ -176,6 +176,28 @@ def test_one_screen_calls_while_the_others_wait_for_its_answer(
     )
 
 
+def test_screens_come_due_together_an_interval_after_the_answer_they_share(
+    api: SeoulApi, redis_srv: RedisServer, tmp_path: Path
+) -> None:
+    # 20 s between calls (the shortest interval: the budget is large), answers reused for 20 s.
+    a, b = screens(api, redis_srv.url, tmp_path, n=2, subway_daily_budget=100_000)
+    ca, cb = a.coordinators["subway"], b.coordinators["subway"]
+    try:
+        ca.refresh(T0)  # a calls
+        snap = cb.refresh(T0 + timedelta(seconds=7))  # b, 7 s later, takes a's answer
+        assert snap.fetched_at == T0 and api.calls["subway"] == 1
+        # b is due when a is (20 s after the answer), not 20 s after its own look at the cache.
+        assert not cb.due(T0 + timedelta(seconds=19)) and cb.due(T0 + timedelta(seconds=20))
+        assert ca.due(T0 + timedelta(seconds=20))
+        ca.tick(T0 + timedelta(seconds=21))
+        cb.tick(T0 + timedelta(seconds=23))  # the same round: a's new answer, no call of its own
+        assert api.calls["subway"] == 2
+        assert cb.snapshot(T0 + timedelta(seconds=23)).fetched_at == T0 + timedelta(seconds=21)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_redis_unreachable_at_start_a_screen_polls_on_its_share(
     api: SeoulApi, tmp_path: Path
 ) -> None:
