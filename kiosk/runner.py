@@ -24,6 +24,8 @@ from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.screen_text import lines_of
 from kiosk.errors import ConfigError
 from kiosk.ops.logging import LogSetup
+from kiosk.ops.metrics_feed import feed_ledgers, feed_panel, feed_sources
+from kiosk.ops.metrics_sink import MetricsSink
 from kiosk.ops.redact import Redactor
 from kiosk.ops.screenlog import ScreenLog, screen_entry
 from kiosk.ops.sdnotify import Notifier
@@ -38,6 +40,7 @@ from kiosk.ops.status import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.ops.metrics_export import MetricsExporter
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
     from kiosk.ui.runtime import KioskRuntime
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.run")
 
 STATUS_EVERY_MS = 5_000
+
+# The metrics sink the runner feeds and the exporter serving it (None with metrics off).
+Metrics = tuple[MetricsSink, "MetricsExporter | None"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Services:
     secrets: Callable[[Config], tuple[str, ...]]
     now: Callable[[], datetime]
     stop_scheduler: Callable[[], None]
+    start_metrics: Callable[[Config], Metrics]  # on a reload that changes `metrics:`
 
 
 class Kiosk:
@@ -76,6 +83,7 @@ class Kiosk:
         screenlog: ScreenLog,
         status_file: Path,
         qt: str,
+        metrics: Metrics,
     ):
         self.config_path = config_path
         self.cfg, self.layout = cfg, layout
@@ -92,9 +100,12 @@ class Kiosk:
         self.state = "starting"
         self.page: str | None = None
         self.page_since: datetime | None = None
+        self.metrics, self.exporter = metrics
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
+        self.rt.on_frame(lambda seconds: self.metrics.frame_painted(seconds))
         self.poller = services.start_poller(cfg, layout, self.rt.publish)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.router = SignalRouter(
             {
@@ -127,6 +138,8 @@ class Kiosk:
 
     def _page_changed(self, page_id: str) -> None:
         now = self.now()
+        if self.page is not None:  # the first frame's page is shown, not changed to
+            self.metrics.page_changed()
         self.page, self.page_since = page_id, now
         kind = next((p.kind for p in self.layout.pages if p.id == page_id), None)
         shown = PAGE_KINDS.get(kind or "", ())
@@ -136,6 +149,7 @@ class Kiosk:
         self.screenlog.record(screen_entry(page_id, now, sources, lines))
 
     def _panel_report(self, report: Any) -> None:
+        feed_panel(self.metrics, report)
         off = bool(getattr(report, "scheduled_off", False))
         if off != self.rt.asleep:
             log.info(
@@ -172,6 +186,9 @@ class Kiosk:
             self.poller = self.services.start_poller(cfg, layout, self.rt.publish)
             if self.rt.asleep:
                 self.poller.pause()
+        if cfg.metrics != self.cfg.metrics or cfg.station.name != self.cfg.station.name:
+            self._restart_metrics(cfg)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
         if self.panel is not None:
             self.panel.reload(cfg)
         elif cfg.panel.driver != "none":
@@ -181,6 +198,15 @@ class Kiosk:
         self.write_status()
         self.notifier.ready(self.status_line())
         log.info("reloaded %s", self.config_path)
+
+    def _restart_metrics(self, cfg: Config) -> None:
+        """`metrics:` (or the station's name, a label) changed: the old exporter goes, a new one
+        starts (or none, with both ways off)."""
+        if self.exporter is not None:
+            self.exporter.stop()
+        self.metrics, self.exporter = self.services.start_metrics(cfg)
+        if self.panel is not None:
+            feed_panel(self.metrics, self.panel.report)
 
     def stop(self) -> None:
         """SIGTERM/SIGINT: stop cleanly within a few seconds."""
@@ -198,6 +224,8 @@ class Kiosk:
             self.panel.stop()
         self.services.stop_scheduler()
         self.poller.wait_closed(5.0)
+        if self.exporter is not None:  # the last textfile says kiosk_up 0
+            self.exporter.stop()
         remove_status(self.status_file)
         self.router.close()
 
@@ -253,6 +281,9 @@ class Kiosk:
 
     def write_status(self) -> None:
         now = self.now()
+        sources = self._sources()
+        # The metrics say what the status says (the kept history is not a polled source).
+        feed_sources(self.metrics, (s for s in sources if self.poller.policy(s.name) is not None))
         report = StatusReport(
             pid=os.getpid(),
             started_at=self.started_at,
@@ -260,7 +291,7 @@ class Kiosk:
             state=self.state,
             page=self.page,
             page_since=self.page_since,
-            sources=tuple(self._sources()),
+            sources=tuple(sources),
             panel=self._panel_status(),
             errors=self.logs.recent.entries(),
             versions=versions(qt=self.qt),

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 
 from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.frame_timer import FrameTimer
 from kiosk.ui.problems import DisplayProblem
 from kiosk.ui.qtapp import application
 from kiosk.ui.screensaver import inhibit_screensaver
@@ -49,6 +50,7 @@ class KioskRuntime:
         self._page_listeners: list[Callable[[str], None]] = []
         self.asleep = False
         self._first_frame: list[Callable[[], None]] = []
+        self._frames: FrameTimer | None = None  # made by on_frame: nothing is timed unless asked
         if windowed:
             self.window.show()
         else:
@@ -77,6 +79,11 @@ class KioskRuntime:
         self._page_listeners.append(fn)
         self.window.page_changed.connect(fn)
 
+    def on_frame(self, fn: Callable[[float], None]) -> None:
+        """Call ``fn(seconds)`` after each frame the window paints (this one or a reloaded one)."""
+        self._frames = FrameTimer(fn)
+        self._frames.watch(self.window)
+
     def current_page_id(self) -> str:
         """The id of the page on screen."""
         return self.window.current_page().page_id
@@ -94,6 +101,8 @@ class KioskRuntime:
         self.bridge.connect_snapshot(new.apply_snapshot)
         for fn in self._page_listeners:
             new.page_changed.connect(fn)
+        if self._frames is not None:
+            self._frames.watch(new)
         new.setWindowFlags(old.windowFlags())
         new.setGeometry(old.geometry())
         if old.isFullScreen():
