@@ -142,6 +142,22 @@ def test_no_key_or_password_in_any_redis_key_or_value(
     assert b"****" in blob  # the echoed key was masked, not dropped with the answer
 
 
+def test_a_damaged_local_file_does_not_cost_the_shared_answer(
+    api: Api, screens: tuple[Screen, Screen], caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b = screens
+    a.get(api.url, T0)
+    assert isinstance(b.ks.cache, SharedCache)
+    b.ks.cache.local.close()  # its connection is opened again on the next use, on what is there
+    for path in b.file.parent.glob("http.sqlite*"):  # a power cut on an SD card
+        path.write_bytes(b"\x00garbage" * 4096)
+    for n in (5, 6):
+        got = b.get(api.url, T0 + timedelta(seconds=n))
+        assert got.from_cache and got.content == stored(1) and api.n == 1
+    said = [r for r in caplog.records if "cannot keep a local copy" in r.getMessage()]
+    assert len(said) == 1  # once, not once per read
+
+
 def test_redis_away_the_local_copy_stands_in_and_redis_is_used_again_when_back(
     api: Api, redis_srv: RedisServer, screens: tuple[Screen, Screen]
 ) -> None:

@@ -29,6 +29,7 @@ month's events) leaves Redis by itself.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -109,6 +110,7 @@ class _Fallback(BaseStorage[str, Any]):
         self.local = local
         self.link = link
         self.copy_newer = copy_newer
+        self._copy_failed = False  # said once: the local copy could not be written
 
     def _shared(self, op: Callable[[BaseStorage[str, Any]], T]) -> tuple[bool, T | None]:
         """``op(shared)`` through the link: (True, result), or (False, None) while Redis is away."""
@@ -135,13 +137,26 @@ class _Fallback(BaseStorage[str, Any]):
         return item
 
     def _keep_copy(self, key: str, item: Any) -> None:
-        """Copy another screen's newer answer into the local file (the stand-in for Redis)."""
+        """Copy another screen's newer answer into the local file (the stand-in for Redis).
+
+        A file that cannot take it (disk full, damaged) must not cost the answer itself: the
+        screen shows what Redis gave and says once that its copy is behind.
+        """
         try:
-            mine = self.local[key]
-        except KeyError:
-            mine = None
-        if mine is None or _created(mine) < _created(item):
-            self.local[key] = item
+            try:
+                mine = self.local[key]
+            except KeyError:
+                mine = None
+            if mine is None or _created(mine) < _created(item):
+                self.local[key] = item
+        except (sqlite3.Error, OSError, ValueError) as e:
+            if not self._copy_failed:
+                log.warning("cannot keep a local copy of the shared HTTP cache: %s", e)
+                self._copy_failed = True
+            return
+        if self._copy_failed:
+            log.info("keeping a local copy of the shared HTTP cache again")
+            self._copy_failed = False
 
     def __contains__(self, key: object) -> bool:
         _, found = self._shared(lambda s: key in s)
