@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk.ops.redact import Redactor
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
-    from kiosk.runner import Kiosk
+    from kiosk.runner import Kiosk, Metrics
     from kiosk.ui.window import PageSetup, WindowSetup
 
 log = logging.getLogger("kiosk")
@@ -208,6 +208,7 @@ def build_kiosk(
         notice_feed=lambda c: NoticeFeed(
             NoticeSpool(c.notices.spool_path), c.notices.rules(c.station.district)
         ),
+        start_metrics=lambda c: _start_metrics(c, now),
     )
     return Kiosk(
         opts.config_path,
@@ -221,6 +222,7 @@ def build_kiosk(
         screenlog=ScreenLog(default_path()),
         status_file=status_path(),
         qt=qt_version(),
+        metrics=_start_metrics(cfg, now),
     )
 
 
@@ -238,9 +240,24 @@ def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
 
 
 def _secrets(cfg: Config) -> tuple[str, ...]:
+    """What the one redactor masks: the API keys and the station Redis's password."""
     from kiosk.poller.keys import load_keys
+    from kiosk.poller.redis_target import target_secrets
 
-    return () if cfg.sources.demo else load_keys(cfg.sources).secrets()
+    src = cfg.sources
+    if src.demo:
+        return ()
+    return (*load_keys(src).secrets(), *target_secrets(src.cache_url, src.cache_password_file))
+
+
+def _start_metrics(cfg: Config, now: Callable[[], datetime]) -> Metrics:
+    """Prometheus metrics as `metrics:` asks (both ways off: a sink that does nothing)."""
+    from kiosk import __version__
+    from kiosk.buildinfo import commit
+    from kiosk.ops.metrics_export import start_metrics
+
+    # kiosk_info{version="0.1.0+7657bca1f2e3"}: which release and which commit.
+    return start_metrics(cfg.metrics, cfg.station.name.en, f"{__version__}+{commit()}", now)
 
 
 def _start_poller(

@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     f = cmd("fetch", "poll each source once and print what came back")
-    f.add_argument("--source", help="only this source (subway, bus, air ...: a wrong name lists them)")
+    f.add_argument(
+        "--source", help="only this source (subway, bus, air ...: a wrong name lists them)"
+    )
     f.add_argument("--json", action="store_true", help="print JSON instead of a table")
     f.epilog = (
         "exit status: 0 if at least one requested source answered (data or no data), "

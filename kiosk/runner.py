@@ -25,6 +25,8 @@ from kiosk.core.screen_text import lines_of
 from kiosk.errors import ConfigError
 from kiosk.ops import notice_feed
 from kiosk.ops.logging import LogSetup
+from kiosk.ops.metrics_feed import feed_ledgers, feed_notices, feed_panel, feed_sources
+from kiosk.ops.metrics_sink import MetricsSink
 from kiosk.ops.notice_watch import NoticeWatch
 from kiosk.ops.redact import Redactor
 from kiosk.ops.screenlog import ScreenLog, screen_entry
@@ -40,6 +42,7 @@ from kiosk.ops.status import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.ops.metrics_export import MetricsExporter
     from kiosk.ops.notice_feed import NoticeFeed
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
@@ -48,6 +51,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.run")
 
 STATUS_EVERY_MS = 5_000
+
+# The metrics sink the runner feeds and the exporter serving it (None with metrics off).
+Metrics = tuple[MetricsSink, "MetricsExporter | None"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Services:
     now: Callable[[], datetime]
     stop_scheduler: Callable[[], None]
     notice_feed: Callable[[Config], NoticeFeed]  # the operator's spool + the alert feed
+    start_metrics: Callable[[Config], Metrics]  # on a reload that changes `metrics:`
 
 
 class Kiosk:
@@ -80,6 +87,7 @@ class Kiosk:
         screenlog: ScreenLog,
         status_file: Path,
         qt: str,
+        metrics: Metrics,
     ):
         self.config_path = config_path
         self.cfg, self.layout = cfg, layout
@@ -96,6 +104,7 @@ class Kiosk:
         self.state = "starting"
         self.page: str | None = None
         self.page_since: datetime | None = None
+        self.metrics, self.exporter = metrics
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
         self.panel: PanelService | None = None
@@ -104,12 +113,14 @@ class Kiosk:
             show=self.rt.set_notices,
             record=self.screenlog.record,
             page_now=self._page_now,
-            changed=self.write_status,
+            changed=self._notices_changed,
             panel=lambda: self.panel,
             wake_panel=cfg.notices.wake_panel,
         )
         self.rt.on_tick(lambda: self.notices.tick(self.now()))  # also while the panel sleeps
+        self.rt.on_frame(lambda seconds: self.metrics.frame_painted(seconds))
         self.poller = services.start_poller(cfg, layout, self._publish)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.router = SignalRouter(
             {
@@ -150,6 +161,8 @@ class Kiosk:
 
     def _page_changed(self, page_id: str) -> None:
         now = self.now()
+        if self.page is not None:  # the first frame's page is shown, not changed to
+            self.metrics.page_changed()
         self.page, self.page_since = page_id, now
         kind = next((p.kind for p in self.layout.pages if p.id == page_id), None)
         shown = PAGE_KINDS.get(kind or "", ())
@@ -163,8 +176,14 @@ class Kiosk:
         """The regular page on screen and its text (a notice's end in the screen log)."""
         return self.rt.current_page_id(), lines_of(self.rt.page_view())
 
+    def _notices_changed(self) -> None:
+        """The notices on screen changed: the status file and the metrics say so at once."""
+        feed_notices(self.metrics, self.notices.notices)
+        self.write_status()
+
     def _panel_report(self, report: Any) -> None:
         self.notices.keep_awake()  # a critical notice holds the panel on, also a new panel
+        feed_panel(self.metrics, report)
         off = bool(getattr(report, "scheduled_off", False))
         if off != self.rt.asleep:
             log.info(
@@ -205,6 +224,9 @@ class Kiosk:
             self.poller = self.services.start_poller(cfg, layout, self._publish)
             if self.rt.asleep:
                 self.poller.pause()
+        if cfg.metrics != self.cfg.metrics or cfg.station.name != self.cfg.station.name:
+            self._restart_metrics(cfg)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
         if self.panel is not None:
             self.panel.reload(cfg)
         elif cfg.panel.driver != "none":
@@ -214,6 +236,17 @@ class Kiosk:
         self.write_status()
         self.notifier.ready(self.status_line())
         log.info("reloaded %s", self.config_path)
+
+    def _restart_metrics(self, cfg: Config) -> None:
+        """`metrics:` (or the station's name, a label) changed: the old exporter goes, a new one
+        starts (or none, with both ways off)."""
+        if self.exporter is not None:
+            self.exporter.stop()
+        self.metrics, self.exporter = self.services.start_metrics(cfg)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
+        feed_notices(self.metrics, self.notices.notices)
+        if self.panel is not None:
+            feed_panel(self.metrics, self.panel.report)
 
     def stop(self) -> None:
         """SIGTERM/SIGINT: stop cleanly within a few seconds."""
@@ -231,6 +264,8 @@ class Kiosk:
             self.panel.stop()
         self.services.stop_scheduler()
         self.poller.wait_closed(5.0)
+        if self.exporter is not None:  # the last textfile says kiosk_up 0
+            self.exporter.stop()
         remove_status(self.status_file)
         self.router.close()
 
@@ -286,6 +321,9 @@ class Kiosk:
 
     def write_status(self) -> None:
         now = self.now()
+        sources = self._sources()
+        # The metrics say what the status says (the kept history is not a polled source).
+        feed_sources(self.metrics, (s for s in sources if self.poller.policy(s.name) is not None))
         report = StatusReport(
             pid=os.getpid(),
             started_at=self.started_at,
@@ -293,7 +331,7 @@ class Kiosk:
             state=self.state,
             page=self.page,
             page_since=self.page_since,
-            sources=tuple(self._sources()),
+            sources=tuple(sources),
             panel=self._panel_status(),
             errors=self.logs.recent.entries(),
             versions=versions(qt=self.qt),

@@ -148,7 +148,17 @@ class Coordinator:
                 self.last_failure_at is not None and now < self.last_failure_at
             )
             return waited and self.pacer.may_retry(self.last_attempt_at, now)
-        return self.pacer.due(self.last_attempt_at, now)
+        return self.pacer.due(self._paced_from(), now)
+
+    def _paced_from(self) -> datetime | None:
+        """What the pacing counts from: the last attempt, or the time the data in hand was
+        fetched when that is earlier (it came from the cache, e.g. fetched by another screen of
+        the station). A station's screens then come due together, an interval after the one
+        answer they share, and one call (single flight) serves them all."""
+        last, fetched = self.last_attempt_at, self._fetched_at
+        if last is not None and fetched is not None and self._from_cache and fetched < last:
+            return fetched
+        return last
 
     def snapshot(self, now: datetime) -> Snapshot[Any]:
         """What the screen may show at ``now``, judged by ``kiosk.core.health``."""

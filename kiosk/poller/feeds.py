@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.station import Station
 from kiosk.errors import MalformedResponse, SourceError
@@ -21,8 +21,12 @@ from kiosk.poller.keys import ApiKeys
 from kiosk.poller.pacing import QuotaLedger
 from kiosk.poller.session import KioskSession
 from kiosk.poller.settings import SourcesConfig
+from kiosk.poller.shared_fetch import shared_get
 from kiosk.sources._common import Parsed
 from kiosk.sources.registry import Paged, ParseRows, Request, Single, SourceSpec, total_count
+
+if TYPE_CHECKING:  # redis-py is loaded only by a kiosk that has a shared Redis
+    from kiosk.poller.singleflight import SingleFlight
 
 PrimeFn = Callable[[datetime], FetchResult | None]
 
@@ -53,12 +57,14 @@ class Feeds:
         session: KioskSession | None,
         keys: ApiKeys,
         ledgers: dict[str, QuotaLedger],
+        flight: SingleFlight | None = None,
     ):
         self.src = src
         self.station = station
         self.session = session
         self.keys = keys
         self.ledgers = ledgers
+        self.flight = flight  # a station's shared Redis: one screen calls per expired answer
 
     # -- public ---------------------------------------------------------------------------
     def fetcher(self, spec: SourceSpec) -> Callable[[datetime], FetchResult]:
@@ -167,6 +173,22 @@ class Feeds:
         assert self.session is not None
         if not live:
             return http.peek(self.session, url, now)
+        if self.flight is not None:
+            return shared_get(
+                self.flight,
+                self.session,
+                url,
+                now=now,
+                expire_after=self.src.expiry_s(spec.name),
+                call=lambda: self._call(spec, parse, url, now, got),
+            )
+        return self._call(spec, parse, url, now, got)
+
+    def _call(
+        self, spec: SourceSpec, parse: ParseRows, url: str, now: datetime, got: _Collected
+    ) -> http.Body:
+        """GET ``url`` through the cache (a call once the stored answer expired), counted."""
+        assert self.session is not None
         ledger = self.ledgers.get(spec.api.name)
 
         def accept(content: bytes) -> bool:

@@ -90,3 +90,14 @@ def read_password(path: Path) -> str:
     if not first:
         raise ValueError(f"the first line of password file {path} is empty")
     return first
+
+
+def target_secrets(url: str | None, password_file: Path | None) -> tuple[str, ...]:
+    """What the kiosk's redactor must mask for ``sources.cache_url`` (its password, however
+    given); () without a URL, or when it cannot be read (the link then says why)."""
+    if not url:
+        return ()
+    try:
+        return parse_target(url, password_file).secrets()
+    except ValueError:
+        return ()

@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
 from kiosk.core.budget import BudgetPlan, Window, parse_hhmm
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.models import AirReading, Snapshot
-from kiosk.errors import SourceError
+from kiosk.errors import ConfigError, SourceError
 from kiosk.ops.redact import Redactor
 from kiosk.poller.coordinator import Coordinator, Pacer
 from kiosk.poller.feeds import Feeds
@@ -34,9 +34,14 @@ from kiosk.poller.history import AirHistory
 from kiosk.poller.jobs import PollJobs, tick_for
 from kiosk.poller.keys import ApiKeys, load_keys
 from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
+from kiosk.poller.redis_target import target_secrets
 from kiosk.poller.session import KioskSession, build_session
 from kiosk.poller.settings import SourcesConfig
 from kiosk.sources.registry import APIS, HISTORIES, SOURCES, Api, SourceSpec, demo_items, spec
+
+if TYPE_CHECKING:  # redis-py is loaded only by a kiosk that has a shared Redis
+    from kiosk.poller.redis_link import RedisLink
+    from kiosk.poller.singleflight import SingleFlight
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +87,30 @@ class Poller:
         self.station = cfg.station_info()
         self.keys: ApiKeys = load_keys(src, env) if not src.demo else ApiKeys()
         state_dir = Path(src.cache_path).parent
+        # The station's Redis (sources.cache_url): cache, ledgers and single flight share it.
+        self.link = None if src.demo else shared_link(src)
         self.session: KioskSession | None = None
         if not src.demo:
-            secrets = redactor if redactor is not None else Redactor(self.keys.secrets())
-            self.session = build_session(Path(src.cache_path), secrets)
+            secrets = redactor or Redactor(
+                (*self.keys.secrets(), *target_secrets(src.cache_url, src.cache_password_file))
+            )
+            self.session = build_session(Path(src.cache_path), secrets, link=self.link)
         # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
         self.ledgers = {
             api.name: QuotaLedger(
                 api.name,
                 budget_plan(src, api),
                 None if src.demo else state_dir / f"quota-{api.name}.json",
+                key=self.keys.values.get(api.name),  # named by its fingerprint, never the key
+                link=self.link,
+                fleet_size=src.fleet_size,
             )
             for api in APIS.values()
         }
         history_path = None if src.demo else state_dir / "air-history.sqlite"
         self.history = AirHistory(history_path, keep_days=src.history_days)
-        feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers)
+        flight = None if self.link is None else single_flight(self.link, src.timeout)
+        feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers, flight)
         self.specs = {name: spec(name) for name in sources}
         self.coordinators: dict[str, Coordinator] = {
             name: Coordinator(
@@ -149,10 +162,33 @@ class Poller:
         self.history.append(readings, now)
 
     def close(self) -> None:
-        """Release the cache and the history database."""
+        """Release the cache, the history database and the link to the station's Redis."""
         if self.session is not None:
             self.session.close()
         self.history.close()
+        if self.link is not None:
+            self.link.close()
+
+
+def shared_link(src: SourcesConfig) -> RedisLink | None:
+    """The link to the station's Redis (None without ``sources.cache_url``); redis-py is loaded
+    only here. ConfigError when its password file cannot be read (the URL was checked at load)."""
+    if not src.cache_url:
+        return None
+    from kiosk.poller.redis_link import link_from_config
+
+    try:
+        return link_from_config(src)
+    except ValueError as e:
+        raise ConfigError([f"sources.cache_password_file: {e}"]) from None
+
+
+def single_flight(link: RedisLink, timeout_s: float) -> SingleFlight:
+    """One caller per expired answer across the station: the others wait at most one request's
+    timeout (and a little) for its answer; a leader that died frees its lock well after that."""
+    from kiosk.poller.singleflight import SingleFlight
+
+    return SingleFlight(link, lock_ttl_s=3 * timeout_s + 5, wait_s=timeout_s + 2)
 
 
 def poll_once(poller: Poller, now: datetime) -> dict[str, Snapshot[Any]]:
@@ -285,6 +321,11 @@ class PollerService:
         if self._history is not None:
             out[self._history.source] = self._history
         return out
+
+    @property
+    def ledgers(self) -> dict[str, QuotaLedger]:
+        """The call ledgers by API name (metrics read them at every scrape)."""
+        return self.poller.ledgers
 
     def policy(self, source: str) -> FreshnessPolicy | None:
         """The freshness policy a source is judged by (None for the kept history)."""

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -47,6 +47,10 @@ from requests_cache.serializers.pipeline import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import base_stage
 
 from kiosk.ops.redact import Redactor, install_log_redaction
+from kiosk.poller.cache_backend import open_backend
+
+if TYPE_CHECKING:
+    from kiosk.poller.redis_link import RedisLink
 
 log = logging.getLogger(__name__)
 
@@ -231,16 +235,21 @@ def build_session(
     cache_path: Path,
     secrets: Iterable[str | None] | Redactor,
     user_agent: str = "station-kiosk",
+    link: RedisLink | None = None,
 ) -> KioskSession:
     """Build the kiosk's only HTTP session (again after a config reload).
 
     ``secrets`` is the kiosk's one ``Redactor`` (or the keys, to make one here, for tools that
-    run on their own such as `kiosk fetch`).
+    run on their own such as `kiosk fetch`). With ``link`` (``sources.cache_url``) the cache is
+    the station's Redis over the local file (``cache_backend``).
     """
     redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     install_log_redaction(redactor)  # urllib3 logs request paths, requests-cache URLs
     trace = _Trace()
-    backend, location = _open_cache(Path(cache_path), scrubbing_serializer(redactor))
+    serializer = scrubbing_serializer(redactor)
+    backend, location = open_backend(
+        lambda: _open_cache(Path(cache_path), serializer), serializer, link
+    )
     # Expiry and stale-if-error are decided by ``poller.http.get`` on the kiosk's clock (the
     # ``now`` parameter), from the fetch time stamped on each stored answer: requests-cache's
     # own rules run on the wall clock, which tests cannot move and which must agree with the

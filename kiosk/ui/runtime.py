@@ -10,6 +10,7 @@ from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 
 from kiosk.core.models import Notice, Snapshot
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.frame_timer import FrameTimer
 from kiosk.ui.problems import DisplayProblem
 from kiosk.ui.qtapp import application
 from kiosk.ui.screensaver import inhibit_screensaver
@@ -55,6 +56,7 @@ class KioskRuntime:
         self._sleep_ticker.timeout.connect(self._sleep_tick)
         self.asleep = False
         self._first_frame: list[Callable[[], None]] = []
+        self._frames: FrameTimer | None = None  # made by on_frame: nothing is timed unless asked
         if windowed:
             self.window.show()
         else:
@@ -97,6 +99,11 @@ class KioskRuntime:
         """The notices in force, most severe first (GUI thread): the window follows at once."""
         self.window.set_notices(notices)
 
+    def on_frame(self, fn: Callable[[float], None]) -> None:
+        """Call ``fn(seconds)`` after each frame the window paints (this one or a reloaded one)."""
+        self._frames = FrameTimer(fn)
+        self._frames.watch(self.window)
+
     def current_page_id(self) -> str:
         """The id of the page on screen."""
         return self.window.current_page().page_id
@@ -116,6 +123,8 @@ class KioskRuntime:
             new.page_changed.connect(fn)
         new.tick_listeners.extend(self._tick_listeners)
         new.set_notices(old.notice_layer.notices)  # a takeover stays up through a reload
+        if self._frames is not None:
+            self._frames.watch(new)
         new.setWindowFlags(old.windowFlags())
         new.setGeometry(old.geometry())
         if old.isFullScreen():

@@ -9,8 +9,10 @@ pages bikeList, and can be told to fail a service in any of the ways the real on
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -102,6 +104,11 @@ class SeoulApi(LocalServer):
     def fail(self, source: str, *replies: Reply) -> None:
         """Answer ``source``'s service with these replies (in turn, the last repeating)."""
         self.route(rf"/{SERVICES[source]}/", *replies)
+
+    def hold(self, source: str, release: threading.Event) -> None:
+        """Answer ``source``'s service as usual, but only once ``release`` is set (a slow API)."""
+        answer = self._subway if source == "subway" else self._openapi
+        self.route(rf"/{SERVICES[source]}/", lambda path: replace(answer(path), hang=release))
 
     def heal(self) -> None:
         """Forget every injected failure."""
