@@ -218,8 +218,8 @@ def test_an_unwritable_cache_folder_falls_back_to_memory(
 
 
 def test_the_cache_runs_in_wal_mode(session: KioskSession, tmp_path: Path) -> None:
-    with session.cache.responses.connection() as con:  # type: ignore[attr-defined]
-        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con = session.cache.responses.db  # type: ignore[attr-defined]
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_control_without_redaction_the_key_would_be_stored(

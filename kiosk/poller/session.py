@@ -16,8 +16,9 @@ public hooks only:
   stale-if-error must show. So the session is ``read_only`` (it never writes the cache by
   itself) and requests go out with ``force_refresh`` (it does not read it either).
 
-Every cache read and write goes through one lock of ours: requests-cache's SQLite backend shares
-one connection between threads and serialises only its writes.
+Every cache read and write goes through one lock of ours. The file itself is
+``poller.cache_file.FileCache``: damage found at any read or write moves it aside for a fresh
+one, a full or read-only disk keeps it (read as long as it can be) and new answers in memory.
 
 Never ``install_cache()``: this module builds the only session, and only ``poller`` uses it.
 """
@@ -28,6 +29,7 @@ import logging
 import pickle
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -35,18 +37,13 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests_cache import (
-    NEVER_EXPIRE,
-    CachedResponse,
-    CachedSession,
-    SQLiteCache,
-    create_key,
-)
+from requests_cache import NEVER_EXPIRE, CachedResponse, CachedSession, create_key
 from requests_cache.backends.base import BaseCache
 from requests_cache.serializers.pipeline import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import base_stage
 
 from kiosk.ops.redact import Redactor, install_log_redaction
+from kiosk.poller.cache_file import FileCache
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +145,22 @@ def scrubbing_serializer(redactor: Redactor) -> SerializerPipeline:
 class KioskSession:
     """The CachedSession plus what the poller needs around it: redaction, a lock, a wire trace."""
 
-    def __init__(self, session: CachedSession, redactor: Redactor, trace: _Trace, location: str):
+    def __init__(self, session: CachedSession, redactor: Redactor, trace: _Trace):
         self.session = session
         self.redactor = redactor
         self.trace = trace
-        self.location = location  # the cache file, or "memory" when the file was unusable
         self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """Where answers are kept: the cache file, "<file> (read-only)" or "memory"."""
+        return str(getattr(self.session.cache, "location", "memory"))
+
+    @property
+    def problem(self) -> str | None:
+        """One line on what is wrong with the cache file (unusable, read-only, replaced), or None."""
+        problem = getattr(self.session.cache, "problem", None)
+        return str(problem) if problem else None
 
     @property
     def cache(self) -> BaseCache:
@@ -197,26 +204,11 @@ class KioskSession:
             self.session.close()
 
 
-def _open_cache(path: Path, serializer: SerializerPipeline) -> tuple[BaseCache, str]:
-    """The SQLite cache at ``path``; a corrupt file is moved aside, an unusable one replaced by memory."""
-    kwargs: dict[str, Any] = {"wal": True, "busy_timeout": 5000, "serializer": serializer}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return SQLiteCache(path, **kwargs), str(path)
-        except sqlite3.DatabaseError as e:
-            if not path.is_file():
-                raise
-            # A power cut on an SD card can leave a damaged file; losing the cache is harmless.
-            aside = path.with_name(path.name + ".corrupt")
-            log.warning("HTTP cache %s is damaged (%s); moved it to %s", path, e, aside.name)
-            path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            return SQLiteCache(path, **kwargs), str(path)
-    except (OSError, sqlite3.Error) as e:
-        log.warning("HTTP cache %s is unusable (%s); caching in memory only", path, e)
-        return SQLiteCache(":memory:", use_memory=True, **kwargs), "memory"
+def _open_cache(
+    path: Path, serializer: SerializerPipeline, monotonic: Any = time.monotonic
+) -> BaseCache:
+    """The cache file at ``path`` (damaged: replaced; unusable: read-only or memory, retried)."""
+    return FileCache(path, serializer, monotonic)
 
 
 def _prune(backend: BaseCache, keep_days: int = 30) -> None:
@@ -231,6 +223,7 @@ def build_session(
     cache_path: Path,
     secrets: Iterable[str | None] | Redactor,
     user_agent: str = "station-kiosk",
+    monotonic: Any = time.monotonic,
 ) -> KioskSession:
     """Build the kiosk's only HTTP session (again after a config reload).
 
@@ -240,7 +233,7 @@ def build_session(
     redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     install_log_redaction(redactor)  # urllib3 logs request paths, requests-cache URLs
     trace = _Trace()
-    backend, location = _open_cache(Path(cache_path), scrubbing_serializer(redactor))
+    backend = _open_cache(Path(cache_path), scrubbing_serializer(redactor), monotonic)
     # Expiry and stale-if-error are decided by ``poller.http.get`` on the kiosk's clock (the
     # ``now`` parameter), from the fetch time stamped on each stored answer: requests-cache's
     # own rules run on the wall clock, which tests cannot move and which must agree with the
@@ -260,4 +253,4 @@ def build_session(
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
-    return KioskSession(session, redactor, trace, location)
+    return KioskSession(session, redactor, trace)

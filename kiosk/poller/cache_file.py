@@ -1,0 +1,361 @@
+"""The HTTP cache in one SQLite file, with what the kiosk does when the file or its disk fails.
+
+A requests-cache backend (``BaseCache`` over ``BaseStorage`` tables, requests-cache's documented
+way to add one) rather than its ``SQLiteCache``, whose writes swallow ``OperationalError`` (a
+full disk looks like success) and retry ``BEGIN IMMEDIATE`` forever on a read-only file.
+
+* Damaged, at open or on any later read or write: the file is moved aside
+  (``sqlite_files.move_aside``: numbered, never over an earlier copy), the answers that can
+  still be read are carried into a fresh file, and the kiosk goes on.
+* Disk full, I/O error, a read-only folder: the file is kept and read as long as it can be;
+  new answers are kept in memory (served first) and the file is tried again every
+  ``RETRY_S``; when it takes writes again, what memory held is written to it.
+* No file at all (its folder cannot be made): memory only, tried again likewise.
+
+``location`` and ``problem`` say which of these holds, for the log, status and `kiosk fetch`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from requests import Response
+from requests_cache import CachedResponse
+from requests_cache.backends.base import BaseCache, BaseStorage
+from requests_cache.cache_keys import redact_response
+
+from kiosk.poller.sqlite_files import RETRY_S, connect, identity, is_damage, move_aside, reason
+
+log = logging.getLogger(__name__)
+
+MAX_MEMORY_ANSWERS = 500  # the kiosk asks for a few dozen URLs; this only bounds a bug
+_SALVAGE_MAX = 2000
+
+
+class Table(BaseStorage[str, CachedResponse]):
+    """One key -> serialized answer table on a connection; errors are raised, never swallowed."""
+
+    def __init__(self, db: sqlite3.Connection, serializer: Any, writable: bool = True):
+        super().__init__(serializer=serializer)
+        self.db = db
+        if writable:
+            with db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS responses "
+                    "(key TEXT PRIMARY KEY, value BLOB, expires INTEGER)"
+                )
+
+    def __getitem__(self, key: str) -> CachedResponse:
+        row = self.db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        value = self.deserialize(key, row[0])
+        if value is None:
+            raise KeyError(key)  # a row no longer readable counts as absent
+        return value  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: str, value: CachedResponse) -> None:
+        self.put_raw(key, self.serialize(value), getattr(value, "expires_unix", None))
+
+    def put_raw(self, key: str, data: bytes, expires: int | None) -> None:
+        """Store already serialized bytes (when moving answers between files and memory)."""
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO responses (key, value, expires) VALUES (?, ?, ?)",
+                (key, sqlite3.Binary(data), expires),
+            )
+
+    def raw_rows(self, limit: int = _SALVAGE_MAX) -> list[tuple[str, bytes, int | None]]:
+        """Every row as stored, as far as it can be read (a damaged file may stop part way)."""
+        out: list[tuple[str, bytes, int | None]] = []
+        try:
+            for key, value, expires in self.db.execute("SELECT key, value, expires FROM responses"):
+                if isinstance(key, str) and isinstance(value, bytes):
+                    out.append((key, value, expires))
+                if len(out) >= limit:
+                    break
+        except sqlite3.Error:
+            pass
+        return out
+
+    def __delitem__(self, key: str) -> None:
+        with self.db:
+            cur = self.db.execute("DELETE FROM responses WHERE key = ?", (key,))
+        if not cur.rowcount:
+            raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([r[0] for r in self.db.execute("SELECT key FROM responses").fetchall()])
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+    def bulk_delete(self, keys: Any) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM responses WHERE key = ?", [(k,) for k in keys])
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM responses")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def deserialize(self, key: Any, value: Any) -> Any:
+        # requests-cache logs an unreadable row at ERROR; for a cache that is merely a miss.
+        try:
+            obj = self.serializer.loads(value) if self.serializer else value
+        except Exception as e:
+            log.debug("unreadable cached answer (%s)", e.__class__.__name__)
+            return None
+        if hasattr(obj, "cache_key"):
+            obj.cache_key = key
+        return obj
+
+
+class FileCache(BaseCache):
+    """The kiosk's HTTP cache file (see the module docstring for what happens when it fails)."""
+
+    def __init__(
+        self, path: Path, serializer: Any, monotonic: Callable[[], float] = time.monotonic
+    ):
+        super().__init__(cache_name=str(path))
+        self.path = Path(path)
+        self._serializer = serializer
+        self._monotonic = monotonic
+        self._lock = threading.RLock()
+        self._memory = Table(sqlite3.connect(":memory:", check_same_thread=False), serializer)
+        self._file: Table | None = None
+        self._writable = False
+        self._identity: tuple[int, int] | None = None  # the file opened (device, inode)
+        self._retry_at: float | None = None
+        self.problem: str | None = None  # one line: why new answers are kept in memory
+        self.responses = self._memory
+        self._open()
+
+    # -- what holds -----------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """The file, the file read-only, or "memory"."""
+        if self._file is None:
+            return "memory"
+        return str(self.path) if self._writable else f"{self.path} (read-only)"
+
+    # -- opening, and replacing a damaged file -------------------------------------------
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            self._no_file(f"cannot make its folder ({reason(e)})")
+            return
+        try:
+            self._use(connect(self.path), writable=True)
+        except sqlite3.Error as e:
+            if is_damage(e):
+                self._replace_damaged(e)
+            else:
+                self._read_only(e)
+
+    def _use(self, db: sqlite3.Connection, writable: bool) -> None:
+        try:
+            self._file = Table(db, self._serializer, writable=writable)
+        except BaseException:
+            db.close()
+            raise
+        self._writable = writable
+        self._identity = identity(self.path)
+        self.responses = self._file
+
+    def _read_only(self, error: BaseException) -> None:
+        """The file cannot be written: read its last good answers, keep new ones in memory."""
+        self._retry_later()
+        try:
+            readable = self.path.is_file() and self.path.stat().st_size > 0
+        except OSError:
+            readable = False
+        if readable:
+            try:
+                self._use(connect(self.path, read_only=True), writable=False)
+                self._say(f"cannot be written ({reason(error)}); reading it, new answers in memory")
+                return
+            except sqlite3.Error as e:
+                if is_damage(e):
+                    self._replace_damaged(e)
+                    return
+                error = e
+        self._no_file(f"is unusable ({reason(error)})")
+
+    def _no_file(self, why: str) -> None:
+        self._file, self._writable, self.responses = None, False, self._memory
+        self._retry_later()
+        self._say(f"{why}; caching in memory only")
+
+    def _replace_damaged(self, error: BaseException) -> None:
+        salvaged = self._salvage()
+        self._close_file()
+        aside = move_aside(self.path)
+        if aside is None:
+            self._no_file(f"is damaged ({reason(error)}) and cannot be moved aside")
+            return
+        log.warning(
+            "HTTP cache %s is damaged (%s); moved it to %s and started a fresh one",
+            self.path,
+            reason(error),
+            aside.name,
+        )
+        try:
+            self._use(connect(self.path), writable=True)
+        except sqlite3.Error as e:
+            self._read_only(e)
+            return
+        self.problem = (
+            f"HTTP cache {self.path} was damaged ({reason(error)}); moved it to {aside.name} "
+            "and started a fresh one"
+        )
+        try:
+            kept = self._copy_into_file(salvaged)
+        except sqlite3.Error as e:  # the fresh file failing at once: the disk, not the data
+            self._retry_later()
+            log.warning("HTTP cache %s: cannot write the fresh file (%s)", self.path, reason(e))
+            return
+        if kept:
+            log.info("HTTP cache: %d readable answer(s) carried into the fresh file", kept)
+
+    def _salvage(self) -> list[tuple[str, bytes, int | None]]:
+        if self._file is not None:
+            return self._file.raw_rows()
+        try:
+            db = sqlite3.connect(
+                f"file:{quote(str(self.path))}?mode=ro", uri=True, check_same_thread=False
+            )
+        except sqlite3.Error:
+            return []
+        try:
+            return Table(db, None, writable=False).raw_rows()
+        finally:
+            db.close()
+
+    def _copy_into_file(self, rows: list[tuple[str, bytes, int | None]]) -> int:
+        assert self._file is not None
+        done = 0
+        for key, data, expires in rows:
+            self._file.put_raw(key, data, expires)
+            done += 1
+        return done
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._file.close()
+        self._file, self._writable, self.responses = None, False, self._memory
+
+    # -- failures later on ------------------------------------------------------------------
+    def _failed(self, error: sqlite3.Error, doing: str) -> None:
+        if is_damage(error):
+            self._replace_damaged(error)
+            return
+        first = self._retry_at is None
+        self._retry_later()
+        if first:
+            self._say(f"cannot {doing} ({reason(error)}); new answers kept in memory")
+
+    def _retry_later(self) -> None:
+        self._retry_at = self._monotonic() + RETRY_S
+
+    def _say(self, what: str) -> None:
+        problem = f"HTTP cache {self.path} {what}"
+        if problem != self.problem:  # once per state, not once per retry
+            log.warning("%s (trying the file again every %g s)", problem, RETRY_S)
+        self.problem = problem
+
+    def _follow_the_path(self) -> None:
+        """Another process (`kiosk fetch`) replaced the file: open the one now at the path."""
+        if self._file is not None and identity(self.path) != self._identity:
+            log.info("HTTP cache %s was replaced by another process; reopening it", self.path)
+            self._close_file()
+            self._open()
+
+    def _try_file_again(self) -> None:
+        """Past the retry time: reopen the file if needed, then move memory's answers into it."""
+        self._follow_the_path()
+        if self._retry_at is None or self._monotonic() < self._retry_at:
+            return
+        self._retry_at = None
+        if not self._writable:
+            self._close_file()
+            self._open()
+            if not self._writable:
+                return
+        assert self._file is not None
+        rows = self._memory.raw_rows()
+        try:
+            self._copy_into_file(rows)
+        except sqlite3.Error as e:
+            self._failed(e, "write it")
+            return
+        self._memory.bulk_delete([key for key, _, _ in rows])
+        self.problem = None
+        log.info("HTTP cache %s is writable again (%d answer(s) from memory)", self.path, len(rows))
+
+    # -- the requests-cache interface ---------------------------------------------------------
+    def get_response(self, key: str, default: Any = None) -> CachedResponse | None:
+        """The stored answer for ``key``: memory first (newer), then the file."""
+        with self._lock:
+            try:
+                return self._memory[key]
+            except KeyError:
+                pass
+            self._follow_the_path()
+            for _ in range(2):  # once more on a fresh file that took the readable answers
+                if self._file is None:
+                    return default  # type: ignore[no-any-return]
+                try:
+                    return self._file[key]
+                except KeyError:
+                    return default  # type: ignore[no-any-return]
+                except sqlite3.Error as e:
+                    self._failed(e, "read it")
+                    if not is_damage(e):
+                        return default  # type: ignore[no-any-return]
+            return default  # type: ignore[no-any-return]
+
+    def save_response(
+        self, response: Response, cache_key: str | None = None, expires: datetime | None = None
+    ) -> None:
+        """Store an answer in the file, else (while the file fails) in memory."""
+        key = cache_key or self.create_key(response.request)
+        cached = redact_response(
+            CachedResponse.from_response(response, expires=expires),
+            self._settings.ignored_parameters,
+        )
+        with self._lock:
+            self._try_file_again()
+            for _ in range(2):  # once more on the fresh file that replaced a damaged one
+                if self._file is None or not self._writable or self._retry_at is not None:
+                    break
+                try:
+                    self._file[key] = cached
+                except sqlite3.Error as e:
+                    self._failed(e, "write it")
+                    continue
+                with contextlib.suppress(KeyError):
+                    del self._memory[key]
+                return
+            if len(self._memory) >= MAX_MEMORY_ANSWERS:
+                self._memory.clear()
+            self._memory[key] = cached
+
+    def close(self) -> None:
+        """Close the file and the memory table."""
+        with self._lock:
+            self._close_file()
+            self._memory.close()
