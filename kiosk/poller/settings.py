@@ -130,7 +130,7 @@ class SourcesConfig(Section):
     # events together so that a misconfiguration cannot burn through it.
     openapi_daily_budget: int = Field(default=1000, ge=1)
     service_hours: ServiceHours = ServiceHours()
-    rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush)
+    rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush, max_length=8)
     rush_factor: float = Field(default=2.0, ge=1.0, le=10.0)
     subway_min_interval: int = Field(default=20, ge=5)
     # Bus arrivals: a development key allows 1,000 calls a day, shared by the station's stops.
