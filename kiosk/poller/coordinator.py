@@ -81,8 +81,12 @@ class Coordinator:
         prime: Callable[[datetime], FetchResult | None] | None = None,
         backoff_base_s: float = 30.0,
         backoff_max_s: float = 900.0,
+        redact: Callable[[str], str] | None = None,
     ):
         self.source = source
+        # Every error line passes the kiosk's one redactor: an API's message or an HTML title may
+        # quote the request path, key and all, and snapshots reach status, logs and terminals.
+        self._redact = redact or (lambda text: text)
         self._fetch = fetch
         self._prime = prime
         self.policy = policy
@@ -282,6 +286,7 @@ class Coordinator:
         retry_after_s: float | None = None,
         retry_at: datetime | None = None,
     ) -> None:
+        error = self._redact(error)
         with self._lock:
             if self._failure != status:
                 # Once per state change: going down, or down in a different way.

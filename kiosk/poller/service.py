@@ -83,9 +83,10 @@ class Poller:
         self.keys: ApiKeys = load_keys(src, env) if not src.demo else ApiKeys()
         state_dir = Path(src.cache_path).parent
         self.session: KioskSession | None = None
+        # The one redactor (the composition root's, or one of these keys for `kiosk fetch`).
+        self.redactor = redactor if redactor is not None else Redactor(self.keys.secrets())
         if not src.demo:
-            secrets = redactor if redactor is not None else Redactor(self.keys.secrets())
-            self.session = build_session(Path(src.cache_path), secrets)
+            self.session = build_session(Path(src.cache_path), self.redactor)
         # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
         self.ledgers = {
             api.name: QuotaLedger(
@@ -106,6 +107,7 @@ class Poller:
                 src.policy(name),
                 self._pacer(s),
                 prime=feeds.primer(s),
+                redact=self.redactor,
             )
             for name, s in self.specs.items()
         }
