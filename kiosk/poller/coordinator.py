@@ -1,8 +1,9 @@
 """One coordinator per source, with Home Assistant ``DataUpdateCoordinator`` semantics.
 
 It keeps the last good data when a refresh fails, tracks the last success and failure, logs
-once when a source goes down and once when it recovers, backs off exponentially (or as long
-as a Retry-After asks), and turns all of that into ``Snapshot`` objects for its listeners.
+once when a source goes down and once when it recovers, backs off exponentially (longer when a
+Retry-After asks for longer, never shorter: ``Retry-After: 0`` must not make every tick a
+call), and turns all of that into ``Snapshot`` objects for its listeners.
 
 No Qt and no scheduler in here: something calls ``tick(now)`` (an APScheduler job in the kiosk,
 a loop over a fake clock in tests) and the coordinator decides whether a call is due. Every
@@ -299,7 +300,7 @@ class Coordinator:
             self.failing_since = self.failing_since or now
             self.consecutive_failures += 1
             if retry_at is None:
-                wait = retry_after_s if retry_after_s is not None else self._backoff()
+                wait = max(retry_after_s or 0.0, self._backoff())  # the backoff is the floor
                 retry_at = now + timedelta(seconds=wait)
             self.retry_at = retry_at
 

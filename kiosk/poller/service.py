@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 DEMO_PACED_INTERVAL_S = 30.0  # demo: a budget-paced source (the subway) is re-read this often
 # The one kept history (air readings), fed by the source whose declaration names it.
 (HISTORY,) = tuple(HISTORIES)
-MAX_PAGES_IN_FLIGHT = 5  # the longest refresh (bikes) makes up to this many requests
 HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
 
 
@@ -244,7 +243,8 @@ class PollerService:
         only then are the cache and history closed (closing under a running query would crash).
         """
         self.jobs.stop()
-        grace = self.poller.cfg.sources.timeout * (1 + MAX_PAGES_IN_FLIGHT) + 5
+        src = self.poller.cfg.sources
+        grace = src.fetch_deadline + src.timeout + 5  # a refresh in flight is over by then
 
         def close_when_idle() -> None:
             if self.jobs.wait_idle(grace):

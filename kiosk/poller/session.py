@@ -20,11 +20,16 @@ Every cache read and write goes through one lock of ours. The file itself is
 ``poller.cache_file.FileCache``: damage found at any read or write moves it aside for a fresh
 one, a full or read-only disk keeps it (read as long as it can be) and new answers in memory.
 
+Requests go out streamed, with redirects refused (a redirect would carry the key in its path to
+wherever the server says) and under a total deadline (``poller.deadline``): ``poller.http`` reads
+the body itself, counting decoded bytes against the source's limit.
+
 Never ``install_cache()``: this module builds the only session, and only ``poller`` uses it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import sqlite3
@@ -44,6 +49,7 @@ from requests_cache.serializers.preconf import base_stage
 
 from kiosk.ops.redact import Redactor, install_log_redaction
 from kiosk.poller.cache_file import FileCache
+from kiosk.poller.deadline import POOL_CLASSES, DeadlineWatch, Request
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,16 @@ class _TracingAdapter(HTTPAdapter):
     def __init__(self, trace: _Trace):
         super().__init__(max_retries=0)
         self._trace = trace
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # Connections that hand their socket to the request's deadline (poller.deadline).
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        return manager
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
@@ -149,6 +165,7 @@ class KioskSession:
         self.session = session
         self.redactor = redactor
         self.trace = trace
+        self.deadlines = DeadlineWatch()
         self._lock = threading.Lock()
 
     @property
@@ -182,9 +199,15 @@ class KioskSession:
             log.debug("cannot read cached answer: %s", e.__class__.__name__)
             return None
 
+    def deadline(self, seconds: float | None) -> contextlib.AbstractContextManager[Request]:
+        """Requests sent in the ``with`` block are cut when ``seconds`` have passed in all."""
+        return self.deadlines.request(seconds)
+
     def send(self, url: str, timeout: float) -> requests.Response:
-        """GET ``url`` on the network; the cache is neither read nor written."""
-        return self.session.get(url, timeout=timeout, force_refresh=True)
+        """GET ``url`` on the network, streamed, redirects not followed; no cache read or write."""
+        return self.session.get(
+            url, timeout=timeout, force_refresh=True, stream=True, allow_redirects=False
+        )
 
     def store(self, response: requests.Response) -> bool:
         """Keep an accepted answer (scrubbed) as the one stored for its URL; False if refused."""
@@ -200,6 +223,7 @@ class KioskSession:
 
     def close(self) -> None:
         """Close the cache's database connection."""
+        self.deadlines.close()
         with self._lock:
             self.session.close()
 

@@ -104,6 +104,9 @@ class SourceSpec:
     stale_after_s: int  # defaults of ``sources.freshness.<name>``
     unavailable_after_s: int
     cache_expiry_s: int  # default of ``sources.cache_expiry.<name>``
+    # Default of ``sources.max_body_kib.<name>``: the largest decoded body accepted, ~8x the
+    # largest real one (a gzip bomb or a runaway page is refused, never read whole).
+    max_body_kib: int = 2048
     interval_s: int | None = None  # default of ``sources.intervals.<name>``; None: paced by budget
     min_interval_s: int = 60
     demo: Recording | None = None
@@ -189,6 +192,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=180,
                 unavailable_after_s=900,
                 cache_expiry_s=20,
+                max_body_kib=512,
                 demo=Recording("subway_{station}.json"),
             ),
             SourceSpec(
@@ -204,6 +208,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _HOUR,
                 unavailable_after_s=6 * _HOUR,
                 cache_expiry_s=300,
+                max_body_kib=512,
                 interval_s=600,
                 demo=Recording("air.json", Shift.HOURS),
                 history="air_history",
@@ -245,6 +250,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=3 * _DAY,
                 unavailable_after_s=30 * _DAY,
                 cache_expiry_s=43200,
+                max_body_kib=8192,
                 interval_s=_DAY,
                 min_interval_s=600,
                 demo=Recording("trails.json"),
@@ -265,6 +271,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=600,
                 unavailable_after_s=_HOUR,
                 cache_expiry_s=120,
+                max_body_kib=4096,
                 interval_s=480,  # x3 pages: ~540 calls a day
                 demo=Recording("bikes.json"),
             ),
@@ -282,6 +289,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _DAY,
                 unavailable_after_s=7 * _DAY,
                 cache_expiry_s=10800,
+                max_body_kib=16384,
                 interval_s=6 * _HOUR,
                 min_interval_s=600,
                 demo=Recording("events.json", Shift.DAYS),
