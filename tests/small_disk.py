@@ -43,8 +43,9 @@ class SmallDisk:
             subprocess.run(["umount", "-l", str(self.path)], capture_output=True, timeout=30)
             self._mounted = False
 
-    def fill(self) -> None:
-        """Take every free byte (filler written until ENOSPC, in blocks, then byte by byte)."""
+    def fill(self, leave: int = 0) -> None:
+        """Take every free byte (filler written until ENOSPC, in blocks, then byte by byte),
+        then give back ``leave`` bytes (whole pages: tmpfs allocates 4 KiB at a time)."""
         with open(self.path / "filler", "ab", buffering=0) as f:
             for size in (65536, 4096, 1):
                 block = b"\0" * size
@@ -56,6 +57,9 @@ class SmallDisk:
                             raise
                         break
         assert os.statvfs(self.path).f_bavail == 0
+        if leave:
+            filler = self.path / "filler"
+            os.truncate(filler, filler.stat().st_size - leave)
 
     def free(self) -> None:
         """Remove the filler."""

@@ -47,7 +47,7 @@ class ApiKeys:
 def _from_file(path: Path, config_key: str) -> tuple[str | None, str | None]:
     try:
         with open(path, encoding="utf-8") as f:
-            first = f.readline().strip()
+            first = f.readline(4096).strip()  # a key is a line, not a file: read no more
     except FileNotFoundError:
         return None, f"sources.{config_key}: file not found: {path}"
     except (OSError, UnicodeDecodeError) as e:
