@@ -32,6 +32,10 @@ def damaged_copy(path: Path, seed: int = 11) -> None:
         f.seek(4096)
         f.write(bytes(rnd.randrange(256) for _ in range(size - 4096)))
     os.replace(tmp, path)  # a new file at the path: the running kiosk sees it is not its own
+    # As whoever restores a file over a live SQLite database must: without its log (a log left
+    # beside it would be replayed into the new file, which then reads as the old one).
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def moved_aside(folder: Path) -> int:

@@ -170,8 +170,10 @@ class KioskSession:
 
     @property
     def location(self) -> str:
-        """Where answers are kept: the cache file, "<file> (read-only)" or "memory"."""
-        return str(getattr(self.session.cache, "location", "memory"))
+        """Where answers are kept: the cache file, "<file> (read-only)" or "memory" (another
+        backend: its class name)."""
+        cache = self.session.cache
+        return str(getattr(cache, "location", None) or type(cache).__name__)
 
     @property
     def problem(self) -> str | None:
