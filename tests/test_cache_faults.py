@@ -245,3 +245,32 @@ def test_a_read_only_cache_folder_still_serves_the_last_good_answers(
         finally:
             ks.close()
         assert os.listdir(disk.path) == ["http.sqlite"]
+
+
+def test_a_cache_file_written_by_requests_caches_sqlitecache_is_read_as_it_is(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    # Kiosks in the field have caches written by SQLiteCache: the upgrade must keep them.
+    import requests
+    from requests_cache import CachedSession, SQLiteCache
+
+    from kiosk.ops.redact import Redactor
+    from kiosk.poller.session import masked_key_fn, scrubbing_serializer
+
+    path = tmp_path / "cache" / "http.sqlite"
+    path.parent.mkdir()
+    red = Redactor([KEY])
+    old = CachedSession(
+        backend=SQLiteCache(path, serializer=scrubbing_serializer(red), wal=True),
+        key_fn=masked_key_fn(red),
+        read_only=True,
+    )
+    response = requests.get(url(server, 4), timeout=5)
+    old.cache.save_response(response, cache_key=old.cache.create_key(response.request))
+    old.close()
+    ks = build_session(path, [KEY])
+    try:
+        assert ks.problem is None
+        assert json.loads(ks.cached(url(server, 4)).content)["n"] == 4  # type: ignore[union-attr]
+    finally:
+        ks.close()

@@ -13,6 +13,10 @@ full disk looks like success) and retry ``BEGIN IMMEDIATE`` forever on a read-on
 * No file at all (its folder cannot be made): memory only, tried again likewise.
 
 ``location`` and ``problem`` say which of these holds, for the log, status and `kiosk fetch`.
+All of it sits behind ``responses``, one storage object for the cache's life, so requests-cache's
+own ``get_response``/``save_response`` (and a cache layered over this one) go through it. The
+file's table is the one requests-cache's ``SQLiteCache`` made (same name, columns, keys and
+pickles): a kiosk's existing cache file is read as it is.
 """
 
 from __future__ import annotations
@@ -23,15 +27,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from requests import Response
 from requests_cache import CachedResponse
 from requests_cache.backends.base import BaseCache, BaseStorage
-from requests_cache.cache_keys import redact_response
 
 from kiosk.poller.sqlite_files import RETRY_S, connect, identity, is_damage, move_aside, reason
 
@@ -139,7 +140,7 @@ class FileCache(BaseCache):
         self._identity: tuple[int, int] | None = None  # the file opened (device, inode)
         self._retry_at: float | None = None
         self.problem: str | None = None  # one line: why new answers are kept in memory
-        self.responses = self._memory
+        self.responses = _Guarded(self, serializer)
         self._open()
 
     # -- what holds -----------------------------------------------------------------------
@@ -173,7 +174,6 @@ class FileCache(BaseCache):
             raise
         self._writable = writable
         self._identity = identity(self.path)
-        self.responses = self._file
 
     def _read_only(self, error: BaseException) -> None:
         """The file cannot be written: read its last good answers, keep new ones in memory."""
@@ -195,7 +195,7 @@ class FileCache(BaseCache):
         self._no_file(f"is unusable ({reason(error)})")
 
     def _no_file(self, why: str) -> None:
-        self._file, self._writable, self.responses = None, False, self._memory
+        self._file, self._writable = None, False
         self._retry_later()
         self._say(f"{why}; caching in memory only")
 
@@ -256,7 +256,7 @@ class FileCache(BaseCache):
         if self._file is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._file.close()
-        self._file, self._writable, self.responses = None, False, self._memory
+        self._file, self._writable = None, False
 
     # -- failures later on ------------------------------------------------------------------
     def _failed(self, error: sqlite3.Error, doing: str) -> None:
@@ -306,9 +306,9 @@ class FileCache(BaseCache):
         self.problem = None
         log.info("HTTP cache %s is writable again (%d answer(s) from memory)", self.path, len(rows))
 
-    # -- the requests-cache interface ---------------------------------------------------------
-    def get_response(self, key: str, default: Any = None) -> CachedResponse | None:
-        """The stored answer for ``key``: memory first (newer), then the file."""
+    # -- what the storage asks (under the lock) -----------------------------------------------
+    def _get(self, key: str) -> CachedResponse:
+        """The stored answer for ``key``: memory first (newer), then the file; KeyError if none."""
         with self._lock:
             try:
                 return self._memory[key]
@@ -317,33 +317,24 @@ class FileCache(BaseCache):
             self._follow_the_path()
             for _ in range(2):  # once more on a fresh file that took the readable answers
                 if self._file is None:
-                    return default  # type: ignore[no-any-return]
+                    break
                 try:
                     return self._file[key]
-                except KeyError:
-                    return default  # type: ignore[no-any-return]
                 except sqlite3.Error as e:
                     self._failed(e, "read it")
                     if not is_damage(e):
-                        return default  # type: ignore[no-any-return]
-            return default  # type: ignore[no-any-return]
+                        break
+            raise KeyError(key)
 
-    def save_response(
-        self, response: Response, cache_key: str | None = None, expires: datetime | None = None
-    ) -> None:
+    def _put(self, key: str, value: CachedResponse) -> None:
         """Store an answer in the file, else (while the file fails) in memory."""
-        key = cache_key or self.create_key(response.request)
-        cached = redact_response(
-            CachedResponse.from_response(response, expires=expires),
-            self._settings.ignored_parameters,
-        )
         with self._lock:
             self._try_file_again()
             for _ in range(2):  # once more on the fresh file that replaced a damaged one
                 if self._file is None or not self._writable or self._retry_at is not None:
                     break
                 try:
-                    self._file[key] = cached
+                    self._file[key] = value
                 except sqlite3.Error as e:
                     self._failed(e, "write it")
                     continue
@@ -352,10 +343,65 @@ class FileCache(BaseCache):
                 return
             if len(self._memory) >= MAX_MEMORY_ANSWERS:
                 self._memory.clear()
-            self._memory[key] = cached
+            self._memory[key] = value
+
+    def _delete(self, keys: list[str]) -> None:
+        with self._lock:
+            self._memory.bulk_delete(keys)
+            if self._file is not None and self._writable:
+                try:
+                    self._file.bulk_delete(keys)
+                except sqlite3.Error as e:
+                    self._failed(e, "write it")
+
+    def _keys(self) -> list[str]:
+        with self._lock:
+            keys = list(self._memory)
+            if self._file is not None:
+                try:
+                    keys += [k for k in self._file if k not in keys]
+                except sqlite3.Error as e:
+                    self._failed(e, "read it")
+            return keys
 
     def close(self) -> None:
         """Close the file and the memory table."""
         with self._lock:
             self._close_file()
             self._memory.close()
+
+
+class _Guarded(BaseStorage[str, CachedResponse]):
+    """``FileCache.responses``: one storage object for the cache's whole life, whatever file (or
+    memory) is behind it, so that requests-cache's own ``get_response``/``save_response`` and a
+    cache layered over this one (``cache_backend.SharedCache``) get the same fault handling."""
+
+    def __init__(self, owner: FileCache, serializer: Any):
+        super().__init__(serializer=serializer)
+        self._owner = owner
+
+    def __getitem__(self, key: str) -> CachedResponse:
+        return self._owner._get(key)
+
+    def __setitem__(self, key: str, value: CachedResponse) -> None:
+        self._owner._put(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._owner._keys():
+            raise KeyError(key)
+        self._owner._delete([key])
+
+    def bulk_delete(self, keys: Any) -> None:
+        self._owner._delete(list(keys))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owner._keys())
+
+    def __len__(self) -> int:
+        return len(self._owner._keys())
+
+    def clear(self) -> None:
+        self._owner._delete(self._owner._keys())
+
+    def close(self) -> None:
+        self._owner.close()

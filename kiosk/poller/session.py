@@ -161,24 +161,31 @@ def scrubbing_serializer(redactor: Redactor) -> SerializerPipeline:
 class KioskSession:
     """The CachedSession plus what the poller needs around it: redaction, a lock, a wire trace."""
 
-    def __init__(self, session: CachedSession, redactor: Redactor, trace: _Trace):
+    def __init__(
+        self, session: CachedSession, redactor: Redactor, trace: _Trace, location: str = ""
+    ):
         self.session = session
         self.redactor = redactor
         self.trace = trace
+        self._location = location  # what opened it said; a FileCache says where it is now
         self.deadlines = DeadlineWatch()
         self._lock = threading.Lock()
 
     @property
     def location(self) -> str:
         """Where answers are kept: the cache file, "<file> (read-only)" or "memory" (another
-        backend: its class name)."""
+        backend: what opened it said)."""
         cache = self.session.cache
-        return str(getattr(cache, "location", None) or type(cache).__name__)
+        return str(getattr(cache, "location", None) or self._location or type(cache).__name__)
 
     @property
     def problem(self) -> str | None:
-        """One line on what is wrong with the cache file (unusable, read-only, replaced), or None."""
-        problem = getattr(self.session.cache, "problem", None)
+        """One line on what is wrong with the cache file (unusable, read-only, replaced), or None
+        (also under a cache layered over the file: its ``local``)."""
+        cache = self.session.cache
+        problem = getattr(cache, "problem", None) or getattr(
+            getattr(cache, "local", None), "problem", None
+        )
         return str(problem) if problem else None
 
     @property
@@ -232,9 +239,11 @@ class KioskSession:
 
 def _open_cache(
     path: Path, serializer: SerializerPipeline, monotonic: Any = time.monotonic
-) -> BaseCache:
-    """The cache file at ``path`` (damaged: replaced; unusable: read-only or memory, retried)."""
-    return FileCache(path, serializer, monotonic)
+) -> tuple[BaseCache, str]:
+    """The cache file at ``path`` (damaged: replaced; unusable: read-only or memory, retried),
+    and where it is."""
+    cache = FileCache(path, serializer, monotonic)
+    return cache, cache.location
 
 
 def _prune(backend: BaseCache, keep_days: int = 30) -> None:
@@ -259,7 +268,7 @@ def build_session(
     redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     install_log_redaction(redactor)  # urllib3 logs request paths, requests-cache URLs
     trace = _Trace()
-    backend = _open_cache(Path(cache_path), scrubbing_serializer(redactor), monotonic)
+    backend, location = _open_cache(Path(cache_path), scrubbing_serializer(redactor), monotonic)
     # Expiry and stale-if-error are decided by ``poller.http.get`` on the kiosk's clock (the
     # ``now`` parameter), from the fetch time stamped on each stored answer: requests-cache's
     # own rules run on the wall clock, which tests cannot move and which must agree with the
@@ -279,4 +288,4 @@ def build_session(
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
-    return KioskSession(session, redactor, trace)
+    return KioskSession(session, redactor, trace, location)
