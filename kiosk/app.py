@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -234,9 +235,19 @@ def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
         raise KioskError(NO_DISPLAY_HELP)
     kiosk = build_kiosk(opts, cfg, layout)
     try:
-        return kiosk.rt.exec()
+        code = kiosk.rt.exec()
     finally:
-        kiosk.shutdown()
+        idle = kiosk.shutdown()
+    if not idle:
+        # A worker still waits on the network (a server dribbling bytes, a DNS lookup): the
+        # interpreter would join it at exit, past the unit's TimeoutStopSec. Everything of ours
+        # is closed; leave without it.
+        log.warning("stopping without waiting for a request still in flight")
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(code)
+    return code
 
 
 def _secrets(cfg: Config) -> tuple[str, ...]:

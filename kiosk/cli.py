@@ -122,10 +122,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     from kiosk.config import resolve_config_path
-    from kiosk.config_warnings import config_warnings
+    from kiosk.config_warnings import config_warnings, secrets_env_problems
 
     cfg, layout = _load(args)
     path = resolve_config_path(args.config)
+    problems = secrets_env_problems(cfg, path)
+    if problems:
+        raise ConfigError(problems)
     print(f"{path}: ok ({len(layout.pages)} pages: {', '.join(p.id for p in layout.pages)})")
     for warning in config_warnings(cfg, layout, path):
         print(f"warning: {warning}", file=sys.stderr)

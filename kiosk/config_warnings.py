@@ -16,7 +16,7 @@ from pathlib import Path
 from kiosk.config import Config, Layout
 from kiosk.core.nodata import NO_DEMO_DATA, NO_STOPS, NOT_CONNECTED
 from kiosk.errors import SourceError
-from kiosk.poller.keys import load_keys
+from kiosk.poller.keys import load_keys, short_keys
 from kiosk.sources.registry import SOURCES, polled_sources
 
 SECRETS_FILE = (
@@ -60,6 +60,16 @@ def read_env_file(path: Path) -> tuple[dict[str, str], str | None]:
         key, _, value = line.partition("=")
         out[key.strip()] = value.strip().strip("'\"")
     return out, None
+
+
+def secrets_env_problems(cfg: Config, config_path: Path) -> list[str]:
+    """Keys in the ``secrets.env`` beside the config that `kiosk run` would refuse (too short to
+    mask): errors, not warnings; the service reads its keys from that file."""
+    if cfg.sources.demo:
+        return []
+    path = config_path.resolve().parent / SECRETS_FILE
+    values, _unreadable = read_env_file(path)
+    return short_keys(cfg.sources, values, where=f" in {path}") if values else []
 
 
 def _key_warnings(

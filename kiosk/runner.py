@@ -105,6 +105,16 @@ class Kiosk:
         self.page: str | None = None
         self.page_since: datetime | None = None
         self.metrics, self.exporter = metrics
+        # Signals first: a SIGTERM while the services start is kept until the loop runs, then
+        # stops the kiosk cleanly (and no READY=1 follows its STOPPING=1).
+        self.router = SignalRouter(
+            {
+                signal.SIGHUP: lambda _s: self.reload(),
+                signal.SIGTERM: lambda _s: self.stop(),
+                signal.SIGINT: lambda _s: self.stop(),
+            }
+        )
+        self.rt.watch_fd(self.router.fileno(), self.router.dispatch_pending)
         self.rt.on_page_changed(self._page_changed)
         self.rt.on_panel(self._panel_report)
         self.panel: PanelService | None = None
@@ -122,14 +132,6 @@ class Kiosk:
         self.poller = services.start_poller(cfg, layout, self._publish)
         feed_ledgers(self.metrics, self.poller.ledgers.values())
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
-        self.router = SignalRouter(
-            {
-                signal.SIGHUP: lambda _s: self.reload(),
-                signal.SIGTERM: lambda _s: self.stop(),
-                signal.SIGINT: lambda _s: self.stop(),
-            }
-        )
-        self.rt.watch_fd(self.router.fileno(), self.router.dispatch_pending)
         self.rt.on_first_frame(self._first_frame)
         period = self.notifier.watchdog_period()
         if period:
@@ -139,6 +141,8 @@ class Kiosk:
     # --- events (GUI thread) ----------------------------------------------------------------
 
     def _first_frame(self) -> None:
+        if self.state == "stopping":  # SIGTERM came first: READY=1 must not follow STOPPING=1
+            return
         self._page_changed(self.rt.current_page_id())
         if self.state == "starting":  # the panel may already have put the kiosk to sleep
             self.state = "running"
@@ -185,7 +189,7 @@ class Kiosk:
         self.notices.keep_awake()  # a critical notice holds the panel on, also a new panel
         feed_panel(self.metrics, report)
         off = bool(getattr(report, "scheduled_off", False))
-        if off != self.rt.asleep:
+        if off != self.rt.asleep and self.state != "stopping":
             log.info(
                 "panel %s: %s rendering and polling",
                 "scheduled off" if off else "scheduled on",
@@ -201,19 +205,43 @@ class Kiosk:
             self.write_status()
 
     def reload(self) -> None:
-        """SIGHUP: re-read config and layouts; a bad file keeps the running config."""
+        """SIGHUP: re-read config and layouts; a bad file, or any failure, keeps what runs."""
+        if self.state == "stopping":
+            return
         self.notifier.reloading()
         self.state = "reloading"
         try:
             cfg, layout = load_all(self.config_path)
+            secrets = self.services.secrets(cfg)
+            setup = self.services.window_setup(cfg, layout)
         except ConfigError as e:
             # One line (the rate limiter folds repeats of a template, so not one call per problem).
             log.error("reload rejected, keeping the running config: %s", "; ".join(e.problems))
-            self.state = "sleeping" if self.rt.asleep else "running"
-            self.notifier.ready(self.status_line())
+            self._reloaded()
             return
-        self.redactor.update(self.services.secrets(cfg))  # a replaced key is forgotten
-        self.rt.reconfigure(self.services.window_setup(cfg, layout))
+        except Exception as e:  # MemoryError, RecursionError, a bug: never stuck in "reloading"
+            log.error(
+                "reload failed, keeping the running config: %s: %s",
+                e.__class__.__name__,
+                " ".join(str(e).split())[:200],
+            )
+            self._reloaded()
+            return
+        try:
+            self._apply(cfg, layout, secrets, setup)
+        except Exception:
+            log.exception("reload failed while applying %s; running on", self.config_path)
+        self._reloaded()
+
+    def _reloaded(self) -> None:
+        self.state = "sleeping" if self.rt.asleep else "running"
+        self.write_status()
+        self.notifier.ready(self.status_line())
+
+    def _apply(self, cfg: Config, layout: Layout, secrets: tuple[str, ...], setup: Any) -> None:
+        """Put a loaded config in place of the running one."""
+        self.redactor.update(secrets)  # a replaced key is forgotten
+        self.rt.reconfigure(setup)
         self.notices.feed.reconfigure(
             cfg.notices.spool_path, cfg.notices.rules(cfg.station.district)
         )
@@ -232,9 +260,6 @@ class Kiosk:
         elif cfg.panel.driver != "none":
             self.panel = self.services.start_panel(cfg, self.rt.publish_panel)
         self.cfg, self.layout = cfg, layout
-        self.state = "sleeping" if self.rt.asleep else "running"
-        self.write_status()
-        self.notifier.ready(self.status_line())
         log.info("reloaded %s", self.config_path)
 
     def _restart_metrics(self, cfg: Config) -> None:
@@ -257,17 +282,19 @@ class Kiosk:
         log.info("stopping")
         self.rt.quit(0)
 
-    def shutdown(self) -> None:
-        """After the event loop: stop services, close files, remove the status file."""
+    def shutdown(self) -> bool:
+        """After the event loop: stop services, close files, remove the status file. False when
+        a request still waits on the network after a few seconds (never joined: see app.py)."""
         self.poller.stop()
         if self.panel is not None:
             self.panel.stop()
         self.services.stop_scheduler()
-        self.poller.wait_closed(5.0)
+        closed = self.poller.wait_closed(5.0)
         if self.exporter is not None:  # the last textfile says kiosk_up 0
             self.exporter.stop()
         remove_status(self.status_file)
         self.router.close()
+        return closed
 
     # --- status ------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from requests_cache import SQLiteCache
 
 from kiosk.core.timeutil import KST
 from kiosk.poller import http
 from kiosk.poller.cache_backend import NAMESPACE, SharedCache
+from kiosk.poller.cache_file import FileCache
 from kiosk.poller.redis_link import RedisLink, parse_target
 from kiosk.poller.session import KioskSession, build_session
 from tests.httpserver import LocalServer, Reply
@@ -201,7 +201,7 @@ def test_unreachable_at_start_the_file_alone_serves(api: Api, tmp_path: Path) ->
 def test_without_cache_url_the_cache_is_the_sqlite_file_alone(api: Api, tmp_path: Path) -> None:
     ks: KioskSession = build_session(tmp_path / "http.sqlite", [KEY])
     try:
-        assert isinstance(ks.cache, SQLiteCache)
+        assert isinstance(ks.cache, FileCache)  # the local file alone: no shared layer
         http.get(ks, api.url, now=T0, expire_after=20, timeout=2, accept=accept)
     finally:
         ks.close()

@@ -277,3 +277,43 @@ def test_help_explains_the_exit_status() -> None:
         and "exit status" in r.stdout
         and "every requested source failed" in r.stdout
     )
+
+
+def test_an_error_body_or_html_title_quoting_the_request_path_prints_no_key(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    # Proxies and gateways quote the path they were asked for; the key is in that path.
+    title = f"<html><head><title>404 Not Found: /{OPEN_KEY}/json/SearchParkInfoService</title>"
+    api.fail("parks", Reply(title + "</head></html>", content_type="text/html"))
+    api.fail("air", Reply(f'{{"RESULT":{{"CODE":"ERROR-500","MESSAGE":"bad /{OPEN_KEY}/"}}}}'))
+    api.fail(
+        "trails",
+        Reply(f'{{"RESULT":{{"CODE":"ERROR-500","MESSAGE":"key {OPEN_KEY} refused"}}}}'),
+    )
+    cfg = write_config(tmp_path, api)
+    runs = [
+        kiosk("fetch", "--config", str(cfg), env=KEYS),
+        kiosk("fetch", "--config", str(cfg), "--json", env=KEYS),
+    ]
+    out = json.loads(runs[1].stdout)
+    assert (
+        out["parks"]["error"]
+        == "got an HTML page instead of API data: 404 Not Found: /****/json/SearchParkInfoService"
+    )
+    assert "****" in out["air"]["error"] and "****" in out["trails"]["error"]
+    for r in runs:
+        assert OPEN_KEY not in r.stdout + r.stderr
+        assert "****" in r.stdout
+
+
+def test_an_unusable_cache_folder_is_one_warning_line_on_stderr(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    cfg = write_config(tmp_path, api)
+    r = kiosk("fetch", "--config", str(cfg), "--source", "air", env=KEYS)
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[1].split()[:3] == ["air", "ok", "1"]
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"warning: HTTP cache {tmp_path / 'cache' / 'http.sqlite'} ")
+    assert line.endswith("; caching in memory only")

@@ -188,3 +188,19 @@ def test_kiosk_screenlog_names_a_notices_start_and_end(tmp_path, capsys):
     assert out[2:] == [f"  {line}" for line in lines]
     assert _screenlog(*day, "--at", "08:19") == 0
     assert "  notice ended (takeover): critical alert-266801" in capsys.readouterr().out
+
+
+def test_a_line_torn_by_a_full_disk_does_not_swallow_the_next_one(tmp_path):
+    from tests.small_disk import SmallDisk
+
+    with SmallDisk(tmp_path / "disk", kib=256) as disk:
+        log = ScreenLog(disk.path / "screen.jsonl")
+        assert log.record(arrivals(T0, 3))
+        disk.fill(leave=4096)  # room for part of the next line only
+        long_page = screen_entry("events", T0 + timedelta(seconds=15), {}, ["가" * 4000])
+        assert not log.record(long_page)  # the disk took a part of it, then ENOSPC
+        disk.free()
+        assert log.record(arrivals(T0 + timedelta(seconds=30), 1))
+        entries = list(log.entries())
+    assert [e["page"] for e in entries] == ["arrivals", "arrivals"]  # the torn line skipped
+    assert entries[-1]["lines"][0].startswith("5호선 방화행 1분")

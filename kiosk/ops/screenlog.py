@@ -143,6 +143,7 @@ class ScreenLog:
             if not self._failing:
                 log.warning("cannot write screen log %s: %s", self.path, e)
             self._failing = True
+            self._tail_ok = False  # a full disk may have taken half the line: look next time
             return False
         self._failing = False
         return True

@@ -81,7 +81,7 @@ def read_password(path: Path) -> str:
     """The password on the first line of ``path``; ValueError names the file, never its content."""
     try:
         with open(path, encoding="utf-8") as f:
-            first = f.readline().strip()
+            first = f.readline(4096).strip()  # a password is a line: read no more
     except FileNotFoundError:
         raise ValueError(f"password file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as e:

@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 DEMO_PACED_INTERVAL_S = 30.0  # demo: a budget-paced source (the subway) is re-read this often
 # The one kept history (air readings), fed by the source whose declaration names it.
 (HISTORY,) = tuple(HISTORIES)
-MAX_PAGES_IN_FLIGHT = 5  # the longest refresh (bikes) makes up to this many requests
 HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
 
 
@@ -90,11 +89,16 @@ class Poller:
         # The station's Redis (sources.cache_url): cache, ledgers and single flight share it.
         self.link = None if src.demo else shared_link(src)
         self.session: KioskSession | None = None
-        if not src.demo:
-            secrets = redactor or Redactor(
+        # The one redactor (the composition root's, or one of these keys for `kiosk fetch`).
+        self.redactor = (
+            redactor
+            if redactor is not None
+            else Redactor(
                 (*self.keys.secrets(), *target_secrets(src.cache_url, src.cache_password_file))
             )
-            self.session = build_session(Path(src.cache_path), secrets, link=self.link)
+        )
+        if not src.demo:
+            self.session = build_session(Path(src.cache_path), self.redactor, link=self.link)
         # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
         self.ledgers = {
             api.name: QuotaLedger(
@@ -120,6 +124,7 @@ class Poller:
                 self._pacer(s),
                 prime=feeds.primer(s),
                 backoff_max_s=s.backoff_max_s,
+                redact=self.redactor,
             )
             for name, s in self.specs.items()
         }
@@ -282,7 +287,8 @@ class PollerService:
         only then are the cache and history closed (closing under a running query would crash).
         """
         self.jobs.stop()
-        grace = self.poller.cfg.sources.timeout * (1 + MAX_PAGES_IN_FLIGHT) + 5
+        src = self.poller.cfg.sources
+        grace = src.fetch_deadline + src.timeout + 5  # a refresh in flight is over by then
 
         def close_when_idle() -> None:
             if self.jobs.wait_idle(grace):

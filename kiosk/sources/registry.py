@@ -9,41 +9,47 @@ source no page shows, such as the alert feed, ``always_polled``).
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from kiosk.core import select
-from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.pages import sources_of
 from kiosk.core.station import Station
 from kiosk.errors import SourceError
 from kiosk.sources import air, alerts, bikes, bus, events, parks, shapes, subway, trails
 from kiosk.sources._common import Parsed
 from kiosk.sources.demo import Recording, Shift
+from kiosk.sources.spec import (
+    PAGE_ROWS,
+    Api,
+    Paged,
+    ParseRows,
+    Request,
+    Single,
+    SourceSpec,
+    total_count,
+)
 
-ParseRows = Callable[[bytes | str, datetime], Parsed[Any]]
-Select = Callable[[tuple[Any, ...], Station, datetime], tuple[Any, ...]]
-ToJson = Callable[[Any, Station], dict[str, Any]]
-
-PAGE_ROWS = 1000  # the openapi maximum per call (ERROR-336 above it)
-
-
-@dataclass(frozen=True)
-class Api:
-    """One API key: where it is read from, its endpoint, its daily budget and quota ledger."""
-
-    name: str  # the key, its quota ledger and ``sources.endpoints.<name>`` share this name
-    endpoint: str  # the public base URL (the default of ``sources.endpoints.<name>``)
-    key_env: str  # environment variable holding the key
-    key_file_setting: str  # ``sources.<this>`` names a file holding the key
-    budget_setting: str  # ``sources.<this>``: calls a day
-    paced: bool = False  # spread over service hours, denser in rush hours (subway, buses)
-    min_interval_setting: str = ""  # paced: ``sources.<this>``, the shortest gap between calls
+__all__ = [
+    "APIS",
+    "HISTORIES",
+    "PAGE_ROWS",
+    "SOURCES",
+    "Api",
+    "Paged",
+    "ParseRows",
+    "Request",
+    "Single",
+    "SourceSpec",
+    "demo_items",
+    "polled_sources",
+    "snapshot_names",
+    "spec",
+    "total_count",
+]
 
 
 OPENAPI = Api("openapi", air.DEFAULT_BASE, "SEOUL_API_KEY", "api_key_file", "openapi_daily_budget")
@@ -76,85 +82,6 @@ ALERTS = Api(
     "alerts_daily_budget",
 )
 APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS, ALERTS)})
-
-
-@dataclass(frozen=True)
-class Single:
-    """One request; ``parse`` when this request's body needs its own (the stop it asked for)."""
-
-    url: str
-    parse: ParseRows | None = None
-
-
-@dataclass(frozen=True)
-class Paged:
-    """Pages of ``rows`` rows (``url_for(first_row, last_row)``), until the API's total count."""
-
-    url_for: Callable[[int, int], str]
-    max_pages: int
-    rows: int = PAGE_ROWS
-
-
-Request = Single | Paged
-Requests = Callable[[str, str, Station, datetime], tuple[Request, ...]]  # base, key, station, now
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Everything the kiosk knows about one source, declared once."""
-
-    name: str
-    label_ko: str  # the footer's name for the source
-    label_en: str
-    api: Api
-    requests: Requests
-    parse: ParseRows  # usable items and how many rows were dropped
-    select: Select
-    to_json: ToJson
-    stale_after_s: int  # defaults of ``sources.freshness.<name>``
-    unavailable_after_s: int
-    cache_expiry_s: int  # default of ``sources.cache_expiry.<name>``
-    interval_s: int | None = None  # default of ``sources.intervals.<name>``; None: paced by budget
-    min_interval_s: int = 60
-    demo: Recording | None = None
-    history: str | None = None  # the snapshot of kept history this source feeds (air_history)
-    history_demo: Recording | None = None
-    # The station's own rows are always there (its lines, its district): when rows were dropped
-    # and none of this station's is left, the body is not "no data" but an unusable answer.
-    needs_own_rows: bool = False
-    # Items that keep their own body's fetch time (each bus stop's answer ages on its own).
-    stamp: Callable[[Any, datetime], Any] | None = None
-    # Calls one refresh makes (a budget-paced source spaces its refreshes by as many intervals).
-    calls_per_poll: Callable[[Station], int] = lambda st: 1
-    # Polled whatever the layout shows, and on while the panel is scheduled off: what it feeds
-    # is not a page (the alert feed's notices take over the screen, and a critical one wakes
-    # the panel).
-    always_polled: bool = False
-    backoff_max_s: float = 900.0  # the longest wait before retrying a failing source
-
-    def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
-        """The usable items of a body (for demo replay and tools)."""
-        return tuple(self.parse(body, now).items)
-
-    @property
-    def freshness(self) -> FreshnessPolicy:
-        """The default freshness policy."""
-        return FreshnessPolicy(float(self.stale_after_s), float(self.unavailable_after_s))
-
-
-def total_count(content: bytes) -> int | None:
-    """``list_total_count`` of an openapi answer, for paging; None when absent."""
-    try:
-        data = json.loads(content.decode("utf-8", errors="replace"))
-    except (ValueError, RecursionError):
-        return None
-    if isinstance(data, dict):
-        for wrapper in data.values():
-            total = wrapper.get("list_total_count") if isinstance(wrapper, dict) else None
-            # Infinity, NaN and 1e400 are valid JSON numbers: none of them is a row count.
-            if isinstance(total, (int, float)) and not isinstance(total, bool):
-                return int(total) if math.isfinite(total) and 0 <= total < 1e9 else None
-    return None
 
 
 def _event_months(now: datetime) -> list[str]:
@@ -214,6 +141,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=180,
                 unavailable_after_s=900,
                 cache_expiry_s=20,
+                max_body_kib=512,
                 demo=Recording("subway_{station}.json"),
             ),
             SourceSpec(
@@ -229,6 +157,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _HOUR,
                 unavailable_after_s=6 * _HOUR,
                 cache_expiry_s=300,
+                max_body_kib=512,
                 interval_s=600,
                 demo=Recording("air.json", Shift.HOURS),
                 history="air_history",
@@ -270,6 +199,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=3 * _DAY,
                 unavailable_after_s=30 * _DAY,
                 cache_expiry_s=43200,
+                max_body_kib=8192,
                 interval_s=_DAY,
                 min_interval_s=600,
                 demo=Recording("trails.json"),
@@ -290,6 +220,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=600,
                 unavailable_after_s=_HOUR,
                 cache_expiry_s=120,
+                max_body_kib=4096,
                 interval_s=480,  # x3 pages: ~540 calls a day
                 demo=Recording("bikes.json"),
             ),
@@ -307,6 +238,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _DAY,
                 unavailable_after_s=7 * _DAY,
                 cache_expiry_s=10800,
+                max_body_kib=16384,
                 interval_s=6 * _HOUR,
                 min_interval_s=600,
                 demo=Recording("events.json", Shift.DAYS),

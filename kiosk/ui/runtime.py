@@ -55,6 +55,7 @@ class KioskRuntime:
         self._sleep_ticker.setInterval(1000)
         self._sleep_ticker.timeout.connect(self._sleep_tick)
         self.asleep = False
+        self._quit_code: int | None = None  # quit() came: no first frame, exec() returns at once
         self._first_frame: list[Callable[[], None]] = []
         self._frames: FrameTimer | None = None  # made by on_frame: nothing is timed unless asked
         if windowed:
@@ -179,6 +180,8 @@ class KioskRuntime:
 
     def exec(self) -> int:
         """Start ticking, paint the first frame once the window is exposed, run the event loop."""
+        if self._quit_code is not None:  # stopped while starting (QApplication.exit needs a loop)
+            return self._quit_code
         self.window.start()
         give_up = time.monotonic() + EXPOSE_WAIT_S
 
@@ -186,6 +189,8 @@ class KioskRuntime:
             # The platform exposes a new window asynchronously (X11 after the map, offscreen and
             # eglfs on their next event); until then repaint() draws nothing and READY would
             # come before any frame.
+            if self._quit_code is not None:  # a SIGTERM handled in the same pass: no frame
+                return
             handle = self.window.windowHandle()
             if (handle is None or not handle.isExposed()) and time.monotonic() < give_up:
                 QTimer.singleShot(5, first_frame)
@@ -199,7 +204,8 @@ class KioskRuntime:
         return self.app.exec()
 
     def quit(self, code: int = 0) -> None:
-        """Stop ticking and leave the event loop with ``code``."""
+        """Stop ticking and leave the event loop with ``code`` (before it runs: at once)."""
         self._sleep_ticker.stop()
+        self._quit_code = code
         self.window.stop()
         self.app.exit(code)
