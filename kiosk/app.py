@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,13 +26,13 @@ from kiosk.core.models import Snapshot
 from kiosk.core.pages import sources_of
 from kiosk.core.timeutil import KST, now_kst
 from kiosk.errors import KioskError, SourceError
-from kiosk.sources.registry import SOURCES
+from kiosk.sources.registry import SOURCES, polled_sources
 
 if TYPE_CHECKING:
     from kiosk.ops.redact import Redactor
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
-    from kiosk.runner import Kiosk
+    from kiosk.runner import Kiosk, Metrics
     from kiosk.ui.window import PageSetup, WindowSetup
 
 log = logging.getLogger("kiosk")
@@ -80,6 +81,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
         demo=cfg.sources.demo,
         demo_recorded=not cfg.sources.demo or _has_demo_recording(st.subway_station),
         bus_stops=stops,
+        notice_seconds=cfg.notices.page_seconds,
     )
 
 
@@ -113,10 +115,12 @@ def _has_demo_recording(station: str) -> bool:
     return True
 
 
-def needed_sources(layout: Layout) -> tuple[str, ...]:
-    """Every snapshot the layout's pages show, in page order (a source's kept history after it)."""
+def needed_sources(layout: Layout, page_ids: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every snapshot the layout's pages (or only ``page_ids``) show, in page order (a source's
+    kept history after it)."""
     out: list[str] = []
-    for name in sources_of(p.kind for p in layout.pages):
+    pages = [p for p in layout.pages if not page_ids or p.id in page_ids]
+    for name in sources_of(p.kind for p in pages):
         out += [n for n in (name, SOURCES[name].history) if n and n not in out]
     return tuple(out)
 
@@ -148,7 +152,7 @@ def snapshot_pages(
                 for u in unknown
             ]
         )
-    snaps = fetch_once(cfg, needed_sources(layout), now_kst())
+    snaps = fetch_once(cfg, needed_sources(layout, page_ids), now_kst())  # only what is drawn
     try:
         return render_pages(window_setup(cfg, layout), size, snaps, now_kst, out_dir, page_ids)
     except UnknownPages as e:  # the UI's own problems, mapped at this boundary
@@ -164,6 +168,8 @@ def build_kiosk(
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from kiosk.ops.logging import setup_logging
+    from kiosk.ops.notice_feed import NoticeFeed
+    from kiosk.ops.notice_spool import NoticeSpool
     from kiosk.ops.redact import Redactor, install_log_redaction
     from kiosk.ops.screenlog import ScreenLog, default_path
     from kiosk.ops.sdnotify import Notifier
@@ -200,6 +206,10 @@ def build_kiosk(
         secrets=_secrets,
         now=now,
         stop_scheduler=lambda: scheduler.shutdown(wait=False),
+        notice_feed=lambda c: NoticeFeed(
+            NoticeSpool(c.notices.spool_path), c.notices.rules(c.station.district)
+        ),
+        start_metrics=lambda c: _start_metrics(c, now),
     )
     return Kiosk(
         opts.config_path,
@@ -213,6 +223,7 @@ def build_kiosk(
         screenlog=ScreenLog(default_path()),
         status_file=status_path(),
         qt=qt_version(),
+        metrics=_start_metrics(cfg, now),
     )
 
 
@@ -224,15 +235,40 @@ def run_kiosk(opts: RunOptions, cfg: Config, layout: Layout) -> int:
         raise KioskError(NO_DISPLAY_HELP)
     kiosk = build_kiosk(opts, cfg, layout)
     try:
-        return kiosk.rt.exec()
+        code = kiosk.rt.exec()
     finally:
-        kiosk.shutdown()
+        idle = kiosk.shutdown()
+    if not idle:
+        # A worker still waits on the network (a server dribbling bytes, a DNS lookup): the
+        # interpreter would join it at exit, past the unit's TimeoutStopSec. Everything of ours
+        # is closed; leave without it.
+        log.warning("stopping without waiting for a request still in flight")
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(code)
+    return code
 
 
 def _secrets(cfg: Config) -> tuple[str, ...]:
+    """What the one redactor masks: the API keys and the station Redis's password."""
     from kiosk.poller.keys import load_keys
+    from kiosk.poller.redis_target import target_secrets
 
-    return () if cfg.sources.demo else load_keys(cfg.sources).secrets()
+    src = cfg.sources
+    if src.demo:
+        return ()
+    return (*load_keys(src).secrets(), *target_secrets(src.cache_url, src.cache_password_file))
+
+
+def _start_metrics(cfg: Config, now: Callable[[], datetime]) -> Metrics:
+    """Prometheus metrics as `metrics:` asks (both ways off: a sink that does nothing)."""
+    from kiosk import __version__
+    from kiosk.buildinfo import commit
+    from kiosk.ops.metrics_export import start_metrics
+
+    # kiosk_info{version="0.1.0+7657bca1f2e3"}: which release and which commit.
+    return start_metrics(cfg.metrics, cfg.station.name.en, f"{__version__}+{commit()}", now)
 
 
 def _start_poller(
@@ -242,10 +278,11 @@ def _start_poller(
     now: Callable[[], datetime],
     redactor: Redactor,
 ) -> PollerService:
-    """Poll what the layout's pages show (a source no page shows costs no calls)."""
+    """Poll what the layout's pages show (a source no page shows costs no calls), and the
+    sources polled always (the alert feed); demo mode replays only what it has recordings of."""
     from kiosk.poller.service import PollerService
 
-    polled = sources_of(p.kind for p in layout.pages)
+    polled = polled_sources((p.kind for p in layout.pages), cfg.sources.demo)
     poller = PollerService(cfg, now, publish, redactor=redactor, sources=polled)
     poller.start()
     return poller

@@ -59,11 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     f = cmd("fetch", "poll each source once and print what came back")
-    f.add_argument("--source", help="only this source (subway, air, parks, trails, bikes, events)")
+    f.add_argument(
+        "--source", help="only this source (subway, bus, air ...: a wrong name lists them)"
+    )
     f.add_argument("--json", action="store_true", help="print JSON instead of a table")
     f.epilog = (
         "exit status: 0 if at least one requested source answered (data or no data), "
         "1 if every requested source failed, 2 for a bad config or an unknown --source"
+    )
+
+    fs = cmd("find-stops", "list the bus stops around station.location (for station.bus_stops)")
+    fs.add_argument(
+        "--radius", type=_radius, default=300, metavar="M", help="metres (default 300, up to 2000)"
+    )
+    fs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    fs.epilog = (
+        "exit status: 0 with the list (an empty one too), 1 if the lookup failed (no key, a "
+        "rejected key, the daily limit, the network), 2 for a bad config or --radius"
     )
 
     add_panel_actions(cmd("panel", "talk to the display panel (through the running kiosk)"))
@@ -72,9 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.add_argument("--runtime-dir", help="where the running kiosk writes status.json")
 
-    from kiosk.ops import notice_cli
+    from kiosk.ops import notice_cli, screenlog_cli
 
     notice_cli.add_parser(sub)
+    screenlog_cli.add_parser(sub)
 
     b = cmd("bench", "measure speed and memory on demo data")
     b.add_argument("--size", type=_size, default=(3840, 2160))
@@ -117,10 +130,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     from kiosk.config import resolve_config_path
-    from kiosk.config_warnings import config_warnings
+    from kiosk.config_warnings import config_warnings, secrets_env_problems
 
     cfg, layout = _load(args)
     path = resolve_config_path(args.config)
+    problems = secrets_env_problems(cfg, path)
+    if problems:
+        raise ConfigError(problems)
     print(f"{path}: ok ({len(layout.pages)} pages: {', '.join(p.id for p in layout.pages)})")
     for warning in config_warnings(cfg, layout, path):
         print(f"warning: {warning}", file=sys.stderr)
@@ -143,6 +159,19 @@ def _fetch(args: argparse.Namespace) -> int:
     return run_fetch(cfg, args)
 
 
+def _radius(text: str) -> int:
+    from kiosk.poller.find_stops import radius_arg
+
+    return radius_arg(text)
+
+
+def _find_stops(args: argparse.Namespace) -> int:
+    from kiosk.poller.find_stops import run as run_find_stops
+
+    cfg, _layout = _load(args)
+    return run_find_stops(cfg, args)
+
+
 def _panel(args: argparse.Namespace) -> int:
     from kiosk.panel.cli import run as run_panel
 
@@ -162,6 +191,12 @@ def _notice(args: argparse.Namespace) -> int:
     return run_notice(args)
 
 
+def _screenlog(args: argparse.Namespace) -> int:
+    from kiosk.ops.screenlog_cli import run as run_screenlog
+
+    return run_screenlog(args)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from kiosk.bench import run as run_bench
 
@@ -174,10 +209,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check-config": _check_config,
     "snapshot": _snapshot,
     "fetch": _fetch,
+    "find-stops": _find_stops,
     "panel": _panel,
     "status": _status,
     "bench": _bench,
     "notice": _notice,
+    "screenlog": _screenlog,
 }
 
 

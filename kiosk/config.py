@@ -8,12 +8,14 @@ The sections live beside their subject: ``kiosk.config_station`` (the station),
 from __future__ import annotations
 
 import os
+import reprlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
+from kiosk import config_yaml
 from kiosk._settings_base import Section
 from kiosk.config_layout import FeedbackSpec, Layout, PageSpec, QrSpec, Transition, qr_problems
 from kiosk.config_station import StationConfig
@@ -23,6 +25,7 @@ from kiosk.errors import ConfigError
 from kiosk.ops.metrics_settings import MetricsConfig
 from kiosk.ops.notice_settings import NoticesConfig
 from kiosk.panel.settings import PanelConfig
+from kiosk.poller.keys import short_keys
 from kiosk.poller.redis_target import parse_target
 from kiosk.poller.settings import SourcesConfig
 from kiosk.sources.registry import APIS
@@ -88,6 +91,7 @@ class Config(Section):
             lon=st.location.lon,
             nearby=self.sources.nearby.model_dump(),
             bus_stops=tuple(s.ars_id for s in st.bus_stops),
+            alert_lookback_s=float(max(self.notices.windows.model_dump().values())),
         )
 
 
@@ -108,6 +112,8 @@ _REASONS = {
     "extra_forbidden": "unknown key",
     "missing": "required key is missing",
 }
+# Errors that say all there is to say about the value: quoting it (all of it) would not help.
+_UNQUOTED = {"value_error", "too_long", "string_too_long"}
 
 
 def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
@@ -121,8 +127,8 @@ def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
         if prefix:
             path = f"{prefix}.{path}" if path != "(top level)" else prefix
         reason = _REASONS.get(e["type"]) or e["msg"].removeprefix("Value error, ")
-        if e["type"] not in _REASONS and e["type"] != "value_error" and "input" in e:
-            reason += f" (got {e['input']!r})"
+        if e["type"] not in _REASONS and e["type"] not in _UNQUOTED and "input" in e:
+            reason += f" (got {_SHORT.repr(e['input'])})"
         lines.append((path, f"{path}: {' '.join(reason.split())}"))
     # A container's complaint that follows from its items' errors is noise: keep the specific ones.
     paths = [p for p, _ in lines]
@@ -135,15 +141,22 @@ def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
     ]
 
 
+# What an error quotes of a bad value: short, whatever the value (a mapping of thousands).
+_SHORT = reprlib.Repr(maxlevel=2, maxstring=60, maxother=60, maxlist=4, maxdict=4, maxtuple=4)
+
+
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read(config_yaml.MAX_BYTES + 1)  # a FIFO or /dev/zero: read no more
     except FileNotFoundError:
         raise ConfigError([f"{what}: file not found: {path}"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{what}: cannot read {path}: {e.__class__.__name__}"]) from None
     try:
-        return yaml.safe_load(text)
+        return config_yaml.load(text)
+    except config_yaml.YamlLimit as e:
+        raise ConfigError([f"{what}: refused {path}: {e}"]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -261,6 +274,8 @@ def load_all(path: Path) -> tuple[Config, Layout]:
             if f is not None and not Path(f).is_file():
                 problems.append(f"sources.{key}: file not found: {f}")
         problems.extend(fleet_problems(cfg))
+        if not cfg.sources.demo:
+            problems.extend(short_keys(cfg.sources))
     if problems or cfg is None or layout is None:
         raise ConfigError(problems)
     return cfg, layout

@@ -30,13 +30,13 @@ class FeedbackSpec(Section):
 
     url: Annotated[str, AfterValidator(check_template)]
     label: QrLabel = QrLabel(ko="의견 보내기", en="Tell us what you think")
-    page: str | None = None  # the page it is shown on; default: the first page without a qr
+    page: str | None = Field(default=None, max_length=40)  # default: the first page without a qr
 
 
 class PageSpec(Section):
     """One page in the rotation."""
 
-    id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
     kind: str
     duration: float = Field(default=15.0, ge=3.0, le=600.0)  # seconds on screen
     max_items: int | None = Field(default=None, ge=1, le=12)
@@ -50,6 +50,9 @@ class PageSpec(Section):
         return kind
 
 
+MAX_PAGES = 30
+
+
 class Transition(Section):
     kind: Literal["fade", "cut"] = "fade"
     duration_ms: int = Field(default=600, ge=0, le=3000)
@@ -58,7 +61,8 @@ class Transition(Section):
 class Layout(Section):
     """Which pages rotate, in what order, for how long."""
 
-    pages: tuple[PageSpec, ...] = Field(min_length=1)
+    # A rotation of 30 pages already takes minutes; thousands took minutes to start (issue 11).
+    pages: tuple[PageSpec, ...] = Field(min_length=1, max_length=MAX_PAGES)
     transition: Transition = Transition()
     feedback: FeedbackSpec | None = None
 

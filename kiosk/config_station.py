@@ -73,8 +73,8 @@ def _check_district(value: str) -> str:
 
 
 class Bilingual(Section):
-    ko: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    ko: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=60)
 
 
 class Location(Section):
@@ -105,7 +105,10 @@ class BusStopConfig(Section):
 
     ars_id: str
     name: Bilingual | None = None  # default: the name the API gives (stNm)
-    routes: tuple[str, ...] | None = None  # only these route numbers; default: all
+    # only these route numbers (a stop serves a few dozen at most); default: all
+    routes: tuple[Annotated[str, Field(max_length=12)], ...] | None = Field(
+        default=None, max_length=40
+    )
 
     @field_validator("ars_id", mode="before")
     @classmethod
@@ -133,8 +136,8 @@ class StationConfig(Section):
     """Which station this screen stands in: names, lines, district, coordinates."""
 
     name: Bilingual
-    subway_station: str = Field(min_length=1)
-    lines: tuple[LineId, ...] = Field(min_length=1)
+    subway_station: str = Field(min_length=1, max_length=30)
+    lines: tuple[LineId, ...] = Field(min_length=1, max_length=8)
     district: Annotated[str, AfterValidator(_check_district)] = Field(min_length=1)
     location: Location
     bus_stops: tuple[BusStopConfig, ...] = Field(default=(), max_length=8)

@@ -23,7 +23,11 @@ from kiosk.core.health import health
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.screen_text import lines_of
 from kiosk.errors import ConfigError
+from kiosk.ops import notice_feed
 from kiosk.ops.logging import LogSetup
+from kiosk.ops.metrics_feed import feed_ledgers, feed_notices, feed_panel, feed_sources
+from kiosk.ops.metrics_sink import MetricsSink
+from kiosk.ops.notice_watch import NoticeWatch
 from kiosk.ops.redact import Redactor
 from kiosk.ops.screenlog import ScreenLog, screen_entry
 from kiosk.ops.sdnotify import Notifier
@@ -38,6 +42,8 @@ from kiosk.ops.status import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.ops.metrics_export import MetricsExporter
+    from kiosk.ops.notice_feed import NoticeFeed
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
     from kiosk.ui.runtime import KioskRuntime
@@ -45,6 +51,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.run")
 
 STATUS_EVERY_MS = 5_000
+
+# The metrics sink the runner feeds and the exporter serving it (None with metrics off).
+Metrics = tuple[MetricsSink, "MetricsExporter | None"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class Services:
     secrets: Callable[[Config], tuple[str, ...]]
     now: Callable[[], datetime]
     stop_scheduler: Callable[[], None]
+    notice_feed: Callable[[Config], NoticeFeed]  # the operator's spool + the alert feed
+    start_metrics: Callable[[Config], Metrics]  # on a reload that changes `metrics:`
 
 
 class Kiosk:
@@ -76,6 +87,7 @@ class Kiosk:
         screenlog: ScreenLog,
         status_file: Path,
         qt: str,
+        metrics: Metrics,
     ):
         self.config_path = config_path
         self.cfg, self.layout = cfg, layout
@@ -92,10 +104,9 @@ class Kiosk:
         self.state = "starting"
         self.page: str | None = None
         self.page_since: datetime | None = None
-        self.rt.on_page_changed(self._page_changed)
-        self.rt.on_panel(self._panel_report)
-        self.poller = services.start_poller(cfg, layout, self.rt.publish)
-        self.panel = services.start_panel(cfg, self.rt.publish_panel)
+        self.metrics, self.exporter = metrics
+        # Signals first: a SIGTERM while the services start is kept until the loop runs, then
+        # stops the kiosk cleanly (and no READY=1 follows its STOPPING=1).
         self.router = SignalRouter(
             {
                 signal.SIGHUP: lambda _s: self.reload(),
@@ -104,6 +115,23 @@ class Kiosk:
             }
         )
         self.rt.watch_fd(self.router.fileno(), self.router.dispatch_pending)
+        self.rt.on_page_changed(self._page_changed)
+        self.rt.on_panel(self._panel_report)
+        self.panel: PanelService | None = None
+        self.notices = NoticeWatch(
+            services.notice_feed(cfg),
+            show=self.rt.set_notices,
+            record=self.screenlog.record,
+            page_now=self._page_now,
+            changed=self._notices_changed,
+            panel=lambda: self.panel,
+            wake_panel=cfg.notices.wake_panel,
+        )
+        self.rt.on_tick(lambda: self.notices.tick(self.now()))  # also while the panel sleeps
+        self.rt.on_frame(lambda seconds: self.metrics.frame_painted(seconds))
+        self.poller = services.start_poller(cfg, layout, self._publish)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
+        self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.rt.on_first_frame(self._first_frame)
         period = self.notifier.watchdog_period()
         if period:
@@ -113,6 +141,8 @@ class Kiosk:
     # --- events (GUI thread) ----------------------------------------------------------------
 
     def _first_frame(self) -> None:
+        if self.state == "stopping":  # SIGTERM came first: READY=1 must not follow STOPPING=1
+            return
         self._page_changed(self.rt.current_page_id())
         if self.state == "starting":  # the panel may already have put the kiosk to sleep
             self.state = "running"
@@ -125,25 +155,47 @@ class Kiosk:
             "demo data" if self.cfg.sources.demo else "live data",
         )
 
+    def _publish(self, snap: Any) -> None:
+        """From a poller thread: the alert feed's snapshots go to the notices (no page shows
+        them), every other one to the window."""
+        if snap.source == notice_feed.SOURCE:
+            self.notices.feed.set_alerts(snap.items)
+        else:
+            self.rt.publish(snap)
+
     def _page_changed(self, page_id: str) -> None:
         now = self.now()
+        if self.page is not None:  # the first frame's page is shown, not changed to
+            self.metrics.page_changed()
         self.page, self.page_since = page_id, now
         kind = next((p.kind for p in self.layout.pages if p.id == page_id), None)
         shown = PAGE_KINDS.get(kind or "", ())
         snaps = self.poller.snapshots()
         sources = {name: _logged(snaps[name]) for name in shown if name in snaps}
         lines = lines_of(self.rt.page_view())
-        self.screenlog.record(screen_entry(page_id, now, sources, lines))
+        entry = screen_entry(page_id, now, sources, lines, **self.notices.log_fields())
+        self.screenlog.record(entry)
+
+    def _page_now(self) -> tuple[str, list[str]]:
+        """The regular page on screen and its text (a notice's end in the screen log)."""
+        return self.rt.current_page_id(), lines_of(self.rt.page_view())
+
+    def _notices_changed(self) -> None:
+        """The notices on screen changed: the status file and the metrics say so at once."""
+        feed_notices(self.metrics, self.notices.notices)
+        self.write_status()
 
     def _panel_report(self, report: Any) -> None:
+        self.notices.keep_awake()  # a critical notice holds the panel on, also a new panel
+        feed_panel(self.metrics, report)
         off = bool(getattr(report, "scheduled_off", False))
-        if off != self.rt.asleep:
+        if off != self.rt.asleep and self.state != "stopping":
             log.info(
                 "panel %s: %s rendering and polling",
                 "scheduled off" if off else "scheduled on",
                 "pausing" if off else "resuming",
             )
-            self.rt.sleep(off)
+            self.rt.set_asleep(off)
             if off:
                 self.poller.pause()
                 self.state = "sleeping"
@@ -153,34 +205,73 @@ class Kiosk:
             self.write_status()
 
     def reload(self) -> None:
-        """SIGHUP: re-read config and layouts; a bad file keeps the running config."""
+        """SIGHUP: re-read config and layouts; a bad file, or any failure, keeps what runs."""
+        if self.state == "stopping":
+            return
         self.notifier.reloading()
         self.state = "reloading"
         try:
             cfg, layout = load_all(self.config_path)
+            secrets = self.services.secrets(cfg)
+            setup = self.services.window_setup(cfg, layout)
         except ConfigError as e:
             # One line (the rate limiter folds repeats of a template, so not one call per problem).
             log.error("reload rejected, keeping the running config: %s", "; ".join(e.problems))
-            self.state = "sleeping" if self.rt.asleep else "running"
-            self.notifier.ready(self.status_line())
+            self._reloaded()
             return
-        self.redactor.update(self.services.secrets(cfg))  # a replaced key is forgotten
-        self.rt.reconfigure(self.services.window_setup(cfg, layout))
+        except Exception as e:  # MemoryError, RecursionError, a bug: never stuck in "reloading"
+            log.error(
+                "reload failed, keeping the running config: %s: %s",
+                e.__class__.__name__,
+                " ".join(str(e).split())[:200],
+            )
+            self._reloaded()
+            return
+        try:
+            self._apply(cfg, layout, secrets, setup)
+        except Exception:
+            log.exception("reload failed while applying %s; running on", self.config_path)
+        self._reloaded()
+
+    def _reloaded(self) -> None:
+        self.state = "sleeping" if self.rt.asleep else "running"
+        self.write_status()
+        self.notifier.ready(self.status_line())
+
+    def _apply(self, cfg: Config, layout: Layout, secrets: tuple[str, ...], setup: Any) -> None:
+        """Put a loaded config in place of the running one."""
+        self.redactor.update(secrets)  # a replaced key is forgotten
+        self.rt.reconfigure(setup)
+        self.notices.feed.reconfigure(
+            cfg.notices.spool_path, cfg.notices.rules(cfg.station.district)
+        )
+        self.notices.wake_panel = cfg.notices.wake_panel
         polled = {p.kind for p in layout.pages} != {p.kind for p in self.layout.pages}
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station or polled:
             self.poller.stop()
-            self.poller = self.services.start_poller(cfg, layout, self.rt.publish)
+            self.poller = self.services.start_poller(cfg, layout, self._publish)
             if self.rt.asleep:
                 self.poller.pause()
+        if cfg.metrics != self.cfg.metrics or cfg.station.name != self.cfg.station.name:
+            self._restart_metrics(cfg)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
         if self.panel is not None:
             self.panel.reload(cfg)
         elif cfg.panel.driver != "none":
             self.panel = self.services.start_panel(cfg, self.rt.publish_panel)
         self.cfg, self.layout = cfg, layout
-        self.state = "sleeping" if self.rt.asleep else "running"
-        self.write_status()
-        self.notifier.ready(self.status_line())
         log.info("reloaded %s", self.config_path)
+
+    def _restart_metrics(self, cfg: Config) -> None:
+        """`metrics:` (or the station's name, a label) changed: the old exporter goes, a new one
+        starts (or none, with both ways off)."""
+        if self.exporter is not None:
+            self.exporter.stop()
+        self.metrics, self.exporter = self.services.start_metrics(cfg)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
+        feed_notices(self.metrics, self.notices.notices)
+        if self.panel is not None:
+            feed_panel(self.metrics, self.panel.report)
 
     def stop(self) -> None:
         """SIGTERM/SIGINT: stop cleanly within a few seconds."""
@@ -191,15 +282,19 @@ class Kiosk:
         log.info("stopping")
         self.rt.quit(0)
 
-    def shutdown(self) -> None:
-        """After the event loop: stop services, close files, remove the status file."""
+    def shutdown(self) -> bool:
+        """After the event loop: stop services, close files, remove the status file. False when
+        a request still waits on the network after a few seconds (never joined: see app.py)."""
         self.poller.stop()
         if self.panel is not None:
             self.panel.stop()
         self.services.stop_scheduler()
-        self.poller.wait_closed(5.0)
+        closed = self.poller.wait_closed(5.0)
+        if self.exporter is not None:  # the last textfile says kiosk_up 0
+            self.exporter.stop()
         remove_status(self.status_file)
         self.router.close()
+        return closed
 
     # --- status ------------------------------------------------------------------------------
 
@@ -253,6 +348,9 @@ class Kiosk:
 
     def write_status(self) -> None:
         now = self.now()
+        sources = self._sources()
+        # The metrics say what the status says (the kept history is not a polled source).
+        feed_sources(self.metrics, (s for s in sources if self.poller.policy(s.name) is not None))
         report = StatusReport(
             pid=os.getpid(),
             started_at=self.started_at,
@@ -260,12 +358,13 @@ class Kiosk:
             state=self.state,
             page=self.page,
             page_since=self.page_since,
-            sources=tuple(self._sources()),
+            sources=tuple(sources),
             panel=self._panel_status(),
             errors=self.logs.recent.entries(),
             versions=versions(qt=self.qt),
             config=str(self.config_path),
             demo=self.cfg.sources.demo,
+            notice=self.notices.status(),
         )
         try:
             write_status(report, self.status_file, self.redactor)

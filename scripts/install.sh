@@ -275,7 +275,9 @@ if [[ ! -e $R$ETC/eglfs-kms.json ]]; then
 fi
 secrets_template='# API keys for Station Kiosk, read by systemd (EnvironmentFile=); keep mode 0640 root:kiosk.
 #SEOUL_API_KEY=
-#SEOUL_SUBWAY_API_KEY='
+#SEOUL_SUBWAY_API_KEY=
+#SEOUL_BUS_API_KEY=
+#SAFETYDATA_API_KEY='
 if [[ ! -e $R$ETC/secrets.env ]]; then
     (umask 077; printf '%s\n' "$secrets_template" > "$R$ETC/secrets.env")
     say "created $ETC/secrets.env: put the API keys there"

@@ -93,6 +93,8 @@ case $mode in
             exec .venv/bin/kiosk snapshot --config config.example.yaml --size 1920x1080 --out snapshots
         fi
         exec .venv/bin/kiosk run --config config.example.yaml "$@" ;;
-    test) export QT_QPA_PLATFORM=offscreen; exec .venv/bin/python -m pytest "$@" ;;
+    # One worker per core (at most four): the long tests wait on real kiosk processes and servers.
+    test) export QT_QPA_PLATFORM=offscreen
+          exec .venv/bin/python -m pytest -n auto --maxprocesses 4 "$@" ;;
     *) say "unknown mode '$mode' (demo | test | install)"; exit 2 ;;
 esac

@@ -69,12 +69,19 @@ fi
 # --- /etc/kiosk: keep what the operator wrote -----------------------------------------
 secrets_template='# API keys for Station Kiosk, read by systemd (EnvironmentFile=); keep mode 0640 root:kiosk.
 #SEOUL_API_KEY=
+#SEOUL_SUBWAY_API_KEY=
+#SEOUL_BUS_API_KEY=
+#SAFETYDATA_API_KEY='
+# What install.sh wrote before the bus and alert keys: also left untouched by the operator.
+old_secrets_template='# API keys for Station Kiosk, read by systemd (EnvironmentFile=); keep mode 0640 root:kiosk.
+#SEOUL_API_KEY=
 #SEOUL_SUBWAY_API_KEY='
 if ((purge)); then
     rm -rf "$R$ETC"
     say "purged $ETC"
 else
-    if [[ -f $R$ETC/secrets.env && $(cat "$R$ETC/secrets.env") == "$secrets_template" ]]; then
+    if [[ -f $R$ETC/secrets.env ]] && { [[ $(cat "$R$ETC/secrets.env") == "$secrets_template" ]] ||
+        [[ $(cat "$R$ETC/secrets.env") == "$old_secrets_template" ]]; }; then
         rm -f "$R$ETC/secrets.env"
     elif [[ -f $R$ETC/secrets.env ]]; then
         say "kept $ETC/secrets.env (it holds your keys; --purge removes it)"

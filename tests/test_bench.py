@@ -18,6 +18,7 @@ import sys
 
 import pytest
 
+from kiosk.bench.faultserver import PATTERN
 from tests.conftest import REPO
 
 CONFIG = str(REPO / "config.example.yaml")
@@ -180,8 +181,9 @@ def test_bad_numbers_are_usage_errors_with_one_line_each():
 
 @pytest.mark.slow
 def test_soak_against_injected_faults_ends_alive_clean_and_reports_memory():
-    # 40 s: the start-up burst (one request per source) meets every spoiled reply, and a subway
-    # poll after half-time meets ERROR-337 even if its first reply failed (30 s backoff).
+    # 40 s: the start-up burst (one request per source) meets the first six spoiled replies, and
+    # a subway poll after half-time meets ERROR-337 even if its first reply failed (30 s backoff).
+    # The 600 s soak of the issue meets them all (docs/operations.md).
     r = _bench("--soak", "40", "--size", "1280x720", "--json", timeout=180)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     doc = json.loads(r.stdout)
@@ -190,8 +192,9 @@ def test_soak_against_injected_faults_ends_alive_clean_and_reports_memory():
     # STATUS= every 5 s from a GUI-thread timer: the GUI kept running all along.
     assert doc["status_updates"] >= 6 and doc["longest_status_gap_s"] < 15
     served = doc["requests"]
-    for fault in ("html_502", "timeout", "truncated_json", "quota_337"):
+    for fault in (*PATTERN[:6], "quota_337"):
         assert any(k.endswith(" " + fault) for k in served), (fault, served)
+    assert doc["cache_moved_aside"] >= 1  # the damaged cache it started on, at least
     assert any(k.startswith("subway ") for k in served)
     rss = doc["memory"]["rss_mb"]
     assert rss["start"] > 50 and rss["end"] > 50 and rss["max"] >= rss["end"]

@@ -8,12 +8,13 @@ import statistics
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from kiosk.bench.faultserver import PATTERN, FaultServer
+from kiosk.bench.faultserver import BOMB_MIB, PATTERN, FaultServer
 from kiosk.bench.machine import cpu_model
 from kiosk.bench.memory import read_memory
 from kiosk.bench.report import combine, metric, over_budget, p95, table, with_ratios
@@ -146,14 +147,18 @@ def test_fault_server_spoils_requests_in_turn_and_answers_337_late_in_the_run():
         assert server.url.startswith("http://127.0.0.1:")
         sub = server.endpoints["subway"] + "/KEY/json/realtimeStationArrival/0/20/%EC%97%AC"
         got = [_get(sub) for _ in PATTERN]
-        assert [status for status, _ in got] == [200, 502, 200, 200, 200, 200]
-        arrivals = subway.parse(got[0][1], NOW)
+        assert [status for status, _ in got] == [502, 200, 200, 200, 200, 200, 503, 200, 200, 200]
+        arrivals = subway.parse(got[7][1], NOW)
         assert arrivals and all(a.received_at == NOW.replace(microsecond=0) for a in arrivals)
-        assert b"<html>" in got[1][1].lower()
+        assert b"<html>" in got[0][1].lower()
+        bomb = zlib.decompressobj(31)  # the gzip bomb: ~64 KB here, 64 MiB unpacked
+        assert len(got[2][1]) < (BOMB_MIB << 20) // 500
+        assert bomb.decompress(got[2][1], 1 << 20) == bytes(1 << 20) and bomb.unconsumed_tail
+        assert subway.parse(got[4][1], NOW)  # the slow answer is the whole body, in the end
         with pytest.raises(SourceError):
             subway.parse(got[5][1], NOW)  # the truncated body
         air_url = server.url + "/KEY/json/RealtimeCityAir/1/25/"
-        status, body = _get(air_url)
+        status, body = [_get(air_url) for _ in range(PATTERN.index("ok") + 1)][-1]  # a turn on
         assert status == 200 and air.parse(body, NOW)
         mono.t = 60.0  # past half-time: the subway key is over its quota, the general one not
         assert json.loads(_get(sub)[1])["code"] == "ERROR-337"

@@ -330,15 +330,24 @@ def test_warns_about_live_data_without_keys_and_finds_keys_in_secrets_env(tmp_pa
         "sources.subway_api_key_file",
         "sources.bus_api_key_file",
         "sources.api_key_file",
+        "sources.alerts_api_key_file",  # polled whatever the pages show
     ]
     assert "no API key: set SEOUL_SUBWAY_API_KEY or sources.subway_api_key_file" in warnings[0]
     assert f"looked in the environment and {tmp_path / 'secrets.env'}" in warnings[0]
+    assert warnings[0].endswith("the pages that need it show 연결 안 됨 · Not connected")
+    assert warnings[3].startswith(
+        "sources.alerts_api_key_file: no API key: set SAFETYDATA_API_KEY or "
+        "sources.alerts_api_key_file"
+    )
+    assert warnings[3].endswith(
+        "no emergency alert from the feed reaches the screen (kiosk notice still works)"
+    )
     (tmp_path / "secrets.env").write_text("# keys\nSEOUL_SUBWAY_API_KEY=abc123\n")
-    bus = {"SEOUL_BUS_API_KEY": "busKey-0123456789"}
-    (w,) = _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "", **bus})
+    more = {"SEOUL_BUS_API_KEY": "busKey-0123456789", "SAFETYDATA_API_KEY": "alertKey-0123456789"}
+    (w,) = _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "", **more})
     assert w.startswith("sources.api_key_file: no API key: set SEOUL_API_KEY")
     assert "abc123" not in w
-    assert _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "k", **bus}) == []
+    assert _warnings(tmp_path, cfg, {"SEOUL_API_KEY": "k", **more}) == []
 
 
 def test_warns_when_demo_data_does_not_exist_for_the_station(tmp_path):
@@ -359,11 +368,15 @@ def test_check_config_prints_warnings_on_stderr_and_exits_0(tmp_path):
 
     cfg = _base()
     cfg["sources"]["demo"] = False
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEOUL_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SEOUL_") and k != "SAFETYDATA_API_KEY"
+    }
     r = _cli("check-config", "--config", str(_write(tmp_path, cfg)), env=env)
     assert r.returncode == 0, r.stderr
     assert "ok (7 pages" in r.stdout
     lines = r.stderr.splitlines()
-    assert len(lines) == 3 and all(  # subway, bus and openapi keys
+    assert len(lines) == 4 and all(  # subway, bus, openapi and alert keys
         line.startswith("warning: sources.") and "no API key" in line for line in lines
     )

@@ -115,6 +115,19 @@ def test_most_severe_leads_then_newest_first():
     assert [n.id for n in got] == ["alert-3", "alert-4", "alert-2", "alert-1"]
 
 
+def test_the_region_rule_and_the_age_rule_apply_separately():
+    here = alert(1, regions=("서울특별시 전체",))
+    far = alert(2, regions=("부산광역시 전체",))
+    again = alert(1, regions=("서울특별시 영등포구",))  # the same serial twice: the first counts
+    assert rules.for_station([here, far, again], YEOUIDO) == (here,)
+    old = alert(3, "advisory", age=timedelta(hours=2))
+    # in_window is the age rule alone (the notice feed has applied the region rule already).
+    assert [n.id for n in rules.in_window([far, old], NOW, YEOUIDO)] == ["alert-2"]
+    assert rules.alert_notices([here, far, old], NOW, YEOUIDO) == rules.in_window(
+        [here], NOW, YEOUIDO
+    )
+
+
 def test_operator_and_alert_notices_merge_and_expire():
     feed = rules.alert_notices([alert(5, "emergency")], NOW, YEOUIDO)
     op = [operator("op-1", "critical", minutes=10), operator("op-2", "advisory", minutes=60)]

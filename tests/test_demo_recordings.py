@@ -26,8 +26,8 @@ from kiosk.demo import _build_air, _build_bus, _build_places, _build_subway
 from kiosk.errors import SourceError
 from kiosk.sources import air, bikes, bus, events, parks, subway, trails
 from kiosk.sources.demo import RECORDED_AT, station_key
+from kiosk.sources.registry import SOURCES, snapshot_names
 from kiosk.sources.registry import demo_items as load_demo
-from kiosk.sources.registry import snapshot_names
 
 STATIONS = {
     "여의도": ((37.5216, 126.9243), {"1005", "1009"}, "영등포구"),
@@ -199,7 +199,18 @@ def test_event_recording_quirks_survive_the_parser():
     assert any(e.ends < RECORDED_AT for e in evs)
 
 
-@pytest.mark.parametrize("source", snapshot_names())
+# Every snapshot with a recording: the alert feed has none (a demo screen never shows a made-up
+# alert; only operator notices show there).
+RECORDED = [n for n in snapshot_names() if n not in SOURCES or SOURCES[n].demo is not None]
+
+
+def test_every_source_but_the_alert_feed_has_a_recording():
+    assert [n for n in snapshot_names() if n not in RECORDED] == ["alerts"]
+    with pytest.raises(SourceError, match="no demo recording for source 'alerts'"):
+        load_demo("alerts", "여의도", RECORDED_AT)
+
+
+@pytest.mark.parametrize("source", RECORDED)
 def test_shifting_moves_every_datetime_to_the_present(source):
     then = load_demo(source, "창동", RECORDED_AT)
     now = load_demo(source, "창동", LATER)

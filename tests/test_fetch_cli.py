@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.httpserver import BUS_KEY, REPO, Reply, SeoulApi, kiosk_config_dict
+from kiosk.core.timeutil import now_kst
+from tests.httpserver import ALERTS_KEY, BUS_KEY, REPO, Reply, SeoulApi, kiosk_config_dict
+from tests.httpserver.alerts import alert_row
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
 STATUSES = {"ok", "stale", "empty", "error", "rate_limited", "unauthorized"}
@@ -44,7 +46,11 @@ def kiosk(
     *args: str, env: dict[str, str] | None = None, debug_logs: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI; with ``debug_logs`` every library logs at DEBUG to stderr (urllib3 logs paths)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SEOUL_")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SEOUL_") and k != "SAFETYDATA_API_KEY"
+    }
     entry = ["-c", DEBUG_LOGGING] if debug_logs else ["-m", "kiosk"]
     return subprocess.run(
         [sys.executable, *entry, *args],
@@ -56,17 +62,27 @@ def kiosk(
     )
 
 
-KEYS = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
+KEYS = {
+    "SEOUL_SUBWAY_API_KEY": SUBWAY_KEY,
+    "SEOUL_API_KEY": OPEN_KEY,
+    "SEOUL_BUS_API_KEY": BUS_KEY,
+    "SAFETYDATA_API_KEY": ALERTS_KEY,
+}
 
 
 def test_fetch_json_reports_every_source_in_the_documented_shape(
     api: SeoulApi, tmp_path: Path
 ) -> None:
+    issued = now_kst().replace(microsecond=0)
+    api.alerts.set_rows(
+        alert_row(266801, "[중구청] 한파경보 발효", "서울특별시 중구 ", issued, category="한파"),
+        alert_row(266800, "부산 호우", "부산광역시 중구 ", issued, "안전안내"),
+    )
     cfg = write_config(tmp_path, api)
     r = kiosk("fetch", "--config", str(cfg), "--json", env=KEYS)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert list(out) == ["subway", "air", "parks", "trails", "bikes", "events", "bus"]
+    assert list(out) == ["subway", "air", "parks", "trails", "bikes", "events", "bus", "alerts"]
     for name, entry in out.items():
         assert set(entry) == {"status", "fetched_at", "error", "items"}, name
         assert entry["status"] == "ok" and entry["error"] is None and entry["items"], name
@@ -130,6 +146,28 @@ def test_fetch_json_reports_every_source_in_the_documented_shape(
     assert {e["title"] for e in events} == {"시민청 음악회", "정동 야행", "종로 야간 공연"}
     assert {"title", "district", "place", "starts", "ends", "is_free", "url"} <= set(events[0])
     assert api.calls["bikes"] == 3  # paged through all 2,300 stations
+    # The day's feed as published (the screen keeps the district's and the city's: the rules
+    # of kiosk.core.notices, applied by the kiosk's notice feed at each tick).
+    assert out["alerts"]["items"] == [
+        {
+            "serial": 266801,
+            "level": "emergency",
+            "category": "한파",
+            "message": "[중구청] 한파경보 발효",
+            "regions": ["서울특별시 중구"],
+            "issued_at": issued.isoformat(),
+        },
+        {
+            "serial": 266800,
+            "level": "advisory",
+            "category": "호우",
+            "message": "부산 호우",
+            "regions": ["부산광역시 중구"],
+            "issued_at": issued.isoformat(),
+        },
+    ]
+    (query,) = [q for q in api.alerts.queries if q.get("crtDt") == f"{issued:%Y%m%d}"]
+    assert query["numOfRows"] == "1000" and query["returnType"] == "json" and "rgnNm" not in query
 
 
 def test_the_keys_appear_nowhere_not_in_output_logs_or_cache_files(
@@ -147,7 +185,8 @@ def test_the_keys_appear_nowhere_not_in_output_logs_or_cache_files(
     runs.append(kiosk("fetch", "--config", str(cfg), "--source", "subway", env=KEYS))
     stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir() if p.is_file())
     assert b"realtimeArrivalList" in stored  # the answers are cached ...
-    for key in (SUBWAY_KEY, OPEN_KEY):
+    assert b"NORMAL SERVICE" in stored  # the alert feed's answer too
+    for key in (SUBWAY_KEY, OPEN_KEY, BUS_KEY, ALERTS_KEY):
         assert key.encode() not in stored  # ... without the keys
         for r in runs:
             assert key not in r.stdout and key not in r.stderr
@@ -238,3 +277,43 @@ def test_help_explains_the_exit_status() -> None:
         and "exit status" in r.stdout
         and "every requested source failed" in r.stdout
     )
+
+
+def test_an_error_body_or_html_title_quoting_the_request_path_prints_no_key(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    # Proxies and gateways quote the path they were asked for; the key is in that path.
+    title = f"<html><head><title>404 Not Found: /{OPEN_KEY}/json/SearchParkInfoService</title>"
+    api.fail("parks", Reply(title + "</head></html>", content_type="text/html"))
+    api.fail("air", Reply(f'{{"RESULT":{{"CODE":"ERROR-500","MESSAGE":"bad /{OPEN_KEY}/"}}}}'))
+    api.fail(
+        "trails",
+        Reply(f'{{"RESULT":{{"CODE":"ERROR-500","MESSAGE":"key {OPEN_KEY} refused"}}}}'),
+    )
+    cfg = write_config(tmp_path, api)
+    runs = [
+        kiosk("fetch", "--config", str(cfg), env=KEYS),
+        kiosk("fetch", "--config", str(cfg), "--json", env=KEYS),
+    ]
+    out = json.loads(runs[1].stdout)
+    assert (
+        out["parks"]["error"]
+        == "got an HTML page instead of API data: 404 Not Found: /****/json/SearchParkInfoService"
+    )
+    assert "****" in out["air"]["error"] and "****" in out["trails"]["error"]
+    for r in runs:
+        assert OPEN_KEY not in r.stdout + r.stderr
+        assert "****" in r.stdout
+
+
+def test_an_unusable_cache_folder_is_one_warning_line_on_stderr(
+    api: SeoulApi, tmp_path: Path
+) -> None:
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    cfg = write_config(tmp_path, api)
+    r = kiosk("fetch", "--config", str(cfg), "--source", "air", env=KEYS)
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[1].split()[:3] == ["air", "ok", "1"]
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"warning: HTTP cache {tmp_path / 'cache' / 'http.sqlite'} ")
+    assert line.endswith("; caching in memory only")

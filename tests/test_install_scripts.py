@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -323,7 +324,8 @@ def test_each_version_installs_beside_the_last_and_rollback_switches_back(root, 
     first = install(root, *CHECK)
     v1 = current(root)
     assert v1 == f"0.1.0-{head_commit()}" and previous(root) is None
-    assert "checked " + v1 + ": config valid, all 6 pages drawn" in first.stderr
+    pages = len(yaml.safe_load((REPO / "layouts" / "yeouido.yaml").read_text())["pages"])
+    assert f"checked {v1}: config valid, all {pages} pages drawn" in first.stderr
     app = root / APP
     for name in ("app", "assets", "layouts", "venv"):  # the unit's paths go through current
         assert os.readlink(app / name) == f"current/{name}"

@@ -152,6 +152,24 @@ def test_the_feed_merges_alerts_and_operator_notices_and_expires_them(tmp_path):
     assert feed.changed(NOW + timedelta(hours=6)) == ()
 
 
+def test_a_reload_keeps_the_alerts_received_and_applies_the_new_rules(tmp_path):
+    feed = NoticeFeed(sp.NoticeSpool(tmp_path / "a"), NoticeRules(district="영등포구"))
+    yd = Alert(
+        7, "emergency", "긴급재난", "호우", "여의도 둔치 통제", ("서울특별시 영등포구",), NOW
+    )
+    mp = Alert(8, "emergency", "긴급재난", "호우", "망원 둔치 통제", ("서울특별시 마포구",), NOW)
+    feed.set_alerts([yd, mp])
+    assert [n.id for n in feed.changed(NOW) or ()] == ["alert-7"]
+    sp.write_notice(tmp_path / "b", notice("op-b", "advisory", minutes=10))
+    spool_a = feed.spool
+    feed.reconfigure(tmp_path / "a", NoticeRules(district="마포구", emergency_s=60.0))
+    assert feed.spool is spool_a  # the same folder: the same reader
+    assert [n.id for n in feed.changed(NOW) or ()] == ["alert-8"]  # no new poll needed
+    assert feed.changed(NOW + timedelta(minutes=2)) == ()  # the new, shorter window
+    feed.reconfigure(tmp_path / "b", NoticeRules(district="마포구"))
+    assert [n.id for n in feed.changed(NOW + timedelta(minutes=2)) or ()] == ["alert-8", "op-b"]
+
+
 # --- kiosk notice ------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from kiosk.ops.redact import MASK, Redactor, scrub_patterns, secrets_from_environ
+from kiosk.ops.redact import MASK, SECRET_ENV_VARS, Redactor, scrub_patterns, secrets_from_environ
 
 KEY = "4d46796d7366726f3833774a774955"
 
@@ -68,3 +68,29 @@ def test_update_replaces_the_secret_set():
 def test_secrets_from_environ_reads_the_two_key_variables():
     env = {"SEOUL_API_KEY": "k1", "SEOUL_SUBWAY_API_KEY": "", "OTHER": "x"}
     assert secrets_from_environ(env) == ["k1"]
+
+
+def test_a_data_go_kr_key_is_masked_in_both_its_forms_whichever_was_configured():
+    decoded = "BUSKEY+test/0123456789=="  # the "Decoding" form, with + / =
+    encoded = quote(decoded, safe="")  # the "Encoding" form, what the URL carries
+    lower = encoded.replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d")
+    for configured in (decoded, encoded, lower):
+        r = Redactor([configured])
+        for form in (decoded, encoded, quote(decoded)):
+            assert r(f"GET /x?serviceKey={form}&arsId=19007") == (
+                f"GET /x?serviceKey={MASK}&arsId=19007"
+            ), (configured, form)
+            assert r.secrets_only(f"[{form}]") == f"[{MASK}]", (configured, form)
+            assert r.data(f"<{form}>".encode()) == f"<{MASK}>".encode(), (configured, form)
+            assert r.found_in(form.encode())
+
+
+def test_secrets_from_environ_reads_the_bus_key_too():
+    assert secrets_from_environ({"SEOUL_BUS_API_KEY": "busKey-0123456789"}) == ["busKey-0123456789"]
+
+
+def test_every_api_key_variable_of_the_registry_is_a_secret_variable():
+    from kiosk.sources.registry import APIS
+
+    # kiosk status reads these to mask keys it was never told about; a new API must add its own.
+    assert set(SECRET_ENV_VARS) == {api.key_env for api in APIS.values()}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.core.timeutil import KST
-from kiosk.ops.screenlog import ScreenLog, default_path, main, screen_entry
+from kiosk.ops.screenlog import ScreenLog, default_path, screen_entry
 
 T0 = datetime(2025, 11, 26, 8, 13, 55, tzinfo=KST)
 
@@ -126,18 +126,81 @@ def test_default_path_follows_systemd_state_directory():
     )
 
 
-def test_helper_cli_prints_what_was_on_screen(tmp_path, capsys):
+def _screenlog(*argv: str) -> int:
+    from kiosk.cli import main as kiosk_main
+
+    return kiosk_main(["screenlog", *argv])
+
+
+def test_kiosk_screenlog_prints_compactly_what_was_on_screen(tmp_path, capsys):
     path = tmp_path / "screen.jsonl"
     log = ScreenLog(path)
     log.record(arrivals(T0, 2))
     log.record(arrivals(T0 + timedelta(seconds=30), 1))
-    assert main(["--log", str(path), "2025-11-26T08:14:00"]) == 0  # no offset: KST
-    out = capsys.readouterr().out
-    assert "page arrivals shown 2025-11-26T08:13:55+09:00 until 2025-11-26T08:14:25+09:00" in out
-    assert "| 5호선 방화행 2분 후 (여의나루)" in out
-    assert main(["--log", str(path), "--json", "2025-11-26T08:14:30+09:00"]) == 0
+    day = ["--log", str(path), "--date", "2025-11-26"]
+    assert _screenlog(*day, "--at", "08:14") == 0  # KST
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2025-11-26 08:13:55 KST  page arrivals (until 2025-11-26 08:14:25 KST)"
+    assert (
+        out[1] == "  subway: ok, fetched 2025-11-26 08:13:35 KST, produced 2025-11-26 08:13:24 KST"
+    )
+    assert "  5호선 방화행 2분 후 (여의나루)" in out  # one line per arrival, not per label
+    assert _screenlog(*day, "--json", "--at", "08:14:30") == 0
     assert json.loads(capsys.readouterr().out)["lines"][0].startswith("5호선 방화행 1분")
-    assert main(["--log", str(path), "2025-11-26T08:00:00"]) == 1
-    assert "nothing recorded" in capsys.readouterr().err
-    assert main(["--log", str(path), "yesterday"]) == 2
+    assert _screenlog(*day, "--at", "08:00") == 1
+    assert "nothing recorded at 2025-11-26 08:00:00 KST" in capsys.readouterr().err
+    assert _screenlog(*day, "--at", "yesterday") == 2
     assert "cannot read time 'yesterday'" in capsys.readouterr().err
+    assert _screenlog("--log", str(path), "--date", "26/11/2025") == 2
+    assert "cannot read date '26/11/2025'" in capsys.readouterr().err
+    assert _screenlog(*day) == 0  # the whole day asked: its last entry
+    assert "page arrivals (still on screen)" in capsys.readouterr().out
+
+
+def test_kiosk_screenlog_names_a_notices_start_and_end(tmp_path, capsys):
+    path = tmp_path / "screen.jsonl"
+    log = ScreenLog(path)
+    notice = {
+        "mode": "takeover",
+        "id": "alert-266801",
+        "level": "critical",
+        "origin": "alert",
+        "until": (T0 + timedelta(hours=6)).isoformat(),
+    }
+    lines = [
+        "위급재난 · Extreme emergency | 지진 · Earthquake | 행정안전부",
+        "[행정안전부] 지진 발생",
+    ]
+    log.record(screen_entry("notice", T0, {}, lines, notice={"event": "start", **notice}))
+    log.record(
+        screen_entry(
+            "arrivals", T0 + timedelta(minutes=5), {}, [], notice={"event": "end", **notice}
+        )
+    )
+    day = ["--log", str(path), "--date", "2025-11-26"]
+    assert _screenlog(*day, "--at", "08:15") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("page notice (until 2025-11-26 08:18:55 KST)")
+    assert out[1] == (
+        "  notice started (takeover): critical alert-266801 from alert, "
+        "until 2025-11-26 14:13:55 KST"
+    )
+    assert out[2:] == [f"  {line}" for line in lines]
+    assert _screenlog(*day, "--at", "08:19") == 0
+    assert "  notice ended (takeover): critical alert-266801" in capsys.readouterr().out
+
+
+def test_a_line_torn_by_a_full_disk_does_not_swallow_the_next_one(tmp_path):
+    from tests.small_disk import SmallDisk
+
+    with SmallDisk(tmp_path / "disk", kib=256) as disk:
+        log = ScreenLog(disk.path / "screen.jsonl")
+        assert log.record(arrivals(T0, 3))
+        disk.fill(leave=4096)  # room for part of the next line only
+        long_page = screen_entry("events", T0 + timedelta(seconds=15), {}, ["가" * 4000])
+        assert not log.record(long_page)  # the disk took a part of it, then ENOSPC
+        disk.free()
+        assert log.record(arrivals(T0 + timedelta(seconds=30), 1))
+        entries = list(log.entries())
+    assert [e["page"] for e in entries] == ["arrivals", "arrivals"]  # the torn line skipped
+    assert entries[-1]["lines"][0].startswith("5호선 방화행 1분")

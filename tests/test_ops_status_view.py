@@ -68,3 +68,27 @@ def test_the_version_line_names_the_commit(tmp_path, capsys):
     out = _run(tmp_path, _report(versions={"kiosk": "0.1.0", "commit": "0123456789ab"}), capsys)
     assert out.startswith("kiosk 0.1.0 (commit 0123456789ab): running, pid ")
     assert "versions: kiosk 0.1.0, commit 0123456789ab" in out
+
+
+def test_the_leading_notice_is_in_the_summary_and_the_json(tmp_path, capsys):
+    notice = {
+        "level": "critical",
+        "origin": "alert",
+        "text": "[행정안전부] 지진 발생, 낙하물에 주의하세요",
+        "since": (T0 - timedelta(minutes=3)).isoformat(),
+        "until": (T0 + timedelta(hours=6)).isoformat(),
+    }
+    out = _run(tmp_path, _report(notice=notice), capsys)
+    assert (
+        "notice:   critical (alert) since 2026-12-01 20:57:00 KST until 2026-12-02 03:00:00 KST: "
+        "[행정안전부] 지진 발생, 낙하물에 주의하세요"
+    ) in out.splitlines()
+    ns = argparse.Namespace(json=True, runtime_dir=str(tmp_path))
+    assert run_status(ns, now=T0 + timedelta(minutes=57), environ={}) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["notice"] == notice
+    out = _run(tmp_path, _report(), capsys)  # none in force: no line, null in the JSON
+    assert "notice:" not in out
+    assert run_status(ns, now=T0 + timedelta(minutes=57), environ={}) == 0
+    assert json.loads(capsys.readouterr().out)["notice"] is None

@@ -254,6 +254,22 @@ def test_resume_ends_every_hold_and_the_schedule_takes_over_at_once(rig):
     assert report.actual_backlight == 100  # the schedule's day level, not the held 30
 
 
+def test_release_ends_only_the_hold_its_owner_set(rig):
+    sim, rec = rig
+    rec.tick(t(4, 2))  # 02:00: scheduled off
+    assert sim.power == "off"
+    report = rec.command(t(4, 2), power="on", until=t(4, 8), by="kiosk notice")
+    assert sim.power == "on" and not report.scheduled_off and report.source == "operator"
+    report = rec.release(t(4, 2, 30), "power", by="kiosk notice")
+    assert report.holds == () and report.scheduled_off and sim.power == "off"
+    # An operator's hold given meanwhile stays: the notice's end does not undo it.
+    rec.command(t(4, 3), power="on", until=t(4, 8), by="kiosk notice")
+    rec.command(t(4, 3, 5), power="on", backlight=40, by="alice")
+    report = rec.release(t(4, 3, 10), "power", by="kiosk notice")
+    assert [(h.what, h.by) for h in report.holds] == [("power", "alice"), ("backlight", "alice")]
+    assert sim.power == "on"
+
+
 def test_holds_move_to_the_reconciler_that_replaces_this_one(rig):
     sim, rec = rig
     rec.command(t(4, 12), power="off", until=t(4, 18), by="alice")

@@ -131,6 +131,19 @@ def test_retry_after_is_honoured_instead_of_the_backoff() -> None:
     assert not c.due(T0 + timedelta(seconds=599))
 
 
+def test_a_retry_after_shorter_than_the_backoff_does_not_shorten_it() -> None:
+    c, fetch, _ = make(interval_s=10)
+    fetch.fail_with(HttpError("HTTP 503 Service Unavailable from h", 503, retry_after_s=0))
+    waits = []
+    t = T0
+    for _ in range(4):
+        c.refresh(t)
+        assert c.retry_at is not None
+        waits.append((c.retry_at - t).total_seconds())
+        t = c.retry_at
+    assert waits == [30, 60, 120, 240]  # the backoff, as without a Retry-After
+
+
 @pytest.mark.parametrize(
     ("error", "status", "text"),
     [

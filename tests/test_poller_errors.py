@@ -15,6 +15,7 @@ from kiosk.core.models import FeedStatus
 from kiosk.core.timeutil import KST
 from kiosk.poller.service import Poller
 from tests.httpserver import (
+    ALERTS_KEY,
     BUS_KEY,
     HTML_ERROR_PAGE,
     FakeClock,
@@ -24,9 +25,16 @@ from tests.httpserver import (
     openapi_xml_error,
     sample,
 )
+from tests.httpserver.alerts import PATTERN as ALERTS_PATH
+from tests.httpserver.alerts import alert_row
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
-ENV = {"SEOUL_SUBWAY_API_KEY": SUBWAY_KEY, "SEOUL_API_KEY": OPEN_KEY, "SEOUL_BUS_API_KEY": BUS_KEY}
+ENV = {
+    "SEOUL_SUBWAY_API_KEY": SUBWAY_KEY,
+    "SEOUL_API_KEY": OPEN_KEY,
+    "SEOUL_BUS_API_KEY": BUS_KEY,
+    "SAFETYDATA_API_KEY": ALERTS_KEY,
+}
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=KST)
 
 
@@ -38,6 +46,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def api(clock: FakeClock) -> Iterator[SeoulApi]:
     with SeoulApi(SUBWAY_KEY, OPEN_KEY, clock.now) as server:
+        server.alerts.set_rows(
+            alert_row(7, "[중구청] 한파 안내", "서울특별시 중구 ", T0, "안전안내")
+        )
         yield server
 
 
@@ -275,11 +286,12 @@ def test_an_unreadable_key_file_is_named(api: SeoulApi, tmp_path: Path) -> None:
 
 
 def test_a_failure_keeps_the_last_good_data_of_every_source(api: SeoulApi, tmp_path: Path) -> None:
-    no_reuse = dict.fromkeys(("subway", "air", "parks", "trails", "bikes", "events", "bus"), 0)
-    poller = Poller(kiosk_config(api, tmp_path, cache_expiry=no_reuse), env=ENV)
+    names = ("subway", "air", "parks", "trails", "bikes", "events", "bus", "alerts")
+    poller = Poller(kiosk_config(api, tmp_path, cache_expiry=dict.fromkeys(names, 0)), env=ENV)
     first = {s: refresh(poller, s) for s in poller.coordinators}
-    assert set(first) == {"subway", "air", "parks", "trails", "bikes", "events", "bus"}
+    assert set(first) == set(names)
     api.fail("subway", Reply(b"x", status=503))
+    api.route(ALERTS_PATH, HTML_ERROR_PAGE)
     api.bus.modes["02005"] = "down"
     for source in ("air", "parks", "trails", "bikes", "events"):
         api.fail(source, HTML_ERROR_PAGE)

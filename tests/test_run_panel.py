@@ -114,3 +114,61 @@ def test_kiosk_panel_power_off_while_kiosk_run_runs_holds_past_the_next_read_bac
     assert kiosk.proc.returncode == 0, out
     assert "Traceback" not in out
     assert not (kiosk.runtime / "panel.sock").exists()  # removed on a clean exit
+
+
+def test_a_critical_notice_wakes_a_scheduled_off_panel_and_leaves_no_hold_behind(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    sim = LgSimulator().start()
+    example = yaml.safe_load((REPO / "config.example.yaml").read_text())
+    cfg = {
+        "station": example["station"],
+        "layout": str(REPO / "layouts" / "yeouido.yaml"),
+        "sources": {"demo": True},
+        "notices": {"spool_path": str(tmp_path / "notices")},
+        "panel": {
+            "driver": "lg",
+            "port": sim.url,
+            "timeout": 0.5,
+            "schedule": [{"at": "00:00", "power": "off"}],  # off, whatever the time
+        },
+    }
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    kiosk = RunningKiosk(config, tmp_path)
+
+    def notice(*args: str) -> None:
+        res = subprocess.run(
+            [sys.executable, "-m", "kiosk", "notice", *args, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO,
+            env=dict(os.environ),
+        )
+        assert res.returncode == 0, res.stderr
+
+    try:
+        kiosk.wait_status(lambda s: s["state"] == "sleeping" and sim.power == "off", 60)
+        notice(
+            "show", "--level", "critical", "--ko", "역사 내 화재, 즉시 대피하세요", "--for", "1h"
+        )
+        st = kiosk.wait_status(lambda s: s["state"] == "running" and sim.power == "on", 30)
+        assert st["notice"]["level"] == "critical" and st["notice"]["origin"] == "operator"
+        (hold,) = st["panel"]["holds"]
+        assert (hold["what"], hold["value"], hold["by"]) == ("power", "on", "kiosk notice")
+        assert hold["until"] == st["notice"]["until"]  # it would end by itself, too
+        assert st["panel"]["desired"] == {"power": "on", "backlight": None, "by": "operator"}
+        notice("clear")
+        st = kiosk.wait_status(lambda s: s["state"] == "sleeping" and sim.power == "off", 30)
+        assert st["notice"] is None and st["panel"]["holds"] == []
+        assert st["panel"]["actual"]["state"] == "off as scheduled"
+    finally:
+        out = kiosk.stop()
+        sim.stop()
+    assert kiosk.proc.returncode == 0, out
+    assert "Traceback" not in out
+    assert "notice: holding the panel on until" in out
+    assert "no critical notice left; the panel goes back to its schedule" in out

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import demo_snapshots, window_setup
 from kiosk.config import load_all
 from kiosk.core.models import FeedStatus, Snapshot
+from kiosk.core.views.buses import StopSpec
 from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text
 from kiosk.ui.window import KioskWindow
@@ -235,3 +236,28 @@ def test_snapshots_of_data_many_routes_and_night_look_like_a_display(app, size, 
         assert (img.width(), img.height()) == size
         colours = {img.pixel(x, y) for x in range(0, size[0], 37) for y in range(0, size[1], 37)}
         assert len(colours) > 8, f"{png.name} looks blank"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_full_screenful_of_routes_reaches_the_footer(app, size):
+    from PySide6.QtCore import QPoint
+
+    cfg, layout = load_all(EXAMPLES[0])
+    win, page = _window(size, demo_snapshots(cfg, layout, NOW))
+    lines = _lines(page)
+    assert len(lines) == page.rows_per_page  # a full screenful
+    last = lines[-1]
+    gap = page.area.height() - last.mapTo(page.area, QPoint(0, last.height())).y()
+    # The spare height goes to the rows (each a little taller), not to a band under the last.
+    assert 0 <= gap <= last.minimumSizeHint().height() // 8, (gap, last.height())
+    assert last.height() > last.minimumSizeHint().height()
+    win.close()
+
+
+def test_a_stop_known_only_by_its_number_does_not_show_it_twice(app):
+    night = Snapshot("bus", (), NOW, FeedStatus.EMPTY)
+    win, page = _window((1920, 1080), [night], setup_changes={"bus_stops": (StopSpec("19008"),)})
+    card = page.cards["19008"]
+    assert (card.name.ko.text(), card.name.en.text()) == ("정류소 19008", "Stop 19008")
+    assert (card.where.ko.text(), card.where.en.text()) == ("", "")
+    win.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
@@ -262,3 +263,37 @@ def test_an_operator_notice_reaches_the_screen_within_two_seconds_and_a_bad_file
         p.unlink()  # `kiosk notice clear`
     assert _run(win, clock, 2)[-1] != "T"
     assert clock.now - NOW < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_banner_is_as_high_as_its_message_and_its_heading_is_whole(app, size):
+    win = station_window(EXAMPLES[0], size)
+    win.set_notices([N.EMERGENCY, N.ADVISORY])  # the longest message, and one more
+    win.show_page("bikes")
+    QApplication.processEvents()
+    banner = win.notice_layer.banner
+    assert banner is not None
+    long_h = banner.height()
+    assert "…" not in banner.heading.text() and "…" not in banner.message.text()
+    win.set_notices([N.ADVISORY])  # one line of text: no empty line beneath it
+    QApplication.processEvents()
+    assert banner.height() < long_h
+    assert banner.message.fits() and banner.message.text() == N.ADVISORY.text_ko
+    # The card lines up with the pages' cards (the pages' side margins), not the screen edge.
+    page = win.current_page()
+    left = page.mapTo(win, QPoint(page.layout().contentsMargins().left(), 0)).x()
+    assert abs(banner.mapTo(win, banner.rect().topLeft()).x() + banner._inset - left) <= 1
+    win.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_short_takeover_message_keeps_its_english_right_beneath_it(app, size):
+    win = station_window(EXAMPLES[0], size)
+    short = N.operator("critical", "3번 출구로 대피하세요", "Leave by Exit 3")
+    win.set_notices([short])
+    QApplication.processEvents()
+    card = win.notice_layer.takeover.card
+    gap = card.english.y() - (card.message.y() + card.message.height())
+    assert 0 <= gap <= win.metrics.px(2), gap
+    assert card.message.fits() and card.english.fits()
+    win.close()

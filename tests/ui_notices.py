@@ -39,6 +39,11 @@ def operator(level: str, ko: str, en: str = "", minutes: int = 30) -> Notice:
     )
 
 
+OPERATOR_ADVISORY = operator(
+    "advisory",
+    "2번 출구 에스컬레이터 점검 중입니다. 엘리베이터를 이용하세요.",
+    "Exit 2 escalator closed.",
+)
 CRITICAL = alert(266801, "critical", "지진", LONGEST)
 EMERGENCY = alert(266802, "emergency", "호우", LONGEST, 25)
 ADVISORY = alert(
@@ -75,6 +80,8 @@ CASES = {
     "notice-page": ([EMERGENCY, ADVISORY], "notice"),
     "banner-emergency": ([EMERGENCY, ADVISORY], "bikes"),
     "banner-advisory": ([ADVISORY], "arrivals"),
+    "banner-buses": ([ADVISORY, OPERATOR_ADVISORY], "buses"),
+    "banner-parks": ([EMERGENCY], "parks"),
 }
 
 

@@ -3,15 +3,18 @@
 It listens on 127.0.0.1 only, serves the bundled demo bodies (kiosk/demo, times moved to now)
 in the URL layout of swopenapi / openapi.seoul.go.kr, and spoils requests in turn: an HTML 502
 page, a reply slower than the kiosk's timeout, a body whose rows hold only nulls, a JSON body
-cut in half. From half-time the
-subway key answers ERROR-337 (daily quota), the general key from three quarters. Every wait is
-bounded and ``stop()`` ends them, so the server can never outlive the soak.
+cut in half, a gzip bomb (a few KB that unpack to 64 MiB), a slow answer (one byte at a time,
+each within the timeout, for longer than the kiosk's request deadline), a 503 with
+``Retry-After: 0``. From half-time the subway key answers ERROR-337 (daily quota), the general
+key from three quarters. Every wait is bounded and ``stop()`` ends them, so the server can
+never outlive the soak.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections import Counter
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,8 +32,21 @@ SERVICES = {
     "bikeList": "bikes",
     "culturalEventInfo": "events",
 }
-# What request k (over all services) gets: two in three a fault.
-PATTERN = ("ok", "html_502", "ok", "timeout", "null_rows", "truncated_json")
+# What request k (over all services) gets: seven in ten a fault; the start-up burst (one request
+# per source, six sources) meets the first six.
+PATTERN = (
+    "html_502",
+    "timeout",
+    "gzip_bomb",
+    "null_rows",
+    "slow_answer",
+    "truncated_json",
+    "retry_after_0",
+    "ok",
+    "ok",
+    "ok",
+)
+BOMB_MIB = 64  # what the gzip bomb unpacks to: far over every source's max_body_kib
 QUOTA_FROM = {"subway": 0.5, "openapi": 0.75}  # share of the soak after which ERROR-337 comes
 HTML_502 = (
     b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
@@ -58,6 +74,13 @@ def _now_body(source: str, station: str, now: datetime) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
+def gzip_bomb(mib: int = BOMB_MIB) -> bytes:
+    """A gzip stream of ``mib`` MiB of zeros (about a thousandth of that on the wire)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\0" * (1 << 20)
+    return b"".join(z.compress(block) for _ in range(mib)) + z.flush()
+
+
 def _null_rows(body: bytes) -> bytes:
     """The same answer with every value of every row null (a backend that lost its data)."""
     data: Any = json.loads(body)
@@ -78,6 +101,11 @@ class FaultServer:
         self.station = station
         self.duration_s = duration_s
         self.hang_s = timeout_s + 1.0  # past the kiosk's timeout: it gives up first
+        # A slow answer: a byte every half timeout (never a timeout) for three timeouts and more,
+        # past the request deadline the soak sets (two timeouts); then the rest at once.
+        self.drip_s = timeout_s / 2
+        self.slow_s = 3 * timeout_s + 1.0
+        self._bomb = gzip_bomb()
         self.clock = clock
         self.monotonic = monotonic
         self.counts: Counter[str] = Counter()
@@ -123,8 +151,8 @@ class FaultServer:
             return "quota_337"
         return PATTERN[k % len(PATTERN)]
 
-    def reply(self, path: str) -> tuple[int, str, bytes]:
-        """(status, content type, body) for a request path."""
+    def reply(self, path: str) -> tuple[int, str, bytes, str]:
+        """(status, content type, body, fate) for a request path."""
         parts = unquote(path).split("/")
         service = parts[5] if path.startswith("/api/subway/") and len(parts) > 5 else ""
         if not service and len(parts) > 3:
@@ -132,14 +160,18 @@ class FaultServer:
         source = SERVICES.get(service)
         if source is None:
             self.counts["unknown path"] += 1
-            return 404, "text/html", b"<html><body><h1>404 Not Found</h1></body></html>"
+            return 404, "text/html", b"<html><body><h1>404 Not Found</h1></body></html>", "none"
         fate = self.outcome(source)
         self.counts[f"{source} {fate}"] += 1
         if fate == "html_502":
-            return 502, "text/html", HTML_502
+            return 502, "text/html", HTML_502, fate
+        if fate == "retry_after_0":
+            return 503, "text/html", b"<html><body>busy</body></html>", fate
+        if fate == "gzip_bomb":
+            return 200, "application/json;charset=UTF-8", self._bomb, fate
         if fate == "quota_337":
             body = QUOTA_SUBWAY if source == "subway" else QUOTA_OPENAPI
-            return 200, "application/json;charset=UTF-8", body
+            return 200, "application/json;charset=UTF-8", body, fate
         body = _now_body(source, self.station, self.clock().astimezone(KST))
         if fate == "timeout":
             self._stopping.wait(self.hang_s)
@@ -147,7 +179,18 @@ class FaultServer:
             body = body[: len(body) // 2]
         if fate == "null_rows":
             body = _null_rows(body)
-        return 200, "application/json;charset=UTF-8", body
+        return 200, "application/json;charset=UTF-8", body, fate
+
+    def dribble(self, wfile: Any, body: bytes) -> None:
+        """The slow answer: a byte at a time for ``slow_s``, then the rest; stops with the server."""
+        drips = min(len(body), int(self.slow_s / self.drip_s))  # counted: no clock needed
+        for sent in range(drips):
+            if self._stopping.is_set():
+                return
+            wfile.write(body[sent : sent + 1])
+            wfile.flush()
+            self._stopping.wait(self.drip_s)
+        wfile.write(body[drips:])
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         owner = self
@@ -156,14 +199,21 @@ class FaultServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                status, ctype, body = owner.reply(self.path)
+                status, ctype, body, fate = owner.reply(self.path)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(body)))
+                    if fate == "gzip_bomb":
+                        self.send_header("Content-Encoding", "gzip")
+                    if fate == "retry_after_0":
+                        self.send_header("Retry-After", "0")
                     self.end_headers()
-                    self.wfile.write(body)
-                except OSError:  # the kiosk gave up waiting (the timeout fault): as intended
+                    if fate == "slow_answer":
+                        owner.dribble(self.wfile, body)
+                    else:
+                        self.wfile.write(body)
+                except OSError:  # the kiosk gave up waiting (timeout, deadline): as intended
                     self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002

@@ -3,9 +3,11 @@
 The real `kiosk run` (windowed, offscreen) polls a local fault-injecting server
 (``kiosk.bench.faultserver``) as fast as the config allows (subway every 5 s, air and bikes
 every 60 s, the rest every 600 s, no cache reuse), rotates every page every 3 s (the shortest
-duration a layout allows), and is sampled once a second. It passes when, at the end, the
-process is alive, stops cleanly on SIGTERM, and logged no error and no traceback; its memory
-(RSS/USS from warm-up to the end) is reported against the 2 MB growth budget.
+duration a layout allows), and is sampled once a second. Its HTTP cache starts damaged, and at
+half-time a damaged copy is put in place of the live file (``kiosk.bench.cache_damage``). It
+passes when, at the end, the process is alive, stops cleanly on SIGTERM, and logged no error and
+no traceback; its memory (RSS/USS from warm-up to the end) is reported against the 2 MB growth
+budget.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from kiosk.bench.cache_damage import damaged_copy, moved_aside
 from kiosk.bench.faultserver import PATTERN, QUOTA_FROM, FaultServer
 from kiosk.bench.memory import read_memory
 from kiosk.bench.report import BUDGETS
@@ -44,6 +47,8 @@ HTTP_TIMEOUT_S = 2.0
 FAST_SOURCES: dict[str, Any] = {
     "demo": False,
     "timeout": HTTP_TIMEOUT_S,
+    "request_deadline": 2 * HTTP_TIMEOUT_S,  # the fault server's slow answer takes longer
+    "fetch_deadline": 6 * HTTP_TIMEOUT_S,
     "api_key_file": None,
     "subway_api_key_file": None,
     "subway_min_interval": 5,
@@ -153,10 +158,14 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
                 out["first_frame_s"] = time.monotonic() - t0
                 _say(f"soaking kiosk run (pid {proc.pid}) for {seconds:g} s")
                 end = time.monotonic() + seconds
+                damage_at = time.monotonic() + seconds / 2
                 watch = StatusWatch(sock, time.monotonic())
                 while time.monotonic() < end and proc.poll() is None:
                     m = read_memory(proc.pid)
                     out["samples"].append((time.monotonic() - t0, m.rss_mb, m.uss_mb))
+                    if damage_at and time.monotonic() >= damage_at:
+                        damaged_copy(work.root / "cache" / "http.sqlite", seed=12)
+                        damage_at = 0.0
                     watch.drain(min(1.0, max(0.0, end - time.monotonic())))
                 out["alive"] = proc.poll() is None
                 out["status_updates"] = watch.count
@@ -166,6 +175,7 @@ def soak_run(work: Workdir, size: tuple[int, int], seconds: float) -> dict[str, 
                     m = read_memory(proc.pid)
                     out["samples"].append((time.monotonic() - t0, m.rss_mb, m.uss_mb))
                 out["feeds"] = _read_status(work)
+                out["cache_moved_aside"] = moved_aside(work.root / "cache")
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -224,6 +234,7 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
                 **FAST_SOURCES,
                 endpoints=server.endpoints,
             )
+            damaged_copy(work.root / "cache" / "http.sqlite")  # the kiosk starts on it
             result = soak_run(work, size, seconds)
         finally:
             server.stop()
@@ -236,10 +247,11 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
         "size": list(size),
         "pages": len(layout.pages),
         "page_seconds": PAGE_SECONDS,
-        "faults": list(PATTERN)
+        "faults": list(dict.fromkeys(PATTERN))
         + [
             f"quota_337 (subway from {QUOTA_FROM['subway']:.0%}, "
-            f"general key from {QUOTA_FROM['openapi']:.0%} of the run)"
+            f"general key from {QUOTA_FROM['openapi']:.0%} of the run)",
+            "damaged_cache (at start, and a damaged copy in its place at half-time)",
         ],
         "first_frame_s": result.get("first_frame_s"),
         "alive_at_end": result["alive"],
@@ -252,6 +264,7 @@ def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> in
         "last_status": result.get("last_status"),
         "requests": dict(sorted(server.counts.items())),
         "feeds_at_end": result.get("feeds", {}),
+        "cache_moved_aside": result.get("cache_moved_aside", 0),
         "memory": {},
     }
     if samples:
@@ -323,6 +336,7 @@ def soak_table(doc: dict[str, Any]) -> str:
     lines.append(f"requests served        {served}")
     feeds = ", ".join(f"{k} {v}" for k, v in doc["feeds_at_end"].items()) or "unknown"
     lines.append(f"feeds at the end       {feeds}")
+    lines.append(f"damaged caches aside   {doc['cache_moved_aside']}")
     if doc.get("log_tail"):
         lines += [
             "",

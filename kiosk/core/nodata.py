@@ -44,6 +44,7 @@ TOO_OLD = ("정보가 오래됨", "Data too old")
 NOTHING_LISTED = ("표시할 정보 없음", "Nothing to show")
 NO_DEMO_DATA = ("이 역의 시연 데이터 없음", "No demo data for this station")
 NO_TRAINS = ("운행 중인 열차 없음", "No trains running")
+NO_STOPS = ("설정된 정류소 없음", "No bus stops configured")  # a buses page, no station.bus_stops
 
 
 def no_data_reason(snapshot: Snapshot | None, demo_missing: bool = False) -> tuple[str, str]:

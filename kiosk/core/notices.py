@@ -176,18 +176,25 @@ def in_force(notice: Notice, now: datetime) -> bool:
     return notice.issued_at - MAX_FUTURE <= now < notice.until
 
 
+def for_station(alerts: Iterable[Alert], rules: NoticeRules) -> tuple[Alert, ...]:
+    """The alerts for the station's district or its whole city, each serial once."""
+    seen: set[int] = set()
+    out: list[Alert] = []
+    for alert in alerts:
+        if alert.serial not in seen and applies_here(alert.regions, rules.district, rules.city):
+            seen.add(alert.serial)
+            out.append(alert)
+    return tuple(out)
+
+
+def in_window(alerts: Iterable[Alert], now: datetime, rules: NoticeRules) -> tuple[Notice, ...]:
+    """The alerts still within their level's window at ``now``, as notices (no region rule)."""
+    return ordered(n for n in (alert_notice(a, rules) for a in alerts) if in_force(n, now))
+
+
 def alert_notices(alerts: Iterable[Alert], now: datetime, rules: NoticeRules) -> tuple[Notice, ...]:
     """The alerts for this station that are still within their level's window, as notices."""
-    seen: set[int] = set()
-    out: list[Notice] = []
-    for alert in alerts:
-        if alert.serial in seen or not applies_here(alert.regions, rules.district, rules.city):
-            continue
-        notice = alert_notice(alert, rules)
-        if in_force(notice, now):
-            seen.add(alert.serial)
-            out.append(notice)
-    return ordered(out)
+    return in_window(for_station(alerts, rules), now, rules)
 
 
 def ordered(notices: Iterable[Notice]) -> tuple[Notice, ...]:

@@ -13,6 +13,7 @@ from kiosk.core.format import distance_text
 from kiosk.core.views.air import AirView, PollutantTile
 from kiosk.core.views.arrivals import ArrivalsView, TrainRow
 from kiosk.core.views.bikes import BikesView
+from kiosk.core.views.buses import BusCell, BusesView
 from kiosk.core.views.common import DataState
 from kiosk.core.views.events import EventsView
 from kiosk.core.views.parks import ParksView, PlaceRow
@@ -90,3 +91,21 @@ def _(view: BikesView) -> list[str]:
 def _(view: EventsView) -> list[str]:
     rows = [f"행사 {e.title} · {e.when_ko} · {e.place_ko}" for e in view.events]
     return [*_stale(view.state), *rows] if rows else ["행사 정보 없음"]
+
+
+def _bus(route: str, direction: str, cell: BusCell) -> str:
+    when = f"{cell.minutes}분" if cell.minutes is not None else cell.status_ko
+    tags = "".join(f" ({t})" for t, on in (("저상", cell.low_floor), ("막차", cell.last_bus)) if on)
+    return f"{route}번 {direction} {when}{tags}"
+
+
+@lines_of.register
+def _(view: BusesView) -> list[str]:
+    out = _stale(view.state)
+    for stop in view.sections:
+        if not stop.rows:
+            out.append(f"정류소 {stop.ars_id} {stop.name_ko}: {stop.reason}".rstrip(": "))
+            continue
+        for row in stop.rows:
+            out += [_bus(row.route, row.direction_ko, cell) for cell in row.buses]
+    return out

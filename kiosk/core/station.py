@@ -19,6 +19,9 @@ class Station:
     # How many of the nearest places each source keeps (``sources.nearby``).
     nearby: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     bus_stops: tuple[str, ...] = ()  # ARS ids of the stops on the buses page, in order
+    # How far back the alert feed is read: the longest of ``notices.windows`` (an alert older
+    # than that is never on screen, so its day need not be asked for).
+    alert_lookback_s: float = 6 * 3600.0
 
     def keep(self, source: str, default: int = 10) -> int:
         """How many of ``source``'s nearest places to keep."""

@@ -11,11 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.core.models import Alert, Notice
-from kiosk.core.notices import NoticeRules, alert_notices, merge_notices
+from kiosk.core.notices import NoticeRules, for_station, in_window, merge_notices
 from kiosk.ops.notice_spool import NoticeSpool
+
+SOURCE = "alerts"  # the registry source whose snapshots' items ``set_alerts`` takes
 
 
 class NoticeFeed:
@@ -24,21 +27,40 @@ class NoticeFeed:
     def __init__(self, spool: NoticeSpool, rules: NoticeRules):
         self.spool = spool
         self.rules = rules
-        self._alerts: tuple[Alert, ...] = ()
+        self._alerts: tuple[Alert, ...] = ()  # the feed's latest items, as published
+        self._here: tuple[Alert, ...] = ()  # those for this station (district or whole city)
         self._lock = threading.Lock()
         self._last: tuple[Notice, ...] | None = None
 
     def set_alerts(self, alerts: Sequence[Alert]) -> None:
         """The alert feed's latest items (any thread). A failed poll keeps the previous ones."""
+        alerts = tuple(alerts)
+        # The region rule once per poll (in the poller's thread), not at every tick: a day of
+        # the national feed holds hundreds of alerts, a station's a handful.
+        rules = self.rules
+        here = for_station(alerts, rules)
         with self._lock:
-            self._alerts = tuple(alerts)
+            if self.rules is not rules:  # reconfigured meanwhile
+                here = for_station(alerts, self.rules)
+            self._alerts, self._here = alerts, here
+
+    def reconfigure(self, spool_path: Path, rules: NoticeRules) -> None:
+        """A reloaded config: its rules at once, a new spool reader only if the folder moved.
+
+        The alerts already received stay (a reload must not take a warning off the screen).
+        """
+        if Path(spool_path) != self.spool.path:
+            self.spool = NoticeSpool(spool_path)
+        with self._lock:
+            self.rules = rules
+            self._here = for_station(self._alerts, rules)
 
     def current(self, now: datetime) -> tuple[Notice, ...]:
         """Every notice in force at ``now``, most severe first."""
         self.spool.poll()
         with self._lock:
-            alerts = self._alerts
-        return merge_notices(alert_notices(alerts, now, self.rules), self.spool.notices, now)
+            here, rules = self._here, self.rules
+        return merge_notices(in_window(here, now, rules), self.spool.notices, now)
 
     def changed(self, now: datetime) -> tuple[Notice, ...] | None:
         """The notices in force when they differ from the last call's (the first call: always)."""

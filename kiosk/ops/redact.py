@@ -19,14 +19,20 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "****"
 # The environment variables that carry keys (see DESIGN.md "Config keys").
-SECRET_ENV_VARS = ("SEOUL_API_KEY", "SEOUL_SUBWAY_API_KEY")
+SECRET_ENV_VARS = (
+    "SEOUL_API_KEY",
+    "SEOUL_SUBWAY_API_KEY",
+    "SEOUL_BUS_API_KEY",
+    "SAFETYDATA_API_KEY",
+)
 # Shorter strings would mask ordinary words and data ("1001" is a line id); real keys are 20+
 # characters, and the key loader refuses shorter ones (kiosk.poller.keys).
 MIN_SECRET_LEN = 8
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 # serviceKey=..., api_key: ..., token=..., Authorization: Bearer ...
 _NAMED = re.compile(
@@ -35,8 +41,9 @@ _NAMED = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(authorization\s*[=:]\s*(?:bearer|basic)\s+)(\S+)")
 # A Seoul key sits as a path segment: .../api/subway/<KEY>/json/... or :8088/<KEY>/json/...
-# Any 20+ character segment after "/" or "=" that mixes letters and digits looks like one.
-_TOKEN = re.compile(r"(?<=[/=])([A-Za-z0-9%+_\-]{20,})(?=[/&?#\s\"',;)]|$)")
+# Any 20+ character segment after "/" or "=" that mixes letters and digits looks like one. Not
+# with an underscore: keys have none, and file and folder names often do (left readable).
+_TOKEN = re.compile(r"(?<=[/=])([A-Za-z0-9%+\-]{20,})(?=[/&?#\s\"',;)]|$)")
 
 
 def _looks_like_key(token: str) -> bool:
@@ -66,7 +73,13 @@ class Redactor:
             s = (s or "").strip()
             if len(s) < MIN_SECRET_LEN:
                 continue
-            needles.update({s, quote(s, safe=""), quote(s), quote_plus(s)})
+            # data.go.kr shows a key twice, "Decoding" (with + / =) and "Encoding" (%-escaped),
+            # and the bus source sends the escaped form whichever was configured: both forms,
+            # each also escaped as a URL would carry it, are secrets.
+            forms = {s, unquote(s)} if _ESCAPE.search(s) else {s}
+            for form in forms:
+                if len(form) >= MIN_SECRET_LEN:
+                    needles.update({form, quote(form, safe=""), quote(form), quote_plus(form)})
         # Longest first, so a key that contains another key is masked whole.
         ordered = tuple(sorted(needles, key=len, reverse=True))
         with self._lock:
@@ -114,7 +127,7 @@ class Redactor:
 
 
 def secrets_from_environ(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The API keys found in the environment (the values of ``SEOUL_*_API_KEY``)."""
+    """The API keys found in the environment (the values of ``SECRET_ENV_VARS``)."""
     env = os.environ if environ is None else environ
     return [env[name] for name in SECRET_ENV_VARS if env.get(name)]
 

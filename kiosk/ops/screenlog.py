@@ -9,6 +9,8 @@ exceed ``max_bytes``. Lines are flushed but not fsync'ed: the log lives on an SD
 months, a page change every ~15 s, and a crash of the process loses nothing (the kernel has
 the data); only a power cut may lose the last few seconds.
 
+``kiosk screenlog --at 08:14`` (kiosk/ops/screenlog_cli.py) prints an entry compactly.
+
 Entry (the app builds it with ``screen_entry`` when a page appears)::
 
     {"page": "arrivals", "shown_at": "2025-11-26T08:13:55+09:00",
@@ -18,11 +20,9 @@ Entry (the app builds it with ``screen_entry`` when a page appears)::
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
-import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
@@ -143,6 +143,7 @@ class ScreenLog:
             if not self._failing:
                 log.warning("cannot write screen log %s: %s", self.path, e)
             self._failing = True
+            self._tail_ok = False  # a full disk may have taken half the line: look next time
             return False
         self._failing = False
         return True
@@ -218,54 +219,3 @@ def default_path(environ: Mapping[str, str] | None = None) -> Path:
         return Path("/var/lib/kiosk", SCREENLOG_FILE)
     base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "kiosk" / SCREENLOG_FILE
-
-
-def format_entry(entry: Mapping[str, Any]) -> list[str]:
-    """Readable lines for one entry."""
-    out = [
-        f"page {entry.get('page')} shown {entry.get('shown_at')} until {entry.get('shown_until') or 'now'}"
-    ]
-    for name, src in (entry.get("sources") or {}).items():
-        times = ", ".join(f"{k} {v}" for k, v in (src or {}).items())
-        out.append(f"  {name}: {times}")
-    out += [f"  | {line}" for line in entry.get("lines") or []]
-    return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m kiosk.ops.screenlog [--log PATH] [--json] AT``: what was on screen at AT."""
-    from kiosk.core.timeutil import KST, now_kst
-
-    p = argparse.ArgumentParser(prog="python -m kiosk.ops.screenlog", description=main.__doc__)
-    p.add_argument("at", help="ISO time (no offset = KST), or HH:MM[:SS] today in KST")
-    p.add_argument("--log", type=Path, help="screen log file (default /var/lib/kiosk/screen.jsonl)")
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
-    try:
-        if len(args.at) <= 8 and ":" in args.at:
-            t = datetime.strptime(args.at, "%H:%M:%S" if args.at.count(":") == 2 else "%H:%M")
-            at = now_kst().replace(hour=t.hour, minute=t.minute, second=t.second, microsecond=0)
-        else:
-            at = datetime.fromisoformat(args.at)
-            at = at if at.tzinfo else at.replace(tzinfo=KST)
-    except ValueError:
-        print(
-            f"screenlog: cannot read time {args.at!r} (use 2025-11-26T08:14 or 08:14)",
-            file=sys.stderr,
-        )
-        return 2
-    path = args.log or default_path()
-    entry = ScreenLog(path).query(at)
-    if entry is None:
-        print(f"screenlog: nothing recorded at {at.isoformat()} in {path}", file=sys.stderr)
-        return 1
-    print(
-        json.dumps(entry, ensure_ascii=False, indent=2)
-        if args.json
-        else "\n".join(format_entry(entry))
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

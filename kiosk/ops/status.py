@@ -97,6 +97,8 @@ class StatusReport:
     versions: Mapping[str, str] = field(default_factory=dict)
     config: str | None = None  # path of the config file in use
     demo: bool | None = None  # True: the screen shows bundled recordings (sources.demo)
+    # The notice leading on screen (level, origin, text, since, until), or None.
+    notice: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the status file (ages computed against ``now``)."""
@@ -118,6 +120,7 @@ class StatusReport:
             "versions": dict(self.versions),
             "config": self.config,
             "demo": self.demo,
+            "notice": None if self.notice is None else dict(self.notice),
         }
 
 

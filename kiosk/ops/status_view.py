@@ -99,6 +99,13 @@ def summary(data: dict[str, Any]) -> list[str]:
         else ""
     )
     lines.append(f"page:     {page or '-'}{on_for}")
+    notice = data.get("notice")
+    if isinstance(notice, dict):
+        lines.append(
+            f"notice:   {notice.get('level', '?')} ({notice.get('origin', '?')}) since "
+            f"{_clock(notice.get('since'))} until {_clock(notice.get('until'))}: "
+            f"{notice.get('text', '')}"
+        )
     for i, src in enumerate(data.get("sources") or []):
         head = "sources:  " if i == 0 else "          "
         age = "no data" if src.get("age_s") is None else f"data {duration(src['age_s'])} old"

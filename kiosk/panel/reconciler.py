@@ -166,6 +166,15 @@ class Reconciler:
             self._holds = {}
         return self.tick(now)
 
+    def release(self, now: datetime, what: What, by: str) -> PanelReport:
+        """End the hold on ``what`` if ``by`` set it (another's hold, given since, stays)."""
+        with self._lock:
+            hold = self._holds.get(what)
+            if hold is not None and hold.by == by:
+                del self._holds[what]
+                log.info("panel %s: hold on %s by %s ended", self.driver.port, what, by)
+        return self.tick(now)
+
     @property
     def holds(self) -> tuple[Hold, ...]:
         """The operator holds (carried over when the service reconnects with new settings)."""

@@ -3,6 +3,8 @@
 service = PanelService.from_config(cfg, scheduler)   # None when panel.driver is none
 service.start()                                      # first check, control socket
 service.scheduled_off                                # pause drawing/polling while True
+service.command(power="on", until=t, by=who)       # an operator's (or a notice's) hold
+service.release("power", by=who)                     # ends that hold if it is still who's
 service.reload(new_cfg)                              # on SIGHUP / systemctl reload
 service.stop()                                       # at exit
 
@@ -26,6 +28,7 @@ from kiosk.errors import PanelError
 from kiosk.panel.base import Power
 from kiosk.panel.control import ControlServer
 from kiosk.panel.drivers import make_driver
+from kiosk.panel.holds import What
 from kiosk.panel.jobs import PanelJobs
 from kiosk.panel.protocol import SOCKET_NAME, ControlRequest, Peer, Reply
 from kiosk.panel.readout import Rows, status_rows
@@ -175,6 +178,12 @@ class PanelService:
     def resume(self, by: str = "operator") -> Future[PanelReport]:
         """End the operator holds: the schedule is in charge again."""
         return self.worker.submit(lambda: self.reconciler.resume(self.clock(), by), "panel resume")
+
+    def release(self, what: What, by: str) -> Future[PanelReport]:
+        """End the hold on ``what`` that ``by`` set, if it is still theirs (the rest stay)."""
+        return self.worker.submit(
+            lambda: self.reconciler.release(self.clock(), what, by), "panel release"
+        )
 
     def read_status(self) -> Future[StatusReading]:
         """Read power, backlight and health now (``kiosk panel status`` through the kiosk)."""

@@ -101,7 +101,7 @@ class PanelConfig(Section):
     power_mode: Literal["power", "panel"] = "power"
     cec_tool: Literal["auto", "cec-ctl", "cec-client"] = "auto"
     check_interval: float = Field(default=300.0, ge=10, le=3600)
-    schedule: tuple[ScheduleEntry, ...] = ()
+    schedule: tuple[ScheduleEntry, ...] = Field(default=(), max_length=48)
 
     @model_validator(mode="after")
     def _fits_driver(self) -> PanelConfig:

@@ -1,8 +1,9 @@
 """One coordinator per source, with Home Assistant ``DataUpdateCoordinator`` semantics.
 
 It keeps the last good data when a refresh fails, tracks the last success and failure, logs
-once when a source goes down and once when it recovers, backs off exponentially (or as long
-as a Retry-After asks), and turns all of that into ``Snapshot`` objects for its listeners.
+once when a source goes down and once when it recovers, backs off exponentially (longer when a
+Retry-After asks for longer, never shorter: ``Retry-After: 0`` must not make every tick a
+call), and turns all of that into ``Snapshot`` objects for its listeners.
 
 No Qt and no scheduler in here: something calls ``tick(now)`` (an APScheduler job in the kiosk,
 a loop over a fake clock in tests) and the coordinator decides whether a call is due. Every
@@ -81,8 +82,12 @@ class Coordinator:
         prime: Callable[[datetime], FetchResult | None] | None = None,
         backoff_base_s: float = 30.0,
         backoff_max_s: float = 900.0,
+        redact: Callable[[str], str] | None = None,
     ):
         self.source = source
+        # Every error line passes the kiosk's one redactor: an API's message or an HTML title may
+        # quote the request path, key and all, and snapshots reach status, logs and terminals.
+        self._redact = redact or (lambda text: text)
         self._fetch = fetch
         self._prime = prime
         self.policy = policy
@@ -148,7 +153,17 @@ class Coordinator:
                 self.last_failure_at is not None and now < self.last_failure_at
             )
             return waited and self.pacer.may_retry(self.last_attempt_at, now)
-        return self.pacer.due(self.last_attempt_at, now)
+        return self.pacer.due(self._paced_from(), now)
+
+    def _paced_from(self) -> datetime | None:
+        """What the pacing counts from: the last attempt, or the time the data in hand was
+        fetched when that is earlier (it came from the cache, e.g. fetched by another screen of
+        the station). A station's screens then come due together, an interval after the one
+        answer they share, and one call (single flight) serves them all."""
+        last, fetched = self.last_attempt_at, self._fetched_at
+        if last is not None and fetched is not None and self._from_cache and fetched < last:
+            return fetched
+        return last
 
     def snapshot(self, now: datetime) -> Snapshot[Any]:
         """What the screen may show at ``now``, judged by ``kiosk.core.health``."""
@@ -282,6 +297,7 @@ class Coordinator:
         retry_after_s: float | None = None,
         retry_at: datetime | None = None,
     ) -> None:
+        error = self._redact(error)
         with self._lock:
             if self._failure != status:
                 # Once per state change: going down, or down in a different way.
@@ -294,7 +310,7 @@ class Coordinator:
             self.failing_since = self.failing_since or now
             self.consecutive_failures += 1
             if retry_at is None:
-                wait = retry_after_s if retry_after_s is not None else self._backoff()
+                wait = max(retry_after_s or 0.0, self._backoff())  # the backoff is the floor
                 retry_at = now + timedelta(seconds=wait)
             self.retry_at = retry_at
 

@@ -3,15 +3,17 @@
 A fetch builds the source's requests (``spec.requests``), GETs them through the one session,
 parses every body with ``spec.parse``, and keeps what concerns this station (``spec.select``).
 In demo mode the source's bundled recording is replayed instead: no network, no key, the same
-coordinators and selection.
+coordinators and selection. A refresh has ``sources.fetch_deadline`` in all: once it is spent,
+the rest of its requests take their stored copies, as after a failed request.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.station import Station
 from kiosk.errors import MalformedResponse, SourceError
@@ -21,8 +23,12 @@ from kiosk.poller.keys import ApiKeys
 from kiosk.poller.pacing import QuotaLedger
 from kiosk.poller.session import KioskSession
 from kiosk.poller.settings import SourcesConfig
+from kiosk.poller.shared_fetch import shared_get
 from kiosk.sources._common import Parsed
 from kiosk.sources.registry import Paged, ParseRows, Request, Single, SourceSpec, total_count
+
+if TYPE_CHECKING:  # redis-py is loaded only by a kiosk that has a shared Redis
+    from kiosk.poller.singleflight import SingleFlight
 
 PrimeFn = Callable[[datetime], FetchResult | None]
 
@@ -34,13 +40,14 @@ class _Collected:
     items: list[Any] = field(default_factory=list)
     bodies: list[http.Body] = field(default_factory=list)
     dropped: int = 0  # rows the parser could not use, over every body
+    out_of_time: str | None = None  # the fetch deadline passed: the rest came from the cache
     # Bodies parsed already by the cache's accept check (live answers): not parsed twice.
     parsed: dict[bytes, Parsed[Any]] = field(default_factory=dict)
 
     @property
     def fell_back(self) -> bool:
-        """Whether a request failed and its stored copy stood in."""
-        return any(b.fallback_error for b in self.bodies)
+        """Whether a request failed (or time ran out) and stored copies stand in."""
+        return self.out_of_time is not None or any(b.fallback_error for b in self.bodies)
 
 
 class Feeds:
@@ -53,12 +60,16 @@ class Feeds:
         session: KioskSession | None,
         keys: ApiKeys,
         ledgers: dict[str, QuotaLedger],
+        flight: SingleFlight | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.src = src
         self.station = station
         self.session = session
         self.keys = keys
         self.ledgers = ledgers
+        self.flight = flight  # a station's shared Redis: one screen calls per expired answer
+        self._monotonic = monotonic
 
     # -- public ---------------------------------------------------------------------------
     def fetcher(self, spec: SourceSpec) -> Callable[[datetime], FetchResult]:
@@ -102,10 +113,15 @@ class Feeds:
         requests = spec.requests(base, key, self.station, now)
         if not requests:  # nothing configured to ask for (a station without bus stops)
             return FetchResult(items=(), fetched_at=now)
+        ends = self._monotonic() + self.src.fetch_deadline
         for request in requests:
             parse = (request.parse if isinstance(request, Single) else None) or spec.parse
             for url in self._urls(request, got):
-                body = self._body(spec, parse, url, now, live and not got.fell_back, got)
+                left = ends - self._monotonic()
+                if live and left <= 0 and got.out_of_time is None:
+                    got.out_of_time = f"no complete answer within {self.src.fetch_deadline:g} s"
+                deadline = min(self.src.request_deadline, max(left, 0.001))
+                body = self._body(spec, parse, url, now, live and not got.fell_back, got, deadline)
                 if body is None:
                     break  # nothing stored for this one: the rest of its pages neither
                 parsed = got.parsed.pop(body.content, None) or self._parse(
@@ -122,7 +138,7 @@ class Feeds:
         if not got.bodies:
             return None
         items = spec.select(tuple(got.items), self.station, now)
-        return _result(items, got.bodies, got.dropped)
+        return _result(items, got.bodies, got.dropped, got.out_of_time)
 
     def _parse(
         self, spec: SourceSpec, parse: ParseRows, content: bytes, now: datetime
@@ -163,10 +179,33 @@ class Feeds:
         now: datetime,
         live: bool,
         got: _Collected,
+        deadline_s: float | None = None,
     ) -> http.Body | None:
         assert self.session is not None
         if not live:
             return http.peek(self.session, url, now)
+        if self.flight is not None:
+            return shared_get(
+                self.flight,
+                self.session,
+                url,
+                now=now,
+                expire_after=self.src.expiry_s(spec.name),
+                call=lambda: self._call(spec, parse, url, now, got, deadline_s),
+            )
+        return self._call(spec, parse, url, now, got, deadline_s)
+
+    def _call(
+        self,
+        spec: SourceSpec,
+        parse: ParseRows,
+        url: str,
+        now: datetime,
+        got: _Collected,
+        deadline_s: float | None = None,
+    ) -> http.Body:
+        """GET ``url`` through the cache (a call once the stored answer expired), counted."""
+        assert self.session is not None
         ledger = self.ledgers.get(spec.api.name)
 
         def accept(content: bytes) -> bool:
@@ -185,14 +224,18 @@ class Feeds:
                 expire_after=self.src.expiry_s(spec.name),
                 timeout=self.src.timeout,
                 accept=accept,
+                max_bytes=self.src.max_body_bytes(spec.name),
+                deadline_s=deadline_s,
             )
         finally:
             if ledger is not None:
                 ledger.record_calls(self.session.trace.sent, now)
 
 
-def _result(items: tuple[Any, ...], bodies: list[http.Body], dropped: int) -> FetchResult:
-    fallback = next((b.fallback_error for b in bodies if b.fallback_error), None)
+def _result(
+    items: tuple[Any, ...], bodies: list[http.Body], dropped: int, out_of_time: str | None = None
+) -> FetchResult:
+    fallback = next((b.fallback_error for b in bodies if b.fallback_error), out_of_time)
     retry = [b.retry_after_s for b in bodies if b.retry_after_s is not None]
     return FetchResult(
         items=items,

@@ -2,7 +2,9 @@
 
 Exit 0 when at least one requested source got an answer this time (data or "no data"), 1 when
 every requested source failed (even if cached data could be shown), 2 for an unknown source.
-The JSON shape is fixed in shared/DESIGN.md ("kiosk fetch --json shape").
+The JSON shape is fixed in shared/DESIGN.md ("kiosk fetch --json shape"). What it prints passes
+the poller's redactor (an error line may quote a request path); a cache file it cannot use is
+one ``warning:`` line on stderr.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def table(snaps: dict[str, Snapshot[Any]], now: datetime) -> str:
 
 def run(cfg: Config, args: argparse.Namespace) -> int:
     """Poll the requested sources once, print a table or JSON, return the exit code."""
-    wanted: tuple[str, ...] = tuple(SOURCES)
+    # Demo mode replays recordings: a source without one (the alert feed) has nothing to show.
+    wanted = tuple(n for n, s in SOURCES.items() if not cfg.sources.demo or s.demo is not None)
     if getattr(args, "source", None):
         if args.source not in SOURCES:
             print(
@@ -90,12 +93,18 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
         now = now_kst()
         snaps = _shown(poll_once(poller, now), poller, now)
         failed = [s for s in wanted if not poller.coordinators[s].last_update_success]
+        problem = poller.session.problem if poller.session is not None else None
     finally:
         poller.close()
+    red = poller.redactor
+    if problem:
+        print(f"warning: {red.secrets_only(problem)}", file=sys.stderr)
     station = cfg.station_info()
     if getattr(args, "json", False):
         out = {name: snapshot_json(snap, station) for name, snap in snaps.items()}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     else:
-        sys.stdout.write(table(snaps, now_kst()))
+        text = table(snaps, now_kst())
+    # Errors were redacted when they happened; data is only ever masked of the keys themselves.
+    sys.stdout.write(red.secrets_only(text))
     return EXIT_FAIL if len(failed) == len(wanted) else EXIT_OK

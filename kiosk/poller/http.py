@@ -2,6 +2,11 @@
 
 Messages name the host and what went wrong, never the URL path (it holds the API key), and
 exceptions are raised ``from None`` so that no traceback carries the URL either.
+
+The body is read here, in chunks, as decoded bytes: past ``max_bytes`` (a gzip bomb, a 30 MB
+page) the answer is refused before more is read, so memory stays bounded and nothing is stored.
+A request must be over within ``deadline_s`` in all (``KioskSession.deadline``), and a redirect
+is an error: the key in the path would follow the server's ``Location`` anywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -19,6 +25,7 @@ from kiosk.errors import TransportError
 from kiosk.poller.session import FETCHED_AT_HEADER, KioskSession
 
 _MAX_RETRY_AFTER_S = 6 * 3600.0
+_CHUNK = 64 * 1024  # decoded bytes read at a time (urllib3 inflates no more than asked for)
 
 
 class HttpError(TransportError):
@@ -128,13 +135,16 @@ def get(
     expire_after: float,
     timeout: float,
     accept: Callable[[bytes], bool] | None = None,
+    max_bytes: int | None = None,
+    deadline_s: float | None = None,
 ) -> Body:
     """GET ``url`` through the cache, with expiry and stale-if-error decided on the ``now`` clock.
 
     A stored answer younger than ``expire_after`` seconds is returned without a request. Else the
-    request goes out; ``accept`` decides whether its 200 answer may be stored. When the request
-    fails and an older answer is stored, that one is returned with ``fallback_error`` set;
-    without one, the failure is raised as TransportError (HttpError for a status >= 400).
+    request goes out (at most ``deadline_s`` in all, at most ``max_bytes`` of decoded body);
+    ``accept`` decides whether its 200 answer may be stored. When the request fails and an older
+    answer is stored, that one is returned with ``fallback_error`` set; without one, the failure
+    is raised as TransportError (HttpError for a status >= 400).
     """
     host = host_of(url)
     ks.trace.reset()  # first: a cache hit must report 0 calls, not the previous request's
@@ -143,29 +153,29 @@ def get(
         cached_at = fetched_at_of(cached, now)
         if 0 <= (now - cached_at).total_seconds() < expire_after:
             return Body(cached.content or b"", cached_at, from_cache=True)
+    response: requests.Response | None = None
+    cut = None
     try:
-        response = ks.send(url, timeout)
-        if response.status_code >= 400:
-            raise _status_error(
-                response.status_code,
-                response.reason,
-                host,
-                response.headers.get("Retry-After"),
-                now,
-            )
-        content = response.content or b""
+        with ks.deadline(deadline_s) as cut:
+            response = ks.send(url, timeout)
+            content = _read_body(response, host, max_bytes, now)
     except TransportError as e:
         error: TransportError = e
     except requests.RequestException as e:
-        error = _transport_error(e, host, timeout, now)
+        error = _deadline_error(host, deadline_s, cut) or _transport_error(e, host, timeout, now)
     except (OSError, ValueError) as e:  # socket errors that escape requests' wrapping
-        error = TransportError(f"request to {host} failed ({e.__class__.__name__})")
+        error = _deadline_error(host, deadline_s, cut) or TransportError(
+            f"request to {host} failed ({e.__class__.__name__})"
+        )
     else:
         if accept is None or accept(content):
             # Stored with the answer: a copy served later keeps its original age on our clock.
             response.headers[FETCHED_AT_HEADER] = now.isoformat()
             ks.store(response)
         return Body(content, now, from_cache=False)
+    finally:
+        if response is not None:
+            response.close()  # a body left unread (refused, failed) frees its connection
     if cached is None:
         raise error from None
     return Body(
@@ -175,6 +185,44 @@ def get(
         fallback_error=error.one_line(),
         retry_after_s=getattr(error, "retry_after_s", None),
     )
+
+
+def _read_body(
+    response: requests.Response, host: str, max_bytes: int | None, now: datetime
+) -> bytes:
+    """The decoded body of a 2xx answer, at most ``max_bytes``; TransportError for anything else."""
+    status = response.status_code
+    if 300 <= status < 400:
+        target = host_of(response.headers.get("Location") or "") if response.headers else "?"
+        where = "" if target in ("?", host) else f" to {target}"
+        raise HttpError(f"HTTP {status} from {host}: redirect{where} not followed", status)
+    if status >= 400:
+        raise _status_error(status, response.reason, host, response.headers.get("Retry-After"), now)
+    declared = (response.headers.get("Content-Length") or "").strip()
+    if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(host, max_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(_CHUNK):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise _too_large(host, max_bytes)  # what was read is dropped: memory stays bounded
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    # requests' own place for a body read once, where storing the answer (requests-cache's
+    # CachedResponse.from_response) looks for it.
+    response._content = content
+    return content
+
+
+def _too_large(host: str, max_bytes: int) -> TransportError:
+    return TransportError(f"the answer from {host} is over {max_bytes // 1024} KiB: refused")
+
+
+def _deadline_error(host: str, deadline_s: float | None, cut: Any) -> TransportError | None:
+    if cut is None or not cut.fired:
+        return None
+    return TransportError(f"no complete answer from {host} within {deadline_s:.3g} s (deadline)")
 
 
 def _status_error(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -37,18 +37,30 @@ class _SkippedRunFilter(logging.Filter):
 _skip_filter = _SkippedRunFilter()
 
 
+def tick_for(interval_s: float) -> float:
+    """How often a fixed-interval source's job asks whether a call is due: at most a quarter of
+    its interval, so a call a minute goes out every 60-75 s, not every 60 or 90."""
+    return max(1.0, min(OTHER_TICK_S, interval_s / 4))
+
+
 class PollJobs:
-    """One scheduler, one job per coordinator; start/stop/pause/resume/run_now."""
+    """One scheduler, one job per coordinator; start/stop/pause/resume/run_now.
+
+    ``awake``: sources whose jobs go on while the others are paused (the panel is scheduled
+    off, but a critical alert must still be able to wake it).
+    """
 
     def __init__(
         self,
         coordinators: Mapping[str, Coordinator],
         now_fn: Callable[[], datetime],
         tick_s: Mapping[str, float] | None = None,
+        awake: Collection[str] = (),
     ):
         self.coordinators = dict(coordinators)
         self.now_fn = now_fn
         self.tick_s = {**DEFAULT_TICK_S, **(tick_s or {})}
+        self.awake = frozenset(awake) & set(self.coordinators)
         self.paused = False
         self._stopped = False
         self._active = 0  # jobs running now; resources may be closed only at zero
@@ -107,7 +119,9 @@ class PollJobs:
 
     def start(self) -> None:
         """Start the scheduler's thread (jobs start paused if ``pause()`` came first)."""
-        self.scheduler.start(paused=self.paused)
+        if self.paused:
+            self._pause_jobs()  # before the start: no paused job may slip out in between
+        self.scheduler.start()
 
     def stop(self) -> None:
         """Stop the scheduler; a request in flight finishes in its worker thread, unwaited."""
@@ -125,24 +139,33 @@ class PollJobs:
             self.scheduler.shutdown(wait=False)
 
     def pause(self) -> None:
-        """No polling until ``resume()`` (the panel is scheduled off)."""
+        """No polling until ``resume()`` (the panel is scheduled off), but for ``awake`` sources."""
         self.paused = True
         if self.scheduler.running:
-            self.scheduler.pause()
+            self._pause_jobs()
+
+    def _pause_jobs(self) -> None:
+        for source in self.coordinators:
+            if source not in self.awake:
+                self.scheduler.pause_job(source)
 
     def resume(self) -> None:
         """Poll again, starting with a tick of every source now."""
         self.paused = False
         if self.scheduler.running:
-            self.scheduler.resume()
+            for source in self.coordinators:
+                if source not in self.awake:
+                    self.scheduler.resume_job(source)
             self.run_now()
 
     def run_now(self, source: str | None = None) -> None:
         """Run the job(s) as soon as a worker is free (asynchronously: never blocks the caller)."""
-        if not self.scheduler.running or self.paused:
+        if not self.scheduler.running:
             return
         now = datetime.now(UTC)
         for s in [source] if source else list(self.coordinators):
+            if self.paused and s not in self.awake:
+                continue
             job = self.scheduler.get_job(s)
             if job is not None:
                 job.modify(next_run_time=now)

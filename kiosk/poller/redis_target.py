@@ -81,7 +81,7 @@ def read_password(path: Path) -> str:
     """The password on the first line of ``path``; ValueError names the file, never its content."""
     try:
         with open(path, encoding="utf-8") as f:
-            first = f.readline().strip()
+            first = f.readline(4096).strip()  # a password is a line: read no more
     except FileNotFoundError:
         raise ValueError(f"password file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as e:
@@ -90,3 +90,14 @@ def read_password(path: Path) -> str:
     if not first:
         raise ValueError(f"the first line of password file {path} is empty")
     return first
+
+
+def target_secrets(url: str | None, password_file: Path | None) -> tuple[str, ...]:
+    """What the kiosk's redactor must mask for ``sources.cache_url`` (its password, however
+    given); () without a URL, or when it cannot be read (the link then says why)."""
+    if not url:
+        return ()
+    try:
+        return parse_target(url, password_file).secrets()
+    except ValueError:
+        return ()

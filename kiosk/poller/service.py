@@ -2,7 +2,7 @@
 
     service = PollerService(cfg, now_fn=now_kst, on_snapshot=bridge.snapshot_from_worker)
     service.start()          # polling begins in APScheduler worker threads
-    service.pause()          # panel scheduled off: no API calls at all
+    service.pause()          # panel scheduled off: no API calls but the alert feed's
     service.resume()         # panel back on: every source ticks right away
     service.refresh_now()    # e.g. after SIGHUP; asynchronous, never blocks the caller
     service.stop()
@@ -20,30 +20,34 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
 from kiosk.core.budget import BudgetPlan, Window, parse_hhmm
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.models import AirReading, Snapshot
-from kiosk.errors import SourceError
+from kiosk.errors import ConfigError, SourceError
 from kiosk.ops.redact import Redactor
 from kiosk.poller.coordinator import Coordinator, Pacer
 from kiosk.poller.feeds import Feeds
 from kiosk.poller.history import AirHistory
-from kiosk.poller.jobs import PollJobs
+from kiosk.poller.jobs import PollJobs, tick_for
 from kiosk.poller.keys import ApiKeys, load_keys
 from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
+from kiosk.poller.redis_target import target_secrets
 from kiosk.poller.session import KioskSession, build_session
 from kiosk.poller.settings import SourcesConfig
 from kiosk.sources.registry import APIS, HISTORIES, SOURCES, Api, SourceSpec, demo_items, spec
+
+if TYPE_CHECKING:  # redis-py is loaded only by a kiosk that has a shared Redis
+    from kiosk.poller.redis_link import RedisLink
+    from kiosk.poller.singleflight import SingleFlight
 
 log = logging.getLogger(__name__)
 
 DEMO_PACED_INTERVAL_S = 30.0  # demo: a budget-paced source (the subway) is re-read this often
 # The one kept history (air readings), fed by the source whose declaration names it.
 (HISTORY,) = tuple(HISTORIES)
-MAX_PAGES_IN_FLIGHT = 5  # the longest refresh (bikes) makes up to this many requests
 HISTORY_WINDOW = timedelta(hours=24)  # what the air_history snapshot carries
 
 
@@ -82,22 +86,35 @@ class Poller:
         self.station = cfg.station_info()
         self.keys: ApiKeys = load_keys(src, env) if not src.demo else ApiKeys()
         state_dir = Path(src.cache_path).parent
+        # The station's Redis (sources.cache_url): cache, ledgers and single flight share it.
+        self.link = None if src.demo else shared_link(src)
         self.session: KioskSession | None = None
+        # The one redactor (the composition root's, or one of these keys for `kiosk fetch`).
+        self.redactor = (
+            redactor
+            if redactor is not None
+            else Redactor(
+                (*self.keys.secrets(), *target_secrets(src.cache_url, src.cache_password_file))
+            )
+        )
         if not src.demo:
-            secrets = redactor if redactor is not None else Redactor(self.keys.secrets())
-            self.session = build_session(Path(src.cache_path), secrets)
+            self.session = build_session(Path(src.cache_path), self.redactor, link=self.link)
         # Demo mode writes nothing to disk (it may run on a laptop without /var/cache/kiosk).
         self.ledgers = {
             api.name: QuotaLedger(
                 api.name,
                 budget_plan(src, api),
                 None if src.demo else state_dir / f"quota-{api.name}.json",
+                key=self.keys.values.get(api.name),  # named by its fingerprint, never the key
+                link=self.link,
+                fleet_size=src.fleet_size,
             )
             for api in APIS.values()
         }
         history_path = None if src.demo else state_dir / "air-history.sqlite"
         self.history = AirHistory(history_path, keep_days=src.history_days)
-        feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers)
+        flight = None if self.link is None else single_flight(self.link, src.timeout)
+        feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers, flight)
         self.specs = {name: spec(name) for name in sources}
         self.coordinators: dict[str, Coordinator] = {
             name: Coordinator(
@@ -106,6 +123,8 @@ class Poller:
                 src.policy(name),
                 self._pacer(s),
                 prime=feeds.primer(s),
+                backoff_max_s=s.backoff_max_s,
+                redact=self.redactor,
             )
             for name, s in self.specs.items()
         }
@@ -148,10 +167,33 @@ class Poller:
         self.history.append(readings, now)
 
     def close(self) -> None:
-        """Release the cache and the history database."""
+        """Release the cache, the history database and the link to the station's Redis."""
         if self.session is not None:
             self.session.close()
         self.history.close()
+        if self.link is not None:
+            self.link.close()
+
+
+def shared_link(src: SourcesConfig) -> RedisLink | None:
+    """The link to the station's Redis (None without ``sources.cache_url``); redis-py is loaded
+    only here. ConfigError when its password file cannot be read (the URL was checked at load)."""
+    if not src.cache_url:
+        return None
+    from kiosk.poller.redis_link import link_from_config
+
+    try:
+        return link_from_config(src)
+    except ValueError as e:
+        raise ConfigError([f"sources.cache_password_file: {e}"]) from None
+
+
+def single_flight(link: RedisLink, timeout_s: float) -> SingleFlight:
+    """One caller per expired answer across the station: the others wait at most one request's
+    timeout (and a little) for its answer; a leader that died frees its lock well after that."""
+    from kiosk.poller.singleflight import SingleFlight
+
+    return SingleFlight(link, lock_ttl_s=3 * timeout_s + 5, wait_s=timeout_s + 2)
 
 
 def poll_once(poller: Poller, now: datetime) -> dict[str, Snapshot[Any]]:
@@ -203,7 +245,10 @@ class PollerService:
         self.poller = Poller(cfg, sources=sources, env=env, redactor=redactor)
         for coordinator in self.poller.coordinators.values():
             coordinator.add_listener(self._forward)
-        self.jobs = PollJobs(self.poller.coordinators, now_fn, tick_s)
+        src, specs = cfg.sources, self.poller.specs
+        ticks = {n: tick_for(src.interval_s(n)) for n, s in specs.items() if s.interval_s}
+        awake = [n for n, s in specs.items() if s.always_polled]  # polled while the panel is off
+        self.jobs = PollJobs(self.poller.coordinators, now_fn, {**ticks, **(tick_s or {})}, awake)
         self._closed = threading.Event()
         self._history: Snapshot[Any] | None = None  # the last kept-history snapshot published
 
@@ -242,7 +287,8 @@ class PollerService:
         only then are the cache and history closed (closing under a running query would crash).
         """
         self.jobs.stop()
-        grace = self.poller.cfg.sources.timeout * (1 + MAX_PAGES_IN_FLIGHT) + 5
+        src = self.poller.cfg.sources
+        grace = src.fetch_deadline + src.timeout + 5  # a refresh in flight is over by then
 
         def close_when_idle() -> None:
             if self.jobs.wait_idle(grace):
@@ -259,7 +305,8 @@ class PollerService:
         return self._closed.wait(timeout)
 
     def pause(self) -> None:
-        """No API calls until ``resume()`` (the panel is scheduled off)."""
+        """No API calls until ``resume()`` (the panel is scheduled off), but the always-polled
+        sources' (a critical alert must be able to wake the panel)."""
         self.jobs.pause()
 
     def resume(self) -> None:
@@ -280,6 +327,11 @@ class PollerService:
         if self._history is not None:
             out[self._history.source] = self._history
         return out
+
+    @property
+    def ledgers(self) -> dict[str, QuotaLedger]:
+        """The call ledgers by API name (metrics read them at every scrape)."""
+        return self.poller.ledgers
 
     def policy(self, source: str) -> FreshnessPolicy | None:
         """The freshness policy a source is judged by (None for the kept history)."""

@@ -16,37 +16,44 @@ public hooks only:
   stale-if-error must show. So the session is ``read_only`` (it never writes the cache by
   itself) and requests go out with ``force_refresh`` (it does not read it either).
 
-Every cache read and write goes through one lock of ours: requests-cache's SQLite backend shares
-one connection between threads and serialises only its writes.
+Every cache read and write goes through one lock of ours. The file itself is
+``poller.cache_file.FileCache``: damage found at any read or write moves it aside for a fresh
+one, a full or read-only disk keeps it (read as long as it can be) and new answers in memory.
+
+Requests go out streamed, with redirects refused (a redirect would carry the key in its path to
+wherever the server says) and under a total deadline (``poller.deadline``): ``poller.http`` reads
+the body itself, counting decoded bytes against the source's limit.
 
 Never ``install_cache()``: this module builds the only session, and only ``poller`` uses it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests_cache import (
-    NEVER_EXPIRE,
-    CachedResponse,
-    CachedSession,
-    SQLiteCache,
-    create_key,
-)
+from requests_cache import NEVER_EXPIRE, CachedResponse, CachedSession, create_key
 from requests_cache.backends.base import BaseCache
 from requests_cache.serializers.pipeline import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import base_stage
 
 from kiosk.ops.redact import Redactor, install_log_redaction
+from kiosk.poller.cache_backend import open_backend
+from kiosk.poller.cache_file import FileCache
+from kiosk.poller.deadline import POOL_CLASSES, DeadlineWatch, Request
+
+if TYPE_CHECKING:
+    from kiosk.poller.redis_link import RedisLink
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +83,16 @@ class _TracingAdapter(HTTPAdapter):
     def __init__(self, trace: _Trace):
         super().__init__(max_retries=0)
         self._trace = trace
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # Connections that hand their socket to the request's deadline (poller.deadline).
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        return manager
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
@@ -148,12 +165,32 @@ def scrubbing_serializer(redactor: Redactor) -> SerializerPipeline:
 class KioskSession:
     """The CachedSession plus what the poller needs around it: redaction, a lock, a wire trace."""
 
-    def __init__(self, session: CachedSession, redactor: Redactor, trace: _Trace, location: str):
+    def __init__(
+        self, session: CachedSession, redactor: Redactor, trace: _Trace, location: str = ""
+    ):
         self.session = session
         self.redactor = redactor
         self.trace = trace
-        self.location = location  # the cache file, or "memory" when the file was unusable
+        self._location = location  # what opened it said; a FileCache says where it is now
+        self.deadlines = DeadlineWatch()
         self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """Where answers are kept: the cache file, "<file> (read-only)" or "memory" (another
+        backend: what opened it said)."""
+        cache = self.session.cache
+        return str(getattr(cache, "location", None) or self._location or type(cache).__name__)
+
+    @property
+    def problem(self) -> str | None:
+        """One line on what is wrong with the cache file (unusable, read-only, replaced), or None
+        (also under a cache layered over the file: its ``local``)."""
+        cache = self.session.cache
+        problem = getattr(cache, "problem", None) or getattr(
+            getattr(cache, "local", None), "problem", None
+        )
+        return str(problem) if problem else None
 
     @property
     def cache(self) -> BaseCache:
@@ -175,9 +212,15 @@ class KioskSession:
             log.debug("cannot read cached answer: %s", e.__class__.__name__)
             return None
 
+    def deadline(self, seconds: float | None) -> contextlib.AbstractContextManager[Request]:
+        """Requests sent in the ``with`` block are cut when ``seconds`` have passed in all."""
+        return self.deadlines.request(seconds)
+
     def send(self, url: str, timeout: float) -> requests.Response:
-        """GET ``url`` on the network; the cache is neither read nor written."""
-        return self.session.get(url, timeout=timeout, force_refresh=True)
+        """GET ``url`` on the network, streamed, redirects not followed; no cache read or write."""
+        return self.session.get(
+            url, timeout=timeout, force_refresh=True, stream=True, allow_redirects=False
+        )
 
     def store(self, response: requests.Response) -> bool:
         """Keep an accepted answer (scrubbed) as the one stored for its URL; False if refused."""
@@ -193,30 +236,18 @@ class KioskSession:
 
     def close(self) -> None:
         """Close the cache's database connection."""
+        self.deadlines.close()
         with self._lock:
             self.session.close()
 
 
-def _open_cache(path: Path, serializer: SerializerPipeline) -> tuple[BaseCache, str]:
-    """The SQLite cache at ``path``; a corrupt file is moved aside, an unusable one replaced by memory."""
-    kwargs: dict[str, Any] = {"wal": True, "busy_timeout": 5000, "serializer": serializer}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return SQLiteCache(path, **kwargs), str(path)
-        except sqlite3.DatabaseError as e:
-            if not path.is_file():
-                raise
-            # A power cut on an SD card can leave a damaged file; losing the cache is harmless.
-            aside = path.with_name(path.name + ".corrupt")
-            log.warning("HTTP cache %s is damaged (%s); moved it to %s", path, e, aside.name)
-            path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            return SQLiteCache(path, **kwargs), str(path)
-    except (OSError, sqlite3.Error) as e:
-        log.warning("HTTP cache %s is unusable (%s); caching in memory only", path, e)
-        return SQLiteCache(":memory:", use_memory=True, **kwargs), "memory"
+def _open_cache(
+    path: Path, serializer: SerializerPipeline, monotonic: Any = time.monotonic
+) -> tuple[BaseCache, str]:
+    """The cache file at ``path`` (damaged: replaced; unusable: read-only or memory, retried),
+    and where it is."""
+    cache = FileCache(path, serializer, monotonic)
+    return cache, cache.location
 
 
 def _prune(backend: BaseCache, keep_days: int = 30) -> None:
@@ -231,16 +262,22 @@ def build_session(
     cache_path: Path,
     secrets: Iterable[str | None] | Redactor,
     user_agent: str = "station-kiosk",
+    link: RedisLink | None = None,
+    monotonic: Any = time.monotonic,
 ) -> KioskSession:
     """Build the kiosk's only HTTP session (again after a config reload).
 
     ``secrets`` is the kiosk's one ``Redactor`` (or the keys, to make one here, for tools that
-    run on their own such as `kiosk fetch`).
+    run on their own such as `kiosk fetch`). With ``link`` (``sources.cache_url``) the cache is
+    the station's Redis over the local file (``cache_backend``).
     """
     redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     install_log_redaction(redactor)  # urllib3 logs request paths, requests-cache URLs
     trace = _Trace()
-    backend, location = _open_cache(Path(cache_path), scrubbing_serializer(redactor))
+    serializer = scrubbing_serializer(redactor)
+    backend, location = open_backend(
+        lambda: _open_cache(Path(cache_path), serializer, monotonic), serializer, link
+    )
     # Expiry and stale-if-error are decided by ``poller.http.get`` on the kiosk's clock (the
     # ``now`` parameter), from the fetch time stamped on each stored answer: requests-cache's
     # own rules run on the wall clock, which tests cannot move and which must agree with the

@@ -76,6 +76,11 @@ CacheExpiryModel = _section(
     "Seconds a cached HTTP answer is reused without calling the API (0: always revalidate).",
     {s.name: (int, Field(default=s.cache_expiry_s, ge=0)) for s in SOURCES.values()},
 )
+MaxBodyModel = _section(
+    "MaxBody",
+    "KiB of decoded body accepted per answer; a larger one is refused, never read whole.",
+    {s.name: (int, Field(default=s.max_body_kib, ge=16, le=65536)) for s in SOURCES.values()},
+)
 FreshnessModel = _section(
     "FreshnessBySource",
     "Per source: seconds of age at which data turns stale, then unavailable.",
@@ -124,22 +129,31 @@ class SourcesConfig(Section):
     api_key_file: Path | None = None
     subway_api_key_file: Path | None = None
     bus_api_key_file: Path | None = None  # the data.go.kr key for TOPIS bus arrivals
-    timeout: float = Field(default=10.0, gt=0, le=120)
+    alerts_api_key_file: Path | None = None  # the safetydata.go.kr key for emergency alerts
+    timeout: float = Field(default=10.0, gt=0, le=120)  # each wait for a byte
+    # A request, and a source's whole refresh (bikes: three pages), must be over within these
+    # however slowly the server dribbles its bytes.
+    request_deadline: float = Field(default=30.0, gt=0, le=300)
+    fetch_deadline: float = Field(default=60.0, gt=0, le=600)
     subway_daily_budget: int = Field(default=1000, ge=1)
     # The general key's daily limit is not published; this caps air, parks, trails, bikes and
     # events together so that a misconfiguration cannot burn through it.
     openapi_daily_budget: int = Field(default=1000, ge=1)
     service_hours: ServiceHours = ServiceHours()
-    rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush)
+    rush_hours: tuple[RushHour, ...] = Field(default_factory=_default_rush, max_length=8)
     rush_factor: float = Field(default=2.0, ge=1.0, le=10.0)
     subway_min_interval: int = Field(default=20, ge=5)
     # Bus arrivals: a development key allows 1,000 calls a day, shared by the station's stops.
     bus_daily_budget: int = Field(default=1000, ge=1)
     bus_min_interval: int = Field(default=30, ge=5)
+    # Emergency alerts: a call a minute (two in the night's first hours, while yesterday's
+    # alerts may still be in force) is ~1,800 a day; the rest is room for restarts and fetches.
+    alerts_daily_budget: int = Field(default=3000, ge=1)
     intervals: Annotated[PerSource, _with(IntervalsModel)] = Field(default_factory=IntervalsModel)
     cache_expiry: Annotated[PerSource, _with(CacheExpiryModel)] = Field(
         default_factory=CacheExpiryModel
     )
+    max_body_kib: Annotated[PerSource, _with(MaxBodyModel)] = Field(default_factory=MaxBodyModel)
     nearby: Nearby = Nearby()
     history_days: int = Field(default=7, ge=1, le=90)
     freshness: Annotated[PerSource, _with(FreshnessModel)] = Field(default_factory=FreshnessModel)
@@ -161,6 +175,10 @@ class SourcesConfig(Section):
     def expiry_s(self, source: str) -> float:
         """Seconds a stored answer of ``source`` is reused without a call."""
         return float(self.cache_expiry.of(source))
+
+    def max_body_bytes(self, source: str) -> int:
+        """The largest decoded answer body of ``source`` accepted, in bytes."""
+        return int(self.max_body_kib.of(source)) * 1024
 
     def policy(self, source: str) -> FreshnessPolicy:
         """The freshness policy of ``source`` (its registry default unless configured)."""

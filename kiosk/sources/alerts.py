@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from kiosk.core.models import Alert
 from kiosk.core.notices import level_from_ko
-from kiosk.core.timeutil import parse_kst
+from kiosk.core.timeutil import KST, parse_kst
 from kiosk.errors import ApiError, ApiKeyError, MalformedResponse, QuotaExceeded
 from kiosk.sources._common import (
     GATEWAY_KEY_CODES,
     GATEWAY_QUOTA_CODES,
+    Parsed,
     clean_message,
     load_json,
     to_int,
@@ -89,6 +90,17 @@ def request_url(
     if region and region.strip():
         url += f"&rgnNm={quote(region.strip(), safe='')}"
     return url
+
+
+def days_to_ask(now: datetime, lookback_s: float) -> tuple[date, ...]:
+    """The KST days (``crtDt``) whose alerts may still be on screen, today first.
+
+    An alert issued at 23:30 is in force after midnight: while the longest window reaches back
+    into yesterday, yesterday is asked for too.
+    """
+    today = now.astimezone(KST).date()
+    first = (now - timedelta(seconds=max(0.0, lookback_s))).astimezone(KST).date()
+    return tuple(today - timedelta(days=i) for i in range((today - first).days + 1))
 
 
 def split_regions(text: object) -> tuple[str, ...]:
@@ -199,11 +211,11 @@ def _alert(row: object) -> Alert | str:
     )
 
 
-def parse(body: bytes | str, now: datetime) -> tuple[Alert, ...]:
-    """Every usable alert in a DSSP-IF-00247 body, newest first; () when there are none."""
+def parse_rows(body: bytes | str, now: datetime) -> Parsed[Alert]:
+    """The usable alerts of a DSSP-IF-00247 body, newest first, and how many rows were dropped."""
     rows = _rows(load_json(body))
     if not rows:
-        return ()
+        return Parsed((), 0, 0)
     alerts: list[Alert] = []
     problems: list[str] = []
     for row in rows:
@@ -217,7 +229,13 @@ def parse(body: bytes | str, now: datetime) -> tuple[Alert, ...]:
             f"none of the {len(rows)} alert rows is usable ({clean_message(problems[0])})"
         )
     unique = {a.serial: a for a in reversed(alerts)}  # a repeated SN: the first row wins
-    return tuple(sorted(unique.values(), key=lambda a: (a.issued_at, a.serial), reverse=True))
+    items = tuple(sorted(unique.values(), key=lambda a: (a.issued_at, a.serial), reverse=True))
+    return Parsed(items, len(rows), len(problems))
+
+
+def parse(body: bytes | str, now: datetime) -> tuple[Alert, ...]:
+    """Every usable alert in a DSSP-IF-00247 body, newest first; () when there are none."""
+    return parse_rows(body, now).items
 
 
 def fetch_item(alert: Alert) -> dict[str, Any]:

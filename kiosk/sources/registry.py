@@ -3,45 +3,53 @@
 Config defaults (interval, cache expiry, freshness), the poller (requests, parsing, selection,
 pacing, quota ledgers, demo replay), `kiosk fetch` (names and JSON shape), status and, through
 the composition root, the pages (footer labels, freshness policy) all read this table. Adding a
-source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page kind.
+source is a module in ``kiosk/sources``, one entry in ``SOURCES`` and its page kind (or, for a
+source no page shows, such as the alert feed, ``always_polled``).
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from kiosk.core import select
-from kiosk.core.freshness import FreshnessPolicy
+from kiosk.core.pages import sources_of
 from kiosk.core.station import Station
 from kiosk.errors import SourceError
-from kiosk.sources import air, bikes, bus, events, parks, shapes, subway, trails
+from kiosk.sources import air, alerts, bikes, bus, events, parks, shapes, subway, trails
 from kiosk.sources._common import Parsed
 from kiosk.sources.demo import Recording, Shift
+from kiosk.sources.spec import (
+    PAGE_ROWS,
+    Api,
+    Paged,
+    ParseRows,
+    Request,
+    Single,
+    SourceSpec,
+    total_count,
+)
 
-ParseRows = Callable[[bytes | str, datetime], Parsed[Any]]
-Select = Callable[[tuple[Any, ...], Station, datetime], tuple[Any, ...]]
-ToJson = Callable[[Any, Station], dict[str, Any]]
-
-PAGE_ROWS = 1000  # the openapi maximum per call (ERROR-336 above it)
-
-
-@dataclass(frozen=True)
-class Api:
-    """One API key: where it is read from, its endpoint, its daily budget and quota ledger."""
-
-    name: str  # the key, its quota ledger and ``sources.endpoints.<name>`` share this name
-    endpoint: str  # the public base URL (the default of ``sources.endpoints.<name>``)
-    key_env: str  # environment variable holding the key
-    key_file_setting: str  # ``sources.<this>`` names a file holding the key
-    budget_setting: str  # ``sources.<this>``: calls a day
-    paced: bool = False  # spread over service hours, denser in rush hours (subway, buses)
-    min_interval_setting: str = ""  # paced: ``sources.<this>``, the shortest gap between calls
+__all__ = [
+    "APIS",
+    "HISTORIES",
+    "PAGE_ROWS",
+    "SOURCES",
+    "Api",
+    "Paged",
+    "ParseRows",
+    "Request",
+    "Single",
+    "SourceSpec",
+    "demo_items",
+    "polled_sources",
+    "snapshot_names",
+    "spec",
+    "total_count",
+]
 
 
 OPENAPI = Api("openapi", air.DEFAULT_BASE, "SEOUL_API_KEY", "api_key_file", "openapi_daily_budget")
@@ -65,81 +73,15 @@ BUS = Api(
     paced=True,
     min_interval_setting="bus_min_interval",
 )
-APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS)})
-
-
-@dataclass(frozen=True)
-class Single:
-    """One request; ``parse`` when this request's body needs its own (the stop it asked for)."""
-
-    url: str
-    parse: ParseRows | None = None
-
-
-@dataclass(frozen=True)
-class Paged:
-    """Pages of ``rows`` rows (``url_for(first_row, last_row)``), until the API's total count."""
-
-    url_for: Callable[[int, int], str]
-    max_pages: int
-    rows: int = PAGE_ROWS
-
-
-Request = Single | Paged
-Requests = Callable[[str, str, Station, datetime], tuple[Request, ...]]  # base, key, station, now
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Everything the kiosk knows about one source, declared once."""
-
-    name: str
-    label_ko: str  # the footer's name for the source
-    label_en: str
-    api: Api
-    requests: Requests
-    parse: ParseRows  # usable items and how many rows were dropped
-    select: Select
-    to_json: ToJson
-    stale_after_s: int  # defaults of ``sources.freshness.<name>``
-    unavailable_after_s: int
-    cache_expiry_s: int  # default of ``sources.cache_expiry.<name>``
-    interval_s: int | None = None  # default of ``sources.intervals.<name>``; None: paced by budget
-    min_interval_s: int = 60
-    demo: Recording | None = None
-    history: str | None = None  # the snapshot of kept history this source feeds (air_history)
-    history_demo: Recording | None = None
-    # The station's own rows are always there (its lines, its district): when rows were dropped
-    # and none of this station's is left, the body is not "no data" but an unusable answer.
-    needs_own_rows: bool = False
-    # Items that keep their own body's fetch time (each bus stop's answer ages on its own).
-    stamp: Callable[[Any, datetime], Any] | None = None
-    # Calls one refresh makes (a budget-paced source spaces its refreshes by as many intervals).
-    calls_per_poll: Callable[[Station], int] = lambda st: 1
-
-    def items(self, body: bytes | str, now: datetime) -> tuple[Any, ...]:
-        """The usable items of a body (for demo replay and tools)."""
-        return tuple(self.parse(body, now).items)
-
-    @property
-    def freshness(self) -> FreshnessPolicy:
-        """The default freshness policy."""
-        return FreshnessPolicy(float(self.stale_after_s), float(self.unavailable_after_s))
-
-
-def total_count(content: bytes) -> int | None:
-    """``list_total_count`` of an openapi answer, for paging; None when absent."""
-    try:
-        data = json.loads(content.decode("utf-8", errors="replace"))
-    except (ValueError, RecursionError):
-        return None
-    if isinstance(data, dict):
-        for wrapper in data.values():
-            total = wrapper.get("list_total_count") if isinstance(wrapper, dict) else None
-            # Infinity, NaN and 1e400 are valid JSON numbers: none of them is a row count.
-            if isinstance(total, (int, float)) and not isinstance(total, bool):
-                return int(total) if math.isfinite(total) and 0 <= total < 1e9 else None
-    return None
+# The Ministry's emergency-alert feed (safetydata.go.kr): a key of its own, polled every minute.
+ALERTS = Api(
+    "alerts",
+    alerts.DEFAULT_BASE,
+    "SAFETYDATA_API_KEY",
+    "alerts_api_key_file",
+    "alerts_daily_budget",
+)
+APIS: Mapping[str, Api] = MappingProxyType({a.name: a for a in (OPENAPI, SUBWAY, BUS, ALERTS)})
 
 
 def _event_months(now: datetime) -> list[str]:
@@ -154,6 +96,16 @@ def _event_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Re
         return Paged(lambda a, b: events.request_url(base, key, a, b, month=month), max_pages=3)
 
     return tuple(pages_of(month) for month in _event_months(now))
+
+
+def _alert_requests(base: str, key: str, st: Station, now: datetime) -> tuple[Request, ...]:
+    # Today's alerts (and yesterday's while the longest window reaches back before midnight),
+    # as many rows as a day holds; the region and age rules are the notice feed's
+    # (kiosk.core.notices), applied once, at each tick: an alert ages out between two polls.
+    return tuple(
+        Single(alerts.request_url(base, key, alerts.MAX_ROWS, crt_dt=day))
+        for day in alerts.days_to_ask(now, st.alert_lookback_s)
+    )
 
 
 def _bus_rows(ars_id: str) -> ParseRows:
@@ -189,6 +141,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=180,
                 unavailable_after_s=900,
                 cache_expiry_s=20,
+                max_body_kib=512,
                 demo=Recording("subway_{station}.json"),
             ),
             SourceSpec(
@@ -204,6 +157,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _HOUR,
                 unavailable_after_s=6 * _HOUR,
                 cache_expiry_s=300,
+                max_body_kib=512,
                 interval_s=600,
                 demo=Recording("air.json", Shift.HOURS),
                 history="air_history",
@@ -245,6 +199,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=3 * _DAY,
                 unavailable_after_s=30 * _DAY,
                 cache_expiry_s=43200,
+                max_body_kib=8192,
                 interval_s=_DAY,
                 min_interval_s=600,
                 demo=Recording("trails.json"),
@@ -265,6 +220,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=600,
                 unavailable_after_s=_HOUR,
                 cache_expiry_s=120,
+                max_body_kib=4096,
                 interval_s=480,  # x3 pages: ~540 calls a day
                 demo=Recording("bikes.json"),
             ),
@@ -282,6 +238,7 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stale_after_s=2 * _DAY,
                 unavailable_after_s=7 * _DAY,
                 cache_expiry_s=10800,
+                max_body_kib=16384,
                 interval_s=6 * _HOUR,
                 min_interval_s=600,
                 demo=Recording("events.json", Shift.DAYS),
@@ -302,6 +259,25 @@ SOURCES: Mapping[str, SourceSpec] = MappingProxyType(
                 stamp=lambda item, at: replace(item, fetched_at=at),
                 calls_per_poll=lambda st: len(st.bus_stops),
             ),
+            SourceSpec(
+                name="alerts",
+                label_ko="재난문자",
+                label_en="Alerts",
+                api=ALERTS,
+                requests=_alert_requests,
+                parse=alerts.parse_rows,
+                select=lambda items, st, now: items,  # kept by the notice feed's rules
+                to_json=lambda item, st: alerts.fetch_item(item),
+                stale_after_s=300,
+                # Alerts already received stay for their window while the feed is down: only
+                # data older than the longest default window is too old to hand out.
+                unavailable_after_s=6 * _HOUR,
+                cache_expiry_s=30,
+                interval_s=60,
+                min_interval_s=15,
+                backoff_max_s=120,  # a recovered feed is read again within two minutes
+                always_polled=True,  # no demo recording: a demo screen never shows a fake alert
+            ),
         )
     }
 )
@@ -318,6 +294,13 @@ def spec(name: str) -> SourceSpec:
         return SOURCES[name]
     except KeyError:
         raise KeyError(f"unknown source {name!r} (known: {', '.join(SOURCES)})") from None
+
+
+def polled_sources(kinds: Iterable[str], demo: bool = False) -> tuple[str, ...]:
+    """What a kiosk with pages of these kinds polls: what the pages show, then every source
+    polled always; in demo mode only sources with a recording (the rest have nothing to replay)."""
+    names = [*sources_of(kinds), *(s.name for s in SOURCES.values() if s.always_polled)]
+    return tuple(n for n in dict.fromkeys(names) if not demo or SOURCES[n].demo is not None)
 
 
 def snapshot_names() -> tuple[str, ...]:

@@ -32,7 +32,7 @@ class NoticeLayer:
         self.win = win
         self.notices: tuple[Notice, ...] = ()
         self.plan = NoticePlan("rotate")
-        self.page_seconds = 15.0  # the notice page's slot (config notices.page_seconds)
+        self.page_seconds = win.setup.notice_seconds  # the notice page's slot
         # Called with the new plan whenever the mode or the leading notice changes
         # (the screen log, journald and the panel wake hang here).
         self.listeners: list[Callable[[NoticePlan], None]] = []

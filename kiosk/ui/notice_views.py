@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.format import clock_text
 from kiosk.core.models import Notice
@@ -77,6 +77,11 @@ class NoticeCard(QWidget):
         lay.addWidget(self.message, 3)
         self.english = WrapText(m, 5.0 if big else theme.TITLE, theme.SMALL, False, theme.TEXT_DIM)
         lay.addWidget(self.english, 1)
+        # Height a short message does not need goes here, under the English text (which then
+        # reads as part of the message), not between the two (``_fit_texts``); nothing else
+        # grows past what it needs.
+        lay.addStretch(0)
+        self.metrics = m
         facts = QGridLayout()
         facts.setHorizontalSpacing(m.px(3))
         facts.setVerticalSpacing(m.px(0.8))
@@ -103,6 +108,8 @@ class NoticeCard(QWidget):
         self.more = Text(m, theme.SMALL, False, theme.TEXT_DIM)
         box.addWidget(self.more)
         lay.addWidget(self.others_box)
+        for w in (self.band, self.category, self.where, self.issued, self.issuer, self.others_box):
+            w.setSizePolicy(w.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Maximum)
         self.lead: Notice | None = None
 
     def show_notices(self, lead: Notice, others: Sequence[Notice], now: datetime) -> None:
@@ -128,7 +135,24 @@ class NoticeCard(QWidget):
         self.more.set_text(f"외 {extra}건 · {extra} more" if extra > 0 else "")
         self.more.setVisible(extra > 0)
         self.others_box.setVisible(bool(others))
+        self._fit_texts()
         self.tick(now)
+
+    def _fit_texts(self) -> None:
+        """Cap each text's box at what it needs at its largest size, so a short message keeps
+        its English right beneath it; a long one still gets every spare line (and shrinks)."""
+        width = self.width()
+        if width <= 0:
+            return
+        for box in (self.message, self.english):
+            font = self.metrics.font(box.units, box.bold)
+            need = box.needed_height(font, box.full_text(), width) + 4
+            if box.maximumHeight() != need:
+                box.setMaximumHeight(need)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._fit_texts()
 
     def tick(self, now: datetime) -> None:
         """The clock and the issue time's age move on."""
@@ -176,10 +200,15 @@ class NoticeBanner(Panel):
     """
 
     def __init__(self, metrics: Metrics, parent: QWidget | None = None):
-        super().__init__(LEVEL_BG["advisory"], parent=parent)
+        super().__init__(LEVEL_BG["advisory"], 1.0, metrics, parent=parent)
         m = metrics
+        self.metrics = m
+        # A rounded card in the pages' own margins (px(3) at the sides), so that its edges line
+        # up with the cards below it and the pixel shift never shows as a lopsided full bleed.
+        # Vertically it keeps the height it had: landscape pages have none to spare.
+        self._inset, pad = m.px(3), m.px(1.4)
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(m.px(3), m.px(0.2), m.px(3), m.px(0.2))
+        lay.setContentsMargins(self._inset + pad, m.px(0.2), self._inset + pad, m.px(0.2))
         lay.setSpacing(m.px(1.6))
         self.mark = LevelMark(m, "advisory", 4.6)
         lay.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignTop)
@@ -191,23 +220,34 @@ class NoticeBanner(Panel):
         # Room for the feed's longest messages (~90 characters) at the floor size: two lines
         # across a landscape screen, four on a portrait one (which has height to spare).
         lines = 4 if m.portrait else 2
-        self.message.setFixedHeight(QFontMetrics(m.font(theme.SMALL)).lineSpacing() * lines + 4)
+        self._max_h = QFontMetrics(m.font(theme.SMALL)).lineSpacing() * lines + 4
+        self.message.setFixedHeight(self._max_h)
+        # The message's own width is known only once the layout has placed it.
+        self.message.on_resize = self._fit_height
         col.addWidget(self.message)
         lay.addLayout(col, 1)
-        right = QVBoxLayout()
-        right.setSpacing(0)
-        self.when = Text(m, theme.SMALL, True, align=Qt.AlignmentFlag.AlignRight)
-        self.more = Text(m, theme.SMALL, True, align=Qt.AlignmentFlag.AlignRight)
+        # Landscape: the time and the count in a column at the right. Portrait: beneath the
+        # message, so that the heading and the message have the whole width.
+        side = Qt.AlignmentFlag.AlignLeft if m.portrait else Qt.AlignmentFlag.AlignRight
+        self.when = Text(m, theme.SMALL, True, align=side)
+        self.more = Text(m, theme.SMALL, True, align=side)
         fm = QFontMetrics(m.font(theme.SMALL, True))
+        extra = QHBoxLayout() if m.portrait else QVBoxLayout()
+        extra.setSpacing(m.px(2) if m.portrait else 0)
         for t, longest in (
             (self.when, "88:88 발령 · Issued 88:88"),
             (self.more, "외 99건 · 99 more"),
         ):
             t.setMinimumWidth(fm.horizontalAdvance(longest) + 2)
-            right.addWidget(t)
-        right.addStretch(1)
-        lay.addLayout(right)
+            extra.addWidget(t)
+        extra.addStretch(1)
+        if m.portrait:
+            col.addLayout(extra)
+        else:
+            lay.addLayout(extra)
         self.notice: Notice | None = None
+        # Never taller than its text needs (portrait screens have height to spare).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.hide()
 
     def show_notice(self, notice: Notice, more: int, now: datetime) -> None:
@@ -228,3 +268,30 @@ class NoticeBanner(Panel):
         self.message.set_text(notice.text_ko)
         self.more.set_text(f"외 {more}건 · {more} more" if more else "")
         self.more.setVisible(bool(more))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As high as the message needs (a short one leaves no empty line), at most the room
+        the feed's longest messages take at the floor size."""
+        width = self.message.width()
+        if width <= 0 or self.notice is None:
+            return
+        font = self.metrics.font(theme.BODY)
+        need = self.message.needed_height(font, self.notice.text_ko, width) + 4
+        height = min(self._max_h, need)
+        if self.message.height() != height:
+            self.message.setFixedHeight(height)
+            # At once, not at the next event-loop pass: no frame with the old height.
+            for w in (self, self.parentWidget()):
+                lay = w.layout() if w is not None else None
+                if lay is not None:
+                    lay.activate()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(self.bg))
+        card = QRectF(self.rect().adjusted(self._inset, 0, -self._inset, 0))
+        radius = self.metrics.px(1.0)
+        p.drawRoundedRect(card, radius, radius)

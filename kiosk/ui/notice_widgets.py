@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
@@ -94,6 +96,7 @@ class WrapText(QLabel):
         self.fg = colour
         self._full = ""
         self._fitted_for: tuple[str, int, int] | None = None
+        self.on_resize: Callable[[], None] | None = None  # the box's owner refits around it
         self.setWordWrap(True)
         self.setAlignment(align | Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -128,6 +131,8 @@ class WrapText(QLabel):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self._fit()
+        if self.on_resize is not None:
+            self.on_resize()
 
     def _fit(self) -> None:
         w, h = self.width(), self.height()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 
-from kiosk.core.models import Snapshot
+from kiosk.core.models import Notice, Snapshot
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.frame_timer import FrameTimer
 from kiosk.ui.problems import DisplayProblem
 from kiosk.ui.qtapp import application
 from kiosk.ui.screensaver import inhibit_screensaver
@@ -47,8 +48,16 @@ class KioskRuntime:
         self._timers: list[QTimer] = []
         self._notifiers: list[QSocketNotifier] = []
         self._page_listeners: list[Callable[[str], None]] = []
+        self._tick_listeners: list[Callable[[], None]] = []
+        # While the panel is scheduled off the window does not tick; the tick listeners still
+        # run once a second (a critical notice must be able to wake the panel).
+        self._sleep_ticker = QTimer(self.app)
+        self._sleep_ticker.setInterval(1000)
+        self._sleep_ticker.timeout.connect(self._sleep_tick)
         self.asleep = False
+        self._quit_code: int | None = None  # quit() came: no first frame, exec() returns at once
         self._first_frame: list[Callable[[], None]] = []
+        self._frames: FrameTimer | None = None  # made by on_frame: nothing is timed unless asked
         if windowed:
             self.window.show()
         else:
@@ -77,6 +86,25 @@ class KioskRuntime:
         self._page_listeners.append(fn)
         self.window.page_changed.connect(fn)
 
+    def on_tick(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` on the GUI thread once a second: after the window's tick while it draws,
+        from a timer of its own while the panel is scheduled off (this window or a reloaded one)."""
+        self._tick_listeners.append(fn)
+        self.window.tick_listeners.append(fn)
+
+    def _sleep_tick(self) -> None:
+        for fn in self._tick_listeners:
+            fn()
+
+    def set_notices(self, notices: Sequence[Notice]) -> None:
+        """The notices in force, most severe first (GUI thread): the window follows at once."""
+        self.window.set_notices(notices)
+
+    def on_frame(self, fn: Callable[[float], None]) -> None:
+        """Call ``fn(seconds)`` after each frame the window paints (this one or a reloaded one)."""
+        self._frames = FrameTimer(fn)
+        self._frames.watch(self.window)
+
     def current_page_id(self) -> str:
         """The id of the page on screen."""
         return self.window.current_page().page_id
@@ -94,6 +122,10 @@ class KioskRuntime:
         self.bridge.connect_snapshot(new.apply_snapshot)
         for fn in self._page_listeners:
             new.page_changed.connect(fn)
+        new.tick_listeners.extend(self._tick_listeners)
+        new.set_notices(old.notice_layer.notices)  # a takeover stays up through a reload
+        if self._frames is not None:
+            self._frames.watch(new)
         new.setWindowFlags(old.windowFlags())
         new.setGeometry(old.geometry())
         if old.isFullScreen():
@@ -111,13 +143,15 @@ class KioskRuntime:
         else:
             new.start()
 
-    def sleep(self, asleep: bool) -> None:
+    def set_asleep(self, asleep: bool) -> None:
         """Panel scheduled off: stop ticking and drawing; wake up with fresh content."""
         w = self.window
         if asleep and not self.asleep:
             w.stop()
             w.setUpdatesEnabled(False)
+            self._sleep_ticker.start()
         elif not asleep and self.asleep:
+            self._sleep_ticker.stop()
             w.setUpdatesEnabled(True)
             w.tick()
             w.start()
@@ -146,6 +180,8 @@ class KioskRuntime:
 
     def exec(self) -> int:
         """Start ticking, paint the first frame once the window is exposed, run the event loop."""
+        if self._quit_code is not None:  # stopped while starting (QApplication.exit needs a loop)
+            return self._quit_code
         self.window.start()
         give_up = time.monotonic() + EXPOSE_WAIT_S
 
@@ -153,6 +189,8 @@ class KioskRuntime:
             # The platform exposes a new window asynchronously (X11 after the map, offscreen and
             # eglfs on their next event); until then repaint() draws nothing and READY would
             # come before any frame.
+            if self._quit_code is not None:  # a SIGTERM handled in the same pass: no frame
+                return
             handle = self.window.windowHandle()
             if (handle is None or not handle.isExposed()) and time.monotonic() < give_up:
                 QTimer.singleShot(5, first_frame)
@@ -166,6 +204,8 @@ class KioskRuntime:
         return self.app.exec()
 
     def quit(self, code: int = 0) -> None:
-        """Stop ticking and leave the event loop with ``code``."""
+        """Stop ticking and leave the event loop with ``code`` (before it runs: at once)."""
+        self._sleep_ticker.stop()
+        self._quit_code = code
         self.window.stop()
         self.app.exit(code)

@@ -74,6 +74,7 @@ class WindowSetup:
     demo: bool = False  # on bundled recordings: every page carries the demo mark
     demo_recorded: bool = True  # False: demo mode, but no recording of this station
     bus_stops: tuple[StopSpec, ...] = ()  # the buses page's stops (station.bus_stops)
+    notice_seconds: float = 15.0  # the emergency notice page's slot (notices.page_seconds)
 
 
 class KioskWindow(Panel):

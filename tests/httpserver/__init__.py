@@ -6,6 +6,7 @@ with SeoulApi(subway_key, openapi_key, clock.now) as api:
 """
 
 from tests.httpserver.seoul import (
+    ALERTS_KEY,
     BUS_KEY,
     HTML_ERROR_PAGE,
     REPO,
@@ -22,6 +23,7 @@ from tests.httpserver.seoul import (
 from tests.httpserver.server import HANG_LIMIT_S, LocalServer, Reply
 
 __all__ = [
+    "ALERTS_KEY",
     "BUS_KEY",
     "HANG_LIMIT_S",
     "HTML_ERROR_PAGE",

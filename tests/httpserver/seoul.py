@@ -9,8 +9,10 @@ pages bikeList, and can be told to fail a service in any of the ways the real on
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "fixtures" / "seoul-api"
 
 BUS_KEY = "BUSKEY+test/0123456789=="  # the simulator's bus key: data.go.kr keys carry + / =
+ALERTS_KEY = "ALERTKEY-test-24680"  # the simulator's safetydata key (SAFETYDATA_API_KEY)
 SERVICES = {
     "subway": "realtimeStationArrival",
     "air": "RealtimeCityAir",
@@ -61,7 +64,7 @@ class SeoulApi(LocalServer):
         subway_key: str,
         openapi_key: str,
         clock: Callable[[], datetime] | None = None,
-        alerts_key: str = "ALERTKEY-test-24680",
+        alerts_key: str = ALERTS_KEY,
         bus_key: str = BUS_KEY,
     ):
         super().__init__()
@@ -86,7 +89,12 @@ class SeoulApi(LocalServer):
     @property
     def endpoints(self) -> dict[str, str]:
         """``sources.endpoints`` for a config that talks to this server."""
-        return {"subway": f"{self.url}/api/subway", "openapi": self.url, "bus": self.bus_base}
+        return {
+            "subway": f"{self.url}/api/subway",
+            "openapi": self.url,
+            "bus": self.bus_base,
+            "alerts": self.alerts_endpoint,
+        }
 
     @property
     def alerts_endpoint(self) -> str:
@@ -96,6 +104,11 @@ class SeoulApi(LocalServer):
     def fail(self, source: str, *replies: Reply) -> None:
         """Answer ``source``'s service with these replies (in turn, the last repeating)."""
         self.route(rf"/{SERVICES[source]}/", *replies)
+
+    def hold(self, source: str, release: threading.Event) -> None:
+        """Answer ``source``'s service as usual, but only once ``release`` is set (a slow API)."""
+        answer = self._subway if source == "subway" else self._openapi
+        self.route(rf"/{SERVICES[source]}/", lambda path: replace(answer(path), hang=release))
 
     def heal(self) -> None:
         """Forget every injected failure."""

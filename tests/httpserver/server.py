@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 for tests.
 
 ``LocalServer`` answers by regex routes with scripted ``Reply`` objects (status, body, headers,
-delay, hang, cut-off body, dropped connection), can go down (connection refused) and come back
-on the same port, and records every request path. Use it as a context manager.
+delay, hang, cut-off body, dropped connection, bytes dribbled one at a time, a body without a
+length), can go down (connection refused) and come back on the same port, and records every
+request path. Use it as a context manager.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Reply:
     hang: threading.Event | None = None  # wait until this is set (at most HANG_LIMIT_S)
     cut_off: bool = False  # promise more bytes than are sent, then close
     drop: bool = False  # close the connection without any answer
+    dribble_s: float = 0.0  # send the body one byte at a time, this long apart
+    dribble_head: bool = False  # with dribble_s: the status line and headers too
+    no_length: bool = False  # no Content-Length: the body ends when the connection closes
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -58,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if reply.dribble_s or reply.no_length:
+            self._send_slowly(reply)
+            return
         data = reply.data()
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
@@ -72,6 +79,31 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.cut_off:
             self.wfile.flush()
             self.close_connection = True
+
+    def _send_slowly(self, reply: Reply) -> None:
+        """A reply written by hand: dribbled byte by byte, or without a length."""
+        data = reply.data()
+        head = [f"HTTP/1.1 {reply.status} OK", f"Content-Type: {reply.content_type}"]
+        head += [f"{k}: {v}" for k, v in reply.headers.items()]
+        head += ["Connection: close"] if reply.no_length else [f"Content-Length: {len(data)}"]
+        raw_head = ("\r\n".join(head) + "\r\n\r\n").encode()
+        self.close_connection = True
+        give_up = time.monotonic() + HANG_LIMIT_S
+        try:
+            if not reply.dribble_head:
+                self.wfile.write(raw_head)
+                raw_head = b""
+            for part in (raw_head, data):
+                step = 1 if reply.dribble_s else 65536
+                for i in range(0, len(part), step):
+                    if time.monotonic() > give_up:
+                        return
+                    self.wfile.write(part[i : i + step])
+                    self.wfile.flush()
+                    if reply.dribble_s:
+                        time.sleep(reply.dribble_s)  # the slow server's pace
+        except OSError:
+            pass  # the client gave up (its deadline): as intended
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: pytest shows failures, not access logs

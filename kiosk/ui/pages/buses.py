@@ -11,7 +11,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.core.nodata import TITLES
+from kiosk.core.nodata import NO_STOPS, TITLES
 from kiosk.core.views.buses import BusesView, StopSection, buses_view
 from kiosk.ui import theme
 from kiosk.ui.pages.base import Page, PageContext
@@ -39,7 +39,9 @@ class StopCard(QWidget):
         lay.addLayout(head)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(m.px(0.8))
-        lay.addLayout(self.rows_box)
+        # The rows take the spare height first (each grows up to its maximum, see RouteLine),
+        # so a full screenful reaches the footer instead of leaving a band of nothing.
+        lay.addLayout(self.rows_box, 100)
         self.lines: list[RouteLine] = []
         self.no_data = NoDataCard(m, *TITLES["buses"])
         self.no_data.setVisible(False)
@@ -65,10 +67,14 @@ class StopCard(QWidget):
             )
         else:
             span_ko, span_en = f"노선 {s.total}개", f"{s.total} routes"
-        self.where.set_texts(
-            f"정류소 {s.ars_id} · {span_ko}" if s.total else f"정류소 {s.ars_id}",
-            f"Stop {s.ars_id} · {span_en}" if s.total else f"Stop {s.ars_id}",
-        )
+        # A stop known only by its number is titled "정류소 19008": not the number twice.
+        named = s.ars_id not in s.name_ko
+        ko = [f"정류소 {s.ars_id}"] if named else []
+        en = [f"Stop {s.ars_id}"] if named else []
+        if s.total:
+            ko.append(span_ko)
+            en.append(span_en)
+        self.where.set_texts(" · ".join(ko), " · ".join(en))
         for i, row in enumerate(s.rows):
             self._line(i).show_row(row)
         for i, line in enumerate(self.lines):
@@ -107,10 +113,8 @@ class BusesPage(Page):
         for card in self.cards.values():
             area.addWidget(card, 1)
             card.setVisible(False)
-        self.no_stops = NoDataCard(metrics, "설정된 정류소 없음", "No bus stops configured")
-        self.no_stops.set_message(
-            "설정된 정류소 없음", "No bus stops configured", "station.bus_stops"
-        )
+        self.no_stops = NoDataCard(metrics, *NO_STOPS)
+        self.no_stops.set_message(*NO_STOPS, "station.bus_stops")
         self.no_stops.setVisible(not self.cards)
         area.addWidget(self.no_stops, 1)
 
