@@ -53,8 +53,14 @@ def test_figures_with_a_reference_are_judged_on_their_ratio_to_it():
     got = {m.key: m for m in with_ratios([naive, turn, frame])}
     assert got["page_change"].ratio == pytest.approx(10.5 / 22.0)
     assert got["page_change"].verdict == "ok"  # 0.48x <= 0.5x
+    # A frame's deadline is the panel's, the same on every machine: 16.7 ms, the ratio shown.
     assert got["frame_max"].ratio == pytest.approx(16.0 / 22.0)
-    assert got["frame_max"].verdict == "OVER"  # 0.73x > 0.70x (16 ms is under 16.7 here)
+    assert (got["frame_max"].budget, got["frame_max"].verdict) == (
+        pytest.approx(16.67, abs=0.01),
+        "ok",
+    )
+    late = metric("frame_max", "worst frame", "ms", [17.0], "frame_max")
+    assert late.verdict == "OVER"
     assert turn.verdict == ""  # no reference measured: no verdict, rather than a wrong one
     text = table([], list(got.values()))
     assert "0.48×" in text and "≤ 0.50× naive repaint" in text

@@ -3,7 +3,9 @@
 A figure with a reference is judged on its ratio to it: the reference is what this machine
 does naively in the same run (kiosk/ui/naive.py), so the verdict means the same on a fast
 desktop and on a small ARM board. The budgets without a reference are absolute (a first frame
-within a second, a share of one core, megabytes).
+within a second, a share of one core, megabytes, and a frame within a 60 Hz panel's 16.7 ms:
+the panel's deadline is the same on every machine; the frames' ratios to the naive repaint are
+shown beside them, to compare machines).
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ from typing import Any
 
 BUDGET_SIZE = (3840, 2160)  # the budgets are set for 3840x2160, 2 cores, no GPU
 FRAME_MS = 1000.0 / 60.0  # a 60 Hz panel's frame
-# The frame's share of a naive full repaint on the machine the issue measured (16.7 ms of
-# 23.8 ms): where a frame must fit on any machine, as a ratio.
-FRAME_RATIO = 0.70
 
 # Absolute budgets: key -> limit.
 BUDGETS: dict[str, float] = {
@@ -27,6 +26,8 @@ BUDGETS: dict[str, float] = {
     "rss_after": 100.0,
     "rss_growth": 2.0,
     "frames_over": 0.0,
+    "frame_max": FRAME_MS,
+    "frame_p99": FRAME_MS,
 }
 # Budgets as ratios: key -> (reference key, the most the ratio may be).
 RATIO_BUDGETS: dict[str, tuple[str, float]] = {
@@ -34,13 +35,13 @@ RATIO_BUDGETS: dict[str, tuple[str, float]] = {
     "tick": ("naive_clock", 1.0),
     "tick_minute": ("naive_clock", 1.0),
     "transition_frame": ("naive_fade", 1.0),
-    "frame_max": ("naive_repaint", FRAME_RATIO),
-    "frame_p99": ("naive_repaint", FRAME_RATIO),
     "shift_step": ("page_change", 1.0),
 }
 # Figures shown as ratios without a budget of their own: key -> reference key.
 RATIOS: dict[str, str] = {
     "page_render": "naive_repaint",
+    "frame_max": "naive_repaint",
+    "frame_p99": "naive_repaint",
     "stall_max": "naive_repaint",
     "transition_start": "naive_repaint",
     "first_frame": "naive_start",

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.core.freshness import FreshnessPolicy, data_time
+from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
@@ -154,9 +154,6 @@ class KioskWindow(Panel):
         self.fade.finished.connect(self.end_fade)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
-        self.data_generation = 0  # counts every refresh of the pages' data
-        # source -> (snapshot, judged at, valid until, state): see _state_of
-        self._judged: dict[str, tuple[Snapshot | None, datetime, datetime, DataState]] = {}
         self.index = 0
         self.rotating = True
         self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
@@ -208,43 +205,15 @@ class KioskWindow(Panel):
         self._end_turn_for_new_data()
 
     def _state_of(self, source: str, now: datetime) -> DataState:
-        # A source's state changes only when its data crosses the policy's thresholds
-        # (kiosk.core.health): judged again then, or for a new snapshot, not every second.
-        snap = self.snapshots.get(source)
-        kept = self._judged.get(source)
-        if kept is not None and kept[0] is snap and kept[1] <= now < kept[2]:
-            return kept[3]
-        policy = self.policies[source]
-        state = health(snap, policy, now).state
-        since = None
-        if snap is not None:
-            since = snap.data_at if snap.data_at is not None else data_time(
-                snap.fetched_at, snap.items
-            )
-        until = now
-        if since is not None:
-            for after in (policy.stale_after_s, policy.unavailable_after_s):
-                edge = since + timedelta(seconds=after)
-                if edge > now:
-                    until = edge
-                    break
-            else:
-                until = datetime.max.replace(tzinfo=now.tzinfo)
-        self._judged[source] = (snap, now, until, state)
-        return state
+        return health(self.snapshots.get(source), self.policies[source], now).state
 
     def _refresh_states(self, now: datetime, force_pages: bool = False) -> None:
         states = {s: self._state_of(s, now) for s in self.sources}
         changed = states != self.states
         self.states = states
         if changed or force_pages:
-            self.data_generation += 1  # what the pages show may have changed
-            shown = self.stack.currentWidget()
-            for i, page in enumerate(self.pages):
-                if page is shown or page.draws_ahead or self.turner.prepared_for(i):
-                    page.update_data(self.snapshots, states, now)
-                else:
-                    page.keep_data(self.snapshots, states)
+            for page in self.pages:
+                page.update_data(self.snapshots, states, now)
         self.footer.set_ages(
             footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
         )
@@ -263,7 +232,6 @@ class KioskWindow(Panel):
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart)."""
         for page in self.pages:
-            page.catch_up(self.clock())
             page.finish_building()
 
     def settle(self, timeout_s: float = 30.0) -> bool:
@@ -285,7 +253,6 @@ class KioskWindow(Panel):
         page = self.pages[index]
         if page is not self.stack.currentWidget() and not self.turner.prepared_for(index):
             page.coming(now)
-        page.catch_up(now)
         when = self.turner.turn_time(index, now)
         if not turn:
             self.turner.stop()

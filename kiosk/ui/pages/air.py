@@ -70,7 +70,6 @@ class AirPage(Page):
     kind = "air_quality"
     title_ko = "대기질"
     title_en = "Air quality"
-    draws_ahead = True  # its chart is drawn by a process of its own, before the page shows
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None

@@ -52,9 +52,6 @@ class Page(Panel):
     kind = ""  # one of kiosk.core.pages.PAGE_KINDS
     title_ko = ""
     title_en = ""
-    # New data is drawn at once even off screen (a picture drawn out of process, which must be
-    # ready before the page shows); other pages catch up when they are next needed.
-    draws_ahead = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -82,7 +79,6 @@ class Page(Panel):
         outer.addLayout(top)
         self.snapshots: dict[str, Snapshot] = {}
         self.states: dict[str, DataState] = {}
-        self._behind = False  # data kept while off screen, not drawn yet (catch_up)
         self.view: object | None = None  # the view model (core data) the page shows now
         self.body = QVBoxLayout()
         self.body.setSpacing(m.px(1.2))
@@ -114,12 +110,16 @@ class Page(Panel):
 
     def show_notice(self, state: DataState, snapshot: Snapshot | None, now: datetime) -> None:
         """The visible stale mark: "▲ 지연된 정보 · 5분 전 / Delayed data · 5 min ago"."""
-        if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
-            ko, en = age_text(snapshot.fetched_at, now)
-            self.notice.set_text(f"▲ {ko} 정보 · Last updated {en}")
+        text = notice_text(state, snapshot, now)
+        if text is not None:
+            self.notice.set_text(text)
             self.notice.setVisible(True)
         elif self.notice.isVisible():
             self.notice.setVisible(False)
+
+    def notice_shown(self) -> str | None:
+        """The stale mark's text on the page now (None: no mark)."""
+        return self.notice.full_text() if self.notice.isVisibleTo(self) else None
 
     def update_data(
         self, snapshots: Mapping[str, Snapshot], states: Mapping[str, DataState], now: datetime
@@ -127,24 +127,8 @@ class Page(Panel):
         """New data arrived (or its state changed): keep it and redraw what the page shows."""
         self.snapshots = dict(snapshots)
         self.states = dict(states)
-        self._behind = False
         self.refresh(now)
         self._update_qr()
-
-    def keep_data(
-        self, snapshots: Mapping[str, Snapshot], states: Mapping[str, DataState]
-    ) -> None:
-        """New data for a page off screen: kept, drawn when the page is next made ready or
-        shown (``catch_up``): a page nobody sees is not redrawn for every poll."""
-        self.snapshots = dict(snapshots)
-        self.states = dict(states)
-        self._behind = True
-
-    def catch_up(self, now: datetime) -> None:
-        """Draw the data kept while off screen, if any (before the page is shown or made
-        ready for its turn)."""
-        if self._behind:
-            self.update_data(self.snapshots, self.states, now)
 
     def qr_values(self) -> dict[str, str]:
         """The item placeholders this page can fill now ({park}, {ars_id}); most pages: none."""
@@ -182,7 +166,7 @@ class Page(Panel):
             self.size().toTuple(),
             self.view,
             self.title.isVisibleTo(self),
-            self.notice.full_text() if self.notice.isVisibleTo(self) else None,
+            self.notice_shown(),
             qr,
             self.drawn_key(),
         )
@@ -206,3 +190,11 @@ class Page(Panel):
 
     def tick(self, now: datetime) -> None:
         """Once a second while on screen: update time-dependent text only."""
+
+
+def notice_text(state: DataState, snapshot: Snapshot | None, now: datetime) -> str | None:
+    """The stale mark's text for data in ``state`` as of ``now`` (None: no mark)."""
+    if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
+        ko, en = age_text(snapshot.fetched_at, now)
+        return f"▲ {ko} 정보 · Last updated {en}"
+    return None
