@@ -280,6 +280,9 @@ def _start_poller(
 ) -> PollerService:
     """Poll what the layout's pages show (a source no page shows costs no calls), and the
     sources polled always (the alert feed); demo mode replays only what it has recordings of."""
+    from kiosk.poller.rc_import import import_requests_cache
+
+    import_requests_cache(with_redis=cfg.sources.cache_url is not None)
     from kiosk.poller.service import PollerService
 
     polled = polled_sources((p.kind for p in layout.pages), cfg.sources.demo)

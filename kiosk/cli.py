@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--starts", type=int, help="fresh starts timed to the first frame (default 5)")
     b.add_argument("--repeats", type=int, help="samples per page, tick and fade (default 20)")
     b.add_argument("--cpu-seconds", type=float, help="idle CPU measured over (default 30)")
+    b.add_argument(
+        "--frame-seconds",
+        type=float,
+        help="how long every frame is timed in real time (default: one rotation + 6 s)",
+    )
+    b.add_argument(
+        "--runs", type=int, help="full runs, reported as medians of their medians (default 1)"
+    )
     b.add_argument("--soak", type=float, metavar="SECONDS", help="long run with injected faults")
     return p
 

@@ -40,6 +40,7 @@ from kiosk.ops.status import (
     versions,
     write_status,
 )
+from kiosk.poller.pending import PendingPoller
 
 if TYPE_CHECKING:
     from kiosk.ops.metrics_export import MetricsExporter
@@ -129,8 +130,8 @@ class Kiosk:
         )
         self.rt.on_tick(lambda: self.notices.tick(self.now()))  # also while the panel sleeps
         self.rt.on_frame(lambda seconds: self.metrics.frame_painted(seconds))
-        self.poller = services.start_poller(cfg, layout, self._publish)
-        feed_ledgers(self.metrics, self.poller.ledgers.values())
+        # The poller starts once the first frame is on screen (kiosk/poller/pending.py).
+        self.poller: PollerService | PendingPoller = PendingPoller()
         self.panel = services.start_panel(cfg, self.rt.publish_panel)
         self.rt.on_first_frame(self._first_frame)
         period = self.notifier.watchdog_period()
@@ -139,6 +140,15 @@ class Kiosk:
         self.rt.every(STATUS_EVERY_MS, self.write_status)
 
     # --- events (GUI thread) ----------------------------------------------------------------
+
+    def _start_polling(self) -> None:
+        """After the first frame: the poller starts (paused if the panel is off by now)."""
+        if self.state == "stopping" or not isinstance(self.poller, PendingPoller):
+            return  # stopping, or a reload started it already
+        self.poller = self.services.start_poller(self.cfg, self.layout, self._publish)
+        if self.rt.asleep:
+            self.poller.pause()
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
 
     def _first_frame(self) -> None:
         if self.state == "stopping":  # SIGTERM came first: READY=1 must not follow STOPPING=1
@@ -154,6 +164,7 @@ class Kiosk:
             len(self.layout.pages),
             "demo data" if self.cfg.sources.demo else "live data",
         )
+        self.rt.later(0, self._start_polling)  # from the event loop, after this frame
 
     def _publish(self, snap: Any) -> None:
         """From a poller thread: the alert feed's snapshots go to the notices (no page shows

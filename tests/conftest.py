@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The kiosk's own glyph cache size (kiosk.ui.qtapp), whichever test makes the QApplication:
+# Qt reads it once, at the first text it draws, and text above it is drawn as paths.
+os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", "256")
 
 REPO = Path(__file__).resolve().parents[1]
 # The recorded API bodies from shared/samples/seoul-api, vendored so that the suite runs from

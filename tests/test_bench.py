@@ -22,7 +22,18 @@ from kiosk.bench.faultserver import PATTERN
 from tests.conftest import REPO
 
 CONFIG = str(REPO / "config.example.yaml")
-SMALL = ["--size", "1280x720", "--rotations", "200", "--starts", "2", "--repeats", "3"]
+SMALL = [
+    "--size",
+    "1280x720",
+    "--rotations",
+    "200",
+    "--starts",
+    "2",
+    "--repeats",
+    "3",
+    "--frame-seconds",
+    "10",
+]
 PAGES = ("arrivals", "buses", "air", "parks", "arrivals-again", "bikes", "events")
 SOURCES = ("subway", "air", "parks", "trails", "bikes", "events", "bus")
 
@@ -52,13 +63,23 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert doc["data_complete"] is True  # measured with every demo source on screen
     metrics = doc["metrics"]
     expected = {
+        "naive_repaint",
+        "naive_fade",
+        "naive_clock",
+        "naive_start",
         "first_frame",
         "page_change",
         *(f"page_change.{p}" for p in PAGES),
+        "page_render",
+        "frame_max",
+        "frame_p99",
+        "frames_over",
+        "stall_max",
         "tick",
         "tick_minute",
         "transition_frame",
         "transition_start",
+        "shift_step",
         "idle_cpu",
         *(f"{k}_{s}" for k in ("rss", "uss") for s in ("start", "warm", "after", "end")),
         "rss_growth",
@@ -68,20 +89,34 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert expected <= set(metrics), expected - set(metrics)
     for key, m in metrics.items():
         assert isinstance(m["median"], float) and math.isfinite(m["median"]), key
-        if not key.endswith("_growth"):  # memory may shrink as well as grow
-            assert m["median"] > 0 and m["p95"] >= m["median"], (key, m)
-        if m["budget"] is not None:
+        if not key.endswith("_growth") and key not in ("frames_over", "stall_max"):
+            assert m["median"] > 0 and m["p95"] >= m["median"], (key, m)  # (memory may shrink)
+        if m["budget"] is not None or m["ratio_budget"] is not None:
             assert m["verdict"] in ("ok", "OVER"), (key, m)
-    assert metrics["first_frame"]["n"] == 2
+    assert metrics["first_frame"]["n"] == 2 and metrics["naive_start"]["n"] == 2
     assert metrics["page_change.arrivals"]["n"] == 3
-    assert metrics["rss_after"]["budget"] == 150.0 and metrics["page_change"]["budget"] == 16.0
+    # Judged on ratios to this machine's naive references, measured in the same run.
+    page = metrics["page_change"]
+    assert page["reference"] == "naive_repaint" and page["ratio_budget"] == 0.5
+    naive = metrics["naive_repaint"]["median"]
+    assert page["ratio"] == pytest.approx(page["median"] / naive, abs=1e-3)  # (rounded)
+    assert page["verdict"] == ("ok" if page["ratio"] <= 0.5 else "OVER")
+    assert page["prepared"] >= 1  # turns drawn from a picture made before their turn
+    assert metrics["tick_minute"]["reference"] == "naive_clock"
+    assert metrics["transition_frame"]["reference"] == "naive_fade"
+    assert metrics["frame_max"]["frames"] > 10  # every frame of the real event loop, timed
+    assert metrics["frame_max"]["median"] >= metrics["frame_p99"]["median"]
+    assert metrics["shift_step"]["reference"] == "page_change"
+    assert 0 < metrics["shift_step"]["repaint_fraction"] < 0.1  # a sliver, not the screen
+    assert metrics["rss_after"]["budget"] == 100.0 and metrics["idle_cpu"]["budget"] == 0.15
+    assert doc["machine"]["cpu"] and doc["machine"]["cores"] >= 1
     assert metrics["rss_warm"]["median"] > 50  # a real Qt process, not a stub
     assert doc["chart_ready"] is True  # the chart's picture was on its page before the timings
     chart = metrics["chart_drawing"]  # drawn by its own process, which reports its cost
     assert chart["n"] >= 3 and chart["cpu_s_each"] > 0 and chart["peak_rss_mb"] > 20
-    for key in ("page_change", "tick", "tick_minute", "transition_frame"):
+    for key in ("page_change", "page_render", "tick", "tick_minute", "transition_frame"):
         assert 0.0 <= metrics[key]["repaint_fraction"] <= 1.0, key
-    assert metrics["page_change"]["repaint_fraction"] > 0.9  # a page change repaints the screen
+    assert metrics["page_render"]["repaint_fraction"] > 0.9  # a full render repaints it all
     assert metrics["tick_minute"]["repaint_fraction"] < 0.5  # a tick repaints what changed
     assert set(doc["over_budget"]) <= {m["label"] for m in metrics.values()}
 
@@ -90,9 +125,12 @@ def test_bench_table_names_budgets_and_verdicts():
     r = _bench(*SMALL, "--rotations", "20", "--starts", "1", "--cpu-seconds", "1")
     assert r.returncode == 0, r.stderr[-3000:]
     assert "first frame (fresh kiosk run)" in r.stdout
-    assert re.search(r"page change \(all pages\).*≤ 16\.00 ms\s+(ok|OVER)", r.stdout)
-    assert re.search(r"RSS after 20 page changes .*≤ 150\.0 MB\s+(ok|OVER)", r.stdout)
+    turn = r"page change \(a rotation's turn\).*× +≤ 0\.50× naive repaint +(ok|OVER)"
+    assert re.search(turn, r.stdout)
+    assert re.search(r"reference: naive full repaint +\d+\.\d+ ms", r.stdout)
+    assert re.search(r"RSS after 20 page changes .*≤ 100\.0 MB\s+(ok|OVER)", r.stdout)
     assert "(the budgets are set for 3840x2160)" in r.stdout
+    assert re.search(r"cores; Python", r.stdout)  # the machine (CPU model) is named
 
 
 def test_a_measuring_process_that_crashes_makes_bench_exit_non_zero():
@@ -132,6 +170,12 @@ def test_bad_numbers_are_usage_errors_with_one_line_each():
     assert r.stderr.splitlines() == [
         "--rotations: must be at least 1 (got 0)",
         "--cpu-seconds: must be more than 0 (got -1)",
+    ]
+    r = _bench("--runs", "0", "--frame-seconds", "0")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "--frame-seconds: must be more than 0 (got 0)",
+        "--runs: must be at least 1 (got 0)",
     ]
 
 

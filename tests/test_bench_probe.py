@@ -4,7 +4,7 @@ fade frame it times really shows both pages blended."""
 from __future__ import annotations
 
 import ast
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,10 +18,12 @@ pytest.importorskip("PySide6")
 
 
 @pytest.fixture
-def probe(qapp):
+def probe():
     from kiosk.bench.probe import Probe
+    from kiosk.ui.qtapp import application
     from kiosk.ui.window import KioskWindow
 
+    application()  # the kiosk's own (its glyph cache size: the bench measures what runs)
     cfg, layout = load_all(REPO / "config.example.yaml")
     st = cfg.station
     clock = [NOW]
@@ -36,69 +38,79 @@ def probe(qapp):
     win.close()
 
 
-def _blend_share(win) -> float:
-    """Of the pixels where the old and new page differ, the share the screen shows blended."""
-    from PySide6.QtCore import QPoint
-
-    shown = win.grab().toImage()
-    old = win.overlay.pixmap.toImage()
-    new = win.current_page().grab().toImage()
-    at = win.stack.mapTo(win, QPoint(0, 0))  # the stack sits in the scene, which may be shifted
-    left, top = at.x(), at.y()
-    differ = blended = 0
-    for y in range(0, old.height(), 7):
-        for x in range(0, old.width(), 7):
-            o, n = old.pixelColor(x, y), new.pixelColor(x, y)
-            if o == n:
-                continue
-            differ += 1
-            c = shown.pixelColor(x + left, y + top)
-            if all(
-                abs(a - (b + d) / 2) <= 3
-                for a, b, d in zip(c.getRgb()[:3], o.getRgb()[:3], n.getRgb()[:3], strict=True)
-            ):
-                blended += 1
-    assert differ > 100
-    return blended / differ
-
-
-def test_a_fade_frame_at_mid_opacity_shows_old_and_new_page_blended(probe):
+def test_a_fade_frame_repaints_the_page_area_and_the_turn_ends_on_the_new_page(probe):
     win = probe.win
     probe.start_fade()
     probe.process()
     probe.fade_frame(0.5)
-    assert win.overlay.isVisible() and win.overlay.under is not None
-    assert _blend_share(win) > 0.95
-    area = probe.meter.measure(lambda: probe.fade_frame(0.5))
+    assert win.cover.isVisible() and 0.49 < win.cover.share < 0.51
+    area = probe.meter.measure(lambda: probe.fade_frame(0.3))
     assert area == pytest.approx(
         win.stack.width() * win.stack.height() / (win.width() * win.height()), rel=0.01
     )
     win.end_fade()
-    assert not win.overlay.isVisible() and win.overlay.under is None
+    assert win.cover.share == 1.0
+    assert probe.wait_for(lambda: not win.cover.isVisible(), 5.0)  # handed back to the page
 
 
-def test_new_data_mid_fade_drops_the_cached_page(probe):
+def test_new_data_mid_fade_lets_the_turn_run_on_to_the_live_page(probe):
     win = probe.win
     probe.start_fade()
     probe.fade_frame(0.5)
-    assert win.overlay.under is not None
+    assert win.cover.isVisible()
     win.apply_snapshots(list(win.snapshots.values()))
-    assert win.overlay.under is None  # the next frame grabs the page with the new data
-    probe.fade_frame(0.4)
-    assert win.overlay.under is not None
+    # No whole-page repaint in one frame for it: the turn goes on, and its hand-over reveals
+    # the live page (new data and all) a strip per frame.
+    assert win.cover.isVisible()
+    win.turner.fade_over()
+    assert probe.wait_for(lambda: not win.turner.turning(), 10)
+    assert win.stack.currentWidget().isVisible()
 
 
-def test_ticks_repaint_a_small_part_and_page_changes_all_of_it(probe):
+def test_ticks_repaint_a_small_part_and_page_renders_all_of_it(probe):
     got = probe.ticks(5, 2, datetime(2026, 11, 20, 8, 14, 5, tzinfo=KST))
     assert len(got["second_ms"]) == 5 and len(got["minute_ms"]) == 2
     assert 0 < got["minute_area"] < 0.2  # the clock and a few labels, not the screen
-    assert probe.page_change_area() > 0.99
-    pages = probe.page_changes(1)
+    assert probe.page_render_area() > 0.99
+    pages = probe.page_renders(1)
     assert set(pages) == {p.page_id for p in probe.win.pages}
     before = probe.win.index
-    probe.rotate(3)
+    assert probe.rotate(3) == {"prepared": 3, "unprepared": 0}  # each made ready before
     assert probe.win.index == (before + 3) % len(probe.win.pages)
-    assert not probe.win.overlay.isVisible()  # the last fade ran to its end
+    assert not probe.win.cover.isVisible()  # the last turn ran to its end
+
+
+def test_page_turns_come_from_pictures_and_repaint_the_page_area(probe):
+    got = probe.page_turns(1)
+    pages = probe.win.pages
+    assert set(got["by_page"]) == {p.page_id for p in pages}
+    assert all(len(samples) == 1 for samples in got["by_page"].values())
+    assert got["prepared"] == len(pages) and got["unprepared"] == 0
+    # The turn's frame repaints the page area (the cover) and the footer's page indicator.
+    assert 0.5 < got["area"] < 0.95
+
+
+def test_every_frame_of_a_rotation_is_timed_in_real_time(probe):
+    import time
+
+    win = probe.win
+    start = time.monotonic()
+    win.monotonic = time.monotonic  # real time, the wall clock moving with it
+    win.clock = lambda: NOW + timedelta(seconds=time.monotonic() - start)
+    got = probe.rotation_frames(6.0)  # the first turn comes 5 s in (LEAD_S + 2)
+    assert got["prepared"] == 1 and got["unprepared"] == 0
+    assert len(got["frames_ms"]) > 20  # the turn's fade and hand-over frames, the ticks
+    assert all(ms > 0 for ms in got["frames_ms"] + got["stalls_ms"])
+    assert not win.timer.isActive()  # left as it was found: stopped
+
+
+def test_a_shift_step_moves_the_scene_and_repaints_a_sliver(probe):
+    win = probe.win
+    home = win.scene.offset
+    got = probe.shift_steps(4)
+    assert got is not None and len(got["ms"]) == 4
+    assert 0 < got["area"] < 0.05
+    assert win.scene.offset == home
 
 
 def test_the_probe_drives_the_window_through_public_hooks_only():

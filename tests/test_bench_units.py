@@ -4,6 +4,7 @@ fault server's schedule and replies (a real socket on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import urllib.error
 import urllib.request
@@ -14,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.bench.faultserver import BOMB_MIB, PATTERN, FaultServer
+from kiosk.bench.machine import cpu_model
 from kiosk.bench.memory import read_memory
-from kiosk.bench.report import metric, over_budget, p95, table
+from kiosk.bench.report import combine, metric, over_budget, p95, table, with_ratios
 from kiosk.bench.soak import log_problems
 from kiosk.core.timeutil import KST
 from kiosk.errors import SourceError
@@ -31,17 +33,74 @@ def test_p95_is_the_nearest_rank():
 
 
 def test_verdict_is_judged_on_the_median_against_the_named_budget():
-    within = metric("page_change", "page change", "ms", [10, 12, 40], "page_change")
-    over = metric("transition_frame", "fade frame", "ms", [9, 9.5, 1], "transition_frame")
+    within = metric("first_frame", "first frame", "s", [0.8, 0.9, 4.0], "first_frame")
+    over = metric("idle_cpu", "idle CPU", "%", [0.2], "idle_cpu")
     free = metric("parse.air", "parse air", "ms", [0.5])
-    assert (within.budget, within.verdict) == (16.0, "ok")  # one slow sample does not fail it
-    assert (over.budget, over.verdict) == (8.0, "OVER")
+    assert (within.budget, within.verdict) == (1.0, "ok")  # one slow sample does not fail it
+    assert (over.budget, over.verdict) == (0.15, "OVER")
     assert free.verdict == "" and free.to_json()["verdict"] is None
-    assert over_budget([within, over, free]) == ["fade frame"]
+    assert over_budget([within, over, free]) == ["idle CPU"]
     text = table(["head"], [within, over, free])
-    assert "≤ 16.00 ms  ok" in text and "≤ 8.00 ms  OVER" in text
+    assert "≤ 1.000 s  ok" in text and "≤ 0.15 %  OVER" in text
     with pytest.raises(ValueError):
         metric("x", "x", "ms", [])
+
+
+def test_figures_with_a_reference_are_judged_on_their_ratio_to_it():
+    naive = metric("naive_repaint", "naive repaint", "ms", [20.0, 24.0, 22.0])
+    turn = metric("page_change", "page change", "ms", [10.0, 10.5, 12.0], "page_change")
+    frame = metric("frame_max", "worst frame", "ms", [16.0], "frame_max")
+    got = {m.key: m for m in with_ratios([naive, turn, frame])}
+    assert got["page_change"].ratio == pytest.approx(10.5 / 22.0)
+    assert got["page_change"].verdict == "ok"  # 0.48x <= 0.5x
+    # A frame's deadline is the panel's, the same on every machine: 16.7 ms, the ratio shown.
+    assert got["frame_max"].ratio == pytest.approx(16.0 / 22.0)
+    assert (got["frame_max"].budget, got["frame_max"].verdict) == (
+        pytest.approx(16.67, abs=0.01),
+        "ok",
+    )
+    late = metric("frame_max", "worst frame", "ms", [17.0], "frame_max")
+    assert late.verdict == "OVER"
+    assert turn.verdict == ""  # no reference measured: no verdict, rather than a wrong one
+    text = table([], list(got.values()))
+    assert "0.48×" in text and "≤ 0.50× naive repaint" in text
+    doc = got["page_change"].to_json()
+    assert doc["reference"] == "naive_repaint" and doc["ratio_budget"] == 0.5
+    assert doc["ratio"] == pytest.approx(0.4773, abs=1e-4)
+
+
+def test_runs_combine_into_medians_of_their_medians_and_ratios():
+    def run(naive_ms: float, turn_ms: float) -> list:
+        return with_ratios(
+            [
+                metric("naive_repaint", "naive", "ms", [naive_ms, naive_ms + 1]),
+                metric("page_change", "turn", "ms", [turn_ms, turn_ms + 1], "page_change"),
+            ]
+        )
+
+    runs = [run(20, 9), run(30, 12), run(22, 20)]
+    both = {m.key: m for m in combine(runs)}
+    turn = both["page_change"]
+    assert turn.median == 12.5 and turn.extra["runs"] == [9.5, 12.5, 20.5]
+    # The ratio is each run's against its own reference, then their median.
+    assert turn.ratio == pytest.approx(statistics.median([9.5 / 20.5, 12.5 / 30.5, 20.5 / 22.5]))
+    assert len(turn.samples) == 3 and turn.extra["samples_each"] == [2, 2, 2]
+
+
+def test_the_cpu_model_comes_from_cpuinfo_on_x86_and_arm(tmp_path: Path):
+    x86 = tmp_path / "x86"
+    x86.write_text(
+        "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 1\n"
+        "model name\t: AMD EPYC 7B13\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 7B13\n"
+    )
+    assert cpu_model(x86) == "AMD EPYC 7B13"
+    arm = tmp_path / "arm"
+    arm.write_text(
+        "processor\t: 0\nBogoMIPS\t: 108.00\nCPU part\t: 0xd08\n\n"
+        "Hardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4\n"
+    )
+    assert cpu_model(arm) == "Raspberry Pi 4 Model B Rev 1.4"
+    assert cpu_model(tmp_path / "none")  # something, never empty
 
 
 def test_memory_reads_rss_and_private_pages_from_smaps_rollup(tmp_path: Path):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.models import Snapshot
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
 from tests.conftest import EXAMPLES
 from tests.ui_data import arrival
@@ -66,10 +67,14 @@ def test_page_change_starts_a_fade_that_ends_on_the_new_page(win_clock):
     clock.advance(20)
     win.tick()
     assert win.current_page().page_id == "buses"
-    assert win.overlay.isVisible() and win.overlay.pixmap is not None
+    cover = win.cover
+    assert cover.isVisible() and cover.picture is not None and cover.share == 0.0
     win.fade.setCurrentTime(win.fade.duration())
     QApplication.processEvents()
-    assert not win.overlay.isVisible()
+    assert cover.share == 1.0  # the fade has reached the new page
+    # Then the new page is handed back to its widgets, a strip per frame.
+    assert GuiLoop().wait_for(lambda: not cover.isVisible(), 5.0)
+    assert cover.picture is None
     assert win.stack.currentWidget() is win.current_page()
 
 
@@ -147,3 +152,18 @@ def test_the_footer_shows_parks_and_trails_as_one_entry_with_the_older_age(win_c
     item = win.footer.items["parks"]
     assert item.age.text() == "4일 전 · 4 days ago"  # the trails' age, not the parks'
     assert item.name.text() == "▲ 공원 Parks"  # and the trails' stale state
+
+
+def test_the_air_figures_are_drawn_at_their_full_size_whatever_they_showed_before(app):
+    from kiosk.core.views.air import PollutantTile
+    from kiosk.ui import theme
+    from kiosk.ui.pages.air import PollutantCard
+    from kiosk.ui.theme import Metrics
+
+    m = Metrics(1920, 1080)
+    card = PollutantCard(m)  # never laid out: its figure has no width of its own yet
+    for value in (7.0, 152.0, 31.0):
+        card.show_tile(PollutantTile("미세먼지", "PM10", value, "good", "좋음", "Good"))
+        assert card.value.font().pixelSize() == m.px(theme.HERO), value
+        assert card.value.text() == f"{value:.0f}"
+    card.deleteLater()

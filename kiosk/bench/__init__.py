@@ -1,10 +1,15 @@
 """`kiosk bench`: speed, memory and long-run stability of the real kiosk against its budgets.
 
 Everything is measured in fresh processes on the bundled demo data, offscreen:
-- `kiosk run --windowed` started ``--starts`` times, timed to its first frame (READY=1);
-- one measuring child (``kiosk.bench.child``): the real kiosk, driven through page changes,
-  ticks, fade frames, idle seconds and ``--rotations`` page changes, with RSS/USS readings;
+- `kiosk run --windowed` started ``--starts`` times, timed to its first frame (READY=1), each
+  followed by the naive reference's first frame (``python -m kiosk.ui.naive``);
+- one measuring child (``kiosk.bench.child``): the real kiosk, driven through page turns and
+  renders, ticks, fade frames, shift steps, a rotation in real time with every frame timed,
+  idle seconds and ``--rotations`` page changes, with RSS/USS readings, and the naive
+  references (kiosk/ui/naive.py) in alternating blocks: each figure is reported with its ratio
+  to its reference, and judged on it;
 - the demo responses through the real parsers (in this process: no Qt involved).
+``--runs N`` repeats all of it and reports the medians of the runs' medians.
 ``--soak SECONDS`` instead runs `kiosk run` against a local fault-injecting server
 (``kiosk.bench.soak``). Exit 0 when every process ran and stopped cleanly, 1 when one crashed;
 a budget that is missed is reported (OVER), not an error: the machine may be noisy.
@@ -21,12 +26,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk.bench.report import BUDGET_SIZE, Metric, metric, over_budget, table
+from kiosk.bench.machine import describe
+from kiosk.bench.report import BUDGET_SIZE, Metric, combine, over_budget, table
 from kiosk.config import Config, Layout
 from kiosk.errors import ConfigError
 
 EXIT_OK, EXIT_FAIL = 0, 1
-DEFAULTS = {"starts": 5, "repeats": 20, "cpu_seconds": 30.0, "parse_repeats": 50}
+DEFAULTS = {"starts": 5, "repeats": 20, "cpu_seconds": 30.0, "parse_repeats": 50, "runs": 1}
 
 
 def _say(text: str) -> None:
@@ -44,6 +50,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "starts": given("starts", DEFAULTS["starts"]),
         "repeats": given("repeats", DEFAULTS["repeats"]),
         "cpu_seconds": given("cpu_seconds", DEFAULTS["cpu_seconds"]),
+        "frame_seconds": given("frame_seconds", None),
+        "runs": given("runs", DEFAULTS["runs"]),
         "soak": given("soak", None),
         "json": bool(given("json", False)),
     }
@@ -56,6 +64,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         problems.append(f"--repeats: must be at least 1 (got {opts['repeats']})")
     if opts["cpu_seconds"] <= 0:
         problems.append(f"--cpu-seconds: must be more than 0 (got {opts['cpu_seconds']:g})")
+    if opts["frame_seconds"] is not None and opts["frame_seconds"] <= 0:
+        problems.append(f"--frame-seconds: must be more than 0 (got {opts['frame_seconds']:g})")
+    if opts["runs"] < 1:
+        problems.append(f"--runs: must be at least 1 (got {opts['runs']})")
     if opts["soak"] is not None and opts["soak"] <= 0:
         problems.append(f"--soak: must be more than 0 seconds (got {opts['soak']:g})")
     if problems:
@@ -74,210 +86,91 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
         from kiosk.bench.soak import run_soak
 
         return run_soak(cfg, layout, args, opts)
+    from kiosk.bench.metrics import build_metrics
     from kiosk.bench.parsing import parse_costs
-    from kiosk.bench.spawn import (
-        ChildFailed,
-        Workdir,
-        first_frame,
-        measure_child,
-        raw_config,
-        write_config,
-    )
 
-    size = opts["size"]
-    starts: list[float] = []
-    child: dict[str, Any] = {}
+    if opts["frame_seconds"] is None:  # one whole rotation, and the lead-in to its first turn
+        opts["frame_seconds"] = sum(p.duration for p in layout.pages) + 6.0
+    runs: list[list[Metric]] = []
+    children: list[dict[str, Any]] = []
     error: str | None = None
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
-        work = Workdir(Path(tmp))
-        write_config(work, raw_config(getattr(args, "config", None)), cfg, demo=True)
-        try:
-            for i in range(opts["starts"]):
-                starts.append(first_frame(work, size))
-                _say(f"first frame {i + 1}/{opts['starts']}: {starts[-1]:.3f} s")
-            child = measure_child(
-                work,
-                size,
-                opts["rotations"],
-                opts["repeats"],
-                opts["cpu_seconds"],
-                on_start=lambda pid: _say(
-                    f"measuring in process {pid} at {size[0]}x{size[1]}: "
-                    f"{opts['rotations']} page changes, {opts['cpu_seconds']:g} s idle"
-                ),
-            )
-        except ChildFailed as e:
-            error = e.one_line()
-    parse = parse_costs(cfg.station.subway_station, int(DEFAULTS["parse_repeats"]))
-    metrics = build_metrics(starts, child, parse)
-    _print(opts, metrics, child, error)
+    for i in range(opts["runs"]):
+        if opts["runs"] > 1:
+            _say(f"run {i + 1} of {opts['runs']}")
+        starts, naive_starts, child, error = _one_run(cfg, args, opts)
+        parse = parse_costs(cfg.station.subway_station, int(DEFAULTS["parse_repeats"]))
+        runs.append(build_metrics(starts, naive_starts, child, parse))
+        children.append(child)
+        if error:
+            break
+    metrics = runs[0] if len(runs) == 1 else combine(runs)
+    _print(opts, metrics, runs, children, error)
     if error:
         print(f"kiosk bench: {error}", file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
 
 
-def _pct(fraction: float) -> str:
-    return (
-        f"{fraction * 100:.2f} % of the screen"
-        if fraction < 0.1
-        else f"{fraction:.0%} of the screen"
+def _one_run(
+    cfg: Config, args: argparse.Namespace, opts: dict[str, Any]
+) -> tuple[list[float], list[float], dict[str, Any], str | None]:
+    """One full run: fresh starts (the kiosk's and the naive reference's, in turn), then the
+    measuring child. Whatever ran before a crash is kept."""
+    from kiosk.bench.spawn import (
+        ChildFailed,
+        Workdir,
+        first_frame,
+        measure_child,
+        naive_start,
+        raw_config,
+        scratch_parent,
+        write_config,
     )
 
-
-def build_metrics(
-    starts: list[float], child: dict[str, Any], parse: dict[str, tuple[list[float], int]]
-) -> list[Metric]:
-    """Report lines from the raw samples (whatever ran before a crash)."""
-    out: list[Metric] = []
-    if starts:
-        out.append(
-            metric("first_frame", "first frame (fresh kiosk run)", "s", starts, "first_frame")
-        )
-    pages = child.get("page_change_ms") or {}
-    if pages:
-        all_samples = [s for samples in pages.values() for s in samples]
-        area = child.get("page_change_area", 1.0)
-        out.append(
-            metric(
-                "page_change",
-                "page change (all pages)",
-                "ms",
-                all_samples,
-                "page_change",
-                f"show page + synchronous repaint; repaints {_pct(area)}",
-                repaint_fraction=area,
-            )
-        )
-        for page_id, samples in pages.items():
-            out.append(
-                metric(f"page_change.{page_id}", f"  page {page_id}", "ms", samples, "page_change")
-            )
-    ticks = child.get("ticks")
-    if ticks:
-        for kind, label in (
-            ("second", "tick, a second (clock unchanged)"),
-            ("minute", "tick, minute flip (clock, countdowns, ages)"),
-        ):
-            area, most = ticks[f"{kind}_area"], ticks[f"{kind}_area_max"]
-            out.append(
-                metric(
-                    "tick" if kind == "second" else "tick_minute",
-                    label,
-                    "ms",
-                    ticks[f"{kind}_ms"],
-                    "tick" if kind == "second" else "tick_minute",
-                    f"tick() + the repaint Qt does after it; repaints {_pct(area)} "
-                    f"on average, {_pct(most)} at most",
-                    repaint_fraction=area,
-                    repaint_fraction_max=most,
-                )
-            )
-    fades = child.get("transitions")
-    if fades:
-        area = fades["frame_area"]
-        out.append(
-            metric(
-                "transition_frame",
-                "cross-fade frame (mid opacity)",
-                "ms",
-                fades["frame_ms"],
-                "transition_frame",
-                f"repaints {_pct(area)}",
-                repaint_fraction=area,
-            )
-        )
-        out.append(
-            metric(
-                "transition_start",
-                "cross-fade start (page grabs, first frames)",
-                "ms",
-                fades["start_ms"],
-                note="once per rotation: page switch, grabs, the frames at opacity 1 and 0.99",
-            )
-        )
-    idle = child.get("idle")
-    if idle:
-        pct = 100.0 * idle["cpu_s"] / idle["wall_s"]
-        out.append(
-            metric(
-                "idle_cpu",
-                f"idle CPU ({idle['page']} on screen, clock ticking)",
-                "%",
-                [max(pct, 1e-6)],
-                "idle_cpu",
-                f"% of one core over {idle['wall_s']:.1f} s of the real event loop, "
-                "demo poller and status writes included",
-            )
-        )
-    out += _memory_metrics(child)
-    chart = child.get("chart")
-    if chart and chart.get("wall_s") and chart.get("cpu_s_each") is not None:
-        out.append(
-            metric(
-                "chart_drawing",
-                "chart drawing (own process, ~twice an hour)",
-                "s",
-                chart["wall_s"],
-                note=f"python -m kiosk.ui.chart_render: up to {chart['cpu_s_each']:.2f} s CPU "
-                f"and {chart['peak_rss_mb']:.0f} MB peak RSS each, for the second it runs; "
-                "the kiosk keeps neither",
-                cpu_s_each=chart["cpu_s_each"],
-                peak_rss_mb=chart["peak_rss_mb"],
-            )
-        )
-    for source, (samples, size) in parse.items():
-        out.append(
-            metric(
-                f"parse.{source}",
-                f"parse {source} ({size / 1024:.1f} KiB)",
-                "ms",
-                samples,
-                note="",
-                body_bytes=size,
-            )
-        )
-    return out
-
-
-def _memory_metrics(child: dict[str, Any]) -> list[Metric]:
-    out: list[Metric] = []
-    stages = [
-        ("start", "after start"),
-        ("warm", "after warm-up"),
-        ("after", f"after {child.get('rotations', 'N')} page changes"),
-        ("end", "at the end"),
-    ]
-    for kind in ("rss", "uss"):
-        for stage, label in stages:
-            reading = child.get(f"memory_{stage}")
-            if reading:
-                out.append(
-                    metric(
-                        f"{kind}_{stage}",
-                        f"{kind.upper()} {label}",
-                        "MB",
-                        [reading[f"{kind}_mb"]],
-                        "rss_after" if (kind, stage) == ("rss", "after") else None,
-                    )
-                )
-        warm, after = child.get("memory_warm"), child.get("memory_after")
-        if warm and after:
-            growth = after[f"{kind}_mb"] - warm[f"{kind}_mb"]
-            out.append(
-                Metric(
-                    f"{kind}_growth",
-                    f"{kind.upper()} growth over the page changes",
-                    "MB",
-                    (growth,),
-                    2.0 if kind == "rss" else None,
-                )
-            )
-    return out
-
-
-def _print(opts: dict[str, Any], metrics: list[Metric], child: dict[str, Any], error: str | None):
     size = opts["size"]
+    starts: list[float] = []
+    naive_starts: list[float] = []
+    child: dict[str, Any] = {}
+    error: str | None = None
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-", dir=scratch_parent()) as tmp:
+        work = Workdir(Path(tmp))
+        write_config(work, raw_config(getattr(args, "config", None)), cfg, demo=True)
+        try:
+            for i in range(opts["starts"]):
+                starts.append(first_frame(work, size))
+                naive_starts.append(naive_start(work, size))
+                _say(
+                    f"first frame {i + 1}/{opts['starts']}: {starts[-1]:.3f} s "
+                    f"(naive page: {naive_starts[-1]:.3f} s)"
+                )
+            child = measure_child(
+                work,
+                size,
+                opts["rotations"],
+                opts["repeats"],
+                opts["cpu_seconds"],
+                opts["frame_seconds"],
+                on_start=lambda pid: _say(
+                    f"measuring in process {pid} at {size[0]}x{size[1]}: "
+                    f"{opts['rotations']} page changes, {opts['frame_seconds']:g} s of frames, "
+                    f"{opts['cpu_seconds']:g} s idle"
+                ),
+            )
+        except ChildFailed as e:
+            error = e.one_line()
+    return starts, naive_starts, child, error
+
+
+def _print(
+    opts: dict[str, Any],
+    metrics: list[Metric],
+    runs: list[list[Metric]],
+    children: list[dict[str, Any]],
+    error: str | None,
+) -> None:
+    size = opts["size"]
+    child = children[-1] if children else {}
+    machine = describe()
     if opts["json"]:
         doc = {
             "size": list(size),
@@ -285,11 +178,17 @@ def _print(opts: dict[str, Any], metrics: list[Metric], child: dict[str, Any], e
             "starts": opts["starts"],
             "repeats": opts["repeats"],
             "cpu_seconds": opts["cpu_seconds"],
+            "frame_seconds": opts["frame_seconds"],
+            "runs": len(runs),
+            "machine": machine,
             "versions": {"python": platform.python_version(), "qt": child.get("qt")},
-            "rotation_seconds": child.get("rotation_s"),
-            "data_complete": child.get("data_complete"),
-            "chart_ready": child.get("chart_ready"),
+            "rotation_seconds": [c.get("rotation_s") for c in children],
+            "data_complete": all(c.get("data_complete") for c in children) if children else None,
+            "chart_ready": all(c.get("chart_ready") for c in children) if children else None,
             "metrics": {m.key: m.to_json() for m in metrics},
+            "each_run": [{m.key: m.to_json() for m in run} for run in runs]
+            if len(runs) > 1
+            else None,
             "over_budget": over_budget(metrics),
             "crashed": error is not None,
             "error": error,
@@ -298,16 +197,22 @@ def _print(opts: dict[str, Any], metrics: list[Metric], child: dict[str, Any], e
         return
     header = [
         f"kiosk bench at {size[0]}x{size[1]}: {opts['rotations']} page changes, "
-        f"{opts['cpu_seconds']:g} s idle, {opts['starts']} starts, {opts['repeats']} repeats",
-        f"Python {platform.python_version()}, {child.get('qt') or 'Qt ?'}",
+        f"{opts['cpu_seconds']:g} s idle, {opts['frame_seconds']:g} s of frames, "
+        f"{opts['starts']} starts, {opts['repeats']} repeats"
+        + (f"; medians of {len(runs)} runs' medians" if len(runs) > 1 else ""),
+        f"{machine['cpu']}, {machine['cores']} cores; Python {platform.python_version()}, "
+        f"{child.get('qt') or 'Qt ?'}",
+        "ratios are to this machine's naive references (kiosk/ui/naive.py), measured in the "
+        "same run",
     ]
     if tuple(size) != BUDGET_SIZE:
         header.append(f"(the budgets are set for {BUDGET_SIZE[0]}x{BUDGET_SIZE[1]})")
-    if child.get("rotation_s"):
-        header.append(
-            f"{opts['rotations']} page changes took {child['rotation_s']:.1f} s "
-            "(grab, fade start, new page, one painted frame each)"
-        )
+    for c in children:
+        if c.get("rotation_s"):
+            header.append(
+                f"{opts['rotations']} page changes took {c['rotation_s']:.1f} s "
+                "(next page made ready, the turn, a painted frame each)"
+            )
     header.append("")
     print(table(header, metrics))
     over = over_budget(metrics)

@@ -3,7 +3,7 @@ demo poller, status file, screen log, signals) started as `kiosk run --windowed`
 measured from inside once its first frame is painted.
 
     python -m kiosk.bench.child --config CFG --size 3840x2160 --rotations N --repeats R \
-        --cpu-seconds S
+        --cpu-seconds S --frame-seconds F
 
 Prints one line ``KIOSK-BENCH-RESULT {json}`` with the raw samples; `kiosk bench` does the
 statistics. Qt is imported only inside ``main`` (through kiosk.runner and kiosk.ui), so the
@@ -62,21 +62,23 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     win.finish_building()
     out["chart_ready"] = win.settle(60)
     _progress("warming up")
-    probe.page_changes(2)
+    probe.page_renders(2)
     probe.ticks(3, 2, now_kst())
     probe.transitions(2)
+    probe.page_turns(1)
     probe.rotate(2 * len(win.pages))
     out["memory_warm"] = _memory()
     _progress(f"{opts.rotations} page changes")
     t = time.monotonic()
-    probe.rotate(opts.rotations)
+    out["rotate"] = probe.rotate(opts.rotations)
     out["rotation_s"] = time.monotonic() - t
     out["memory_after"] = _memory()
-    _progress("timing page changes, ticks and fade frames")
-    out["page_change_ms"] = probe.page_changes(opts.repeats)
-    out["page_change_area"] = probe.page_change_area()
-    out["ticks"] = probe.ticks(max(30, opts.repeats), opts.repeats, now_kst())
-    out["transitions"] = probe.transitions(opts.repeats)
+    _progress("timing page changes, ticks, fade frames and the naive references")
+    out.update(_timings(probe, opts.repeats, tuple(opts.size)))
+    out["memory_timed"] = _memory()
+    _progress(f"every frame of a rotation, {opts.frame_seconds:g} s in real time")
+    out["rotation_frames"] = probe.rotation_frames(opts.frame_seconds)
+    out["memory_frames"] = _memory()
     _progress(f"idle CPU for {opts.cpu_seconds:g} s")
     win.show_page(win.pages[0].page_id)
     cpu_s, wall_s = probe.idle_cpu(opts.cpu_seconds)
@@ -84,6 +86,63 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     out["memory_end"] = _memory()
     out["chart"] = _chart_drawings(win, max(3, opts.repeats // 4))
     return out
+
+
+CHUNKS = 4  # the kiosk's samples and the references' taken in turn, this many times
+
+
+def _timings(probe: Any, repeats: int, size: tuple[int, int]) -> dict[str, Any]:
+    """The kiosk's timings and the naive references', in alternating blocks."""
+    from kiosk.bench.reference import Reference
+    from kiosk.core.timeutil import now_kst
+
+    ref = Reference(size)
+    pages = len(probe.win.pages)
+    renders: dict[str, list[float]] = {}
+    turns: dict[str, list[float]] = {}
+    naive: dict[str, list[float]] = {"repaint": [], "fade": [], "clock": []}
+    ticks: dict[str, Any] = {}
+    fades: dict[str, Any] = {"start_ms": [], "frame_ms": []}
+    turn_counts = {"prepared": 0, "unprepared": 0}
+    try:
+        for chunk in range(CHUNKS):
+            n = repeats // CHUNKS + (1 if chunk < repeats % CHUNKS else 0)
+            if n == 0:
+                continue
+            for page, samples in probe.page_renders(n).items():
+                renders.setdefault(page, []).extend(samples)
+            got = probe.page_turns(n)
+            for page, samples in got["by_page"].items():
+                turns.setdefault(page, []).extend(samples)
+            turn_counts["prepared"] += got["prepared"]
+            turn_counts["unprepared"] += got["unprepared"]
+            turn_area = got["area"]
+            for key, samples in ref.samples(n * pages).items():
+                naive[key].extend(samples)
+            got_ticks = probe.ticks(max(30, repeats) // CHUNKS, n, now_kst())
+            for key, value in got_ticks.items():
+                if key.endswith("_ms"):
+                    ticks.setdefault(key, []).extend(value)
+                else:
+                    ticks[key] = max(value, ticks.get(key, 0.0)) if "max" in key else value
+            got_fades = probe.transitions(n)
+            fades["start_ms"] += got_fades["start_ms"]
+            fades["frame_ms"] += got_fades["frame_ms"]
+            fades["frame_area"] = got_fades["frame_area"]
+        naive_clock_area = ref.clock_area()
+    finally:
+        ref.close()
+    return {
+        "page_render_ms": renders,
+        "page_render_area": probe.page_render_area(),
+        "page_turn_ms": turns,
+        "page_turn_area": turn_area,
+        "page_turns": turn_counts,
+        "naive": {**naive, "clock_area": naive_clock_area},
+        "ticks": ticks,
+        "transitions": fades,
+        "shift": probe.shift_steps(max(6, repeats)),
+    }
 
 
 def _chart_drawings(win: Any, n: int) -> dict[str, Any]:
@@ -139,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rotations", type=int, required=True)
     p.add_argument("--repeats", type=int, required=True)
     p.add_argument("--cpu-seconds", type=float, required=True)
+    p.add_argument("--frame-seconds", type=float, required=True)
     opts = p.parse_args(argv)
     _die_with_parent()
     os.environ["QT_QPA_PLATFORM"] = "offscreen"

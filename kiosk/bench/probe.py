@@ -1,23 +1,33 @@
-"""What `kiosk bench` measures inside a running window: page changes, ticks, fade frames,
-idle CPU and rotations, timed around the same calls the app makes, plus the area Qt repaints.
+"""What `kiosk bench` measures inside a running window: page turns and page renders, ticks, fade
+frames, pixel-shift steps, every frame of a rotation in real time, idle CPU and rotations, timed
+around the same calls the app makes, plus the area Qt repaints.
 
 The window is driven only through its public hooks (``show_index``, ``set_fade``, ``end_fade``,
-``rotation_start``, ``clock``, ``monotonic``, ``rotating``, ``tick``); the Qt-bound tools (paint
-meter, event loop) come from ``kiosk.ui.measure``, imported when a Probe is made, so this module
-imports with Qt blocked. Every timing includes the paint: a call is followed by the repaint Qt
-would do.
+``end_turn``, ``rotation_start``, ``clock``, ``monotonic``, ``rotating``, ``tick``, ``timer``,
+``turner``, ``scene``); the Qt-bound tools (paint meter, frame monitor, event loop) come from
+``kiosk.ui.measure``, imported when a Probe is made, so this module imports with Qt blocked.
+Every timing includes the paint: a call is followed by the repaint Qt would do.
 """
 
 from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from kiosk.core.pixelshift import Offset, orbit
 
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
+
+READY_TIMEOUT_S = 10.0  # for the next page to be made ready, or a turn to end
+# The probe's tick before a turn comes this long before it on the rotation clock: within the
+# lead time (the next page is made ready), and close enough in wall time (which stays real)
+# that the turn shows the moment the picture was made for (kiosk.ui.turns.SAME_TURN_S).
+BEFORE_S = 1.0
 
 
 class FakeClock:
@@ -44,11 +54,12 @@ class Probe:
     """Drives a shown KioskWindow (``kiosk.ui.window``) the way its own timer and rotation do."""
 
     def __init__(self, window: KioskWindow):
-        from kiosk.ui.measure import GuiLoop, PaintMeter
+        from kiosk.ui.measure import FrameMonitor, GuiLoop, PaintMeter
 
         self.win = window
         self.loop = GuiLoop()
         self.meter = PaintMeter(window)
+        self.frames = FrameMonitor()
 
     def process(self) -> None:
         """Deliver what is pending, the repaint of every dirty region included."""
@@ -62,28 +73,94 @@ class Probe:
         """Until the platform has exposed the window (before that, a repaint paints nothing)."""
         return self.loop.wait_exposed(self.win, timeout_s)
 
-    # --- page changes -----------------------------------------------------------------------
+    # --- a page rendered in full (what a page change cost before its picture was made) -------
 
-    def page_change(self, page_id: str) -> float:
-        """Show a page and repaint the window synchronously; milliseconds."""
+    def page_render(self, page_id: str) -> float:
+        """Show a page at once and repaint the window synchronously; milliseconds."""
         t = time.perf_counter()
         self.win.show_page(page_id)
         self.win.repaint()
         return _ms(t)
 
-    def page_changes(self, rounds: int) -> dict[str, list[float]]:
+    def page_renders(self, rounds: int) -> dict[str, list[float]]:
         """Every page in layout order, ``rounds`` times; samples by page id."""
         out: dict[str, list[float]] = {p.page_id: [] for p in self.win.pages}
         for _ in range(rounds):
             for page in self.win.pages:
-                out[page.page_id].append(self.page_change(page.page_id))
+                out[page.page_id].append(self.page_render(page.page_id))
                 self.process()
         return out
 
-    def page_change_area(self) -> float:
-        """The share of the window one page change repaints."""
+    def page_render_area(self) -> float:
+        """The share of the window a full page render repaints."""
         page = self.win.pages[(self.win.index + 1) % len(self.win.pages)].page_id
-        return self.meter.measure(lambda: self.page_change(page))
+        return self.meter.measure(lambda: self.page_render(page))
+
+    # --- page turns: the rotation's, the next page made ready in the lead time ----------------
+
+    @contextmanager
+    def _rotation(self) -> Iterator[Callable[[float], None]]:
+        """The rotation on a clock the probe sets (``to(elapsed)``); wall time stays real, so
+        the data's ages stay what they are (the demo poller keeps publishing)."""
+        win = self.win
+        real = (win.monotonic, win.rotating, win.rotation_start)
+        durations = [p.duration for p in win.setup.pages]
+        elapsed = [sum(durations[: win.index]) + 0.5]
+        win.rotation_start = 0.0
+        win.monotonic, win.rotating = (lambda: elapsed[0]), True
+
+        def to(at: float) -> None:
+            elapsed[0] = at
+
+        try:
+            yield to
+        finally:
+            win.monotonic, win.rotating, win.rotation_start = real
+
+    def _due(self, index: int) -> float:
+        """When (on the rotation clock) page ``index`` is due in the cycle after now."""
+        win = self.win
+        durations = [p.duration for p in win.setup.pages]
+        now = win.monotonic() - win.rotation_start
+        total = sum(durations)
+        due = (now // total) * total + sum(durations[:index])
+        return due if due > now else due + total
+
+    def page_turns(self, rounds: int) -> dict[str, Any]:
+        """Every page's turn, ``rounds`` times round: a tick in the lead time before it (the
+        next page is made ready, in the event loop), then the turn's tick and frame, timed; the
+        fade and the hand-over then run in real time to their end. Samples by page id."""
+        win = self.win
+        turns: dict[str, list[float]] = {p.page_id: [] for p in win.pages}
+        counts = win.turner.counts
+        prepared0, unprepared0 = counts.prepared, counts.unprepared
+        area = 0.0
+        with self._rotation() as to:
+            for r in range(rounds):
+                for _ in win.pages:
+                    nxt = (win.index + 1) % len(win.pages)
+                    due = self._due(nxt)
+                    to(due - BEFORE_S)
+                    win.tick()
+                    self.wait_for(win.turner.ready, READY_TIMEOUT_S)
+                    to(due + 0.5)
+                    t = time.perf_counter()
+                    if r == rounds - 1 and nxt == 0:
+                        area = self.meter.measure(self._tick_and_paint)
+                    else:
+                        self._tick_and_paint()
+                    turns[win.pages[nxt].page_id].append(_ms(t))
+                    self.wait_for(lambda: not win.turner.turning(), READY_TIMEOUT_S)
+        return {
+            "by_page": turns,
+            "area": area,
+            "prepared": counts.prepared - prepared0,
+            "unprepared": counts.unprepared - unprepared0,
+        }
+
+    def _tick_and_paint(self) -> None:
+        self.win.tick()
+        self.process()
 
     # --- the one-second tick --------------------------------------------------------------------
 
@@ -145,8 +222,8 @@ class Probe:
     # --- the cross-fade -------------------------------------------------------------------------
 
     def start_fade(self) -> float:
-        """Rotate to the next page as ``tick()`` does (grab of the old page, overlay up), then
-        hold the animation: the probe sets the opacity itself; ms."""
+        """Turn to the next page as the rotation does, then hold the animation: the probe sets
+        the opacity itself; ms."""
         win = self.win
         nxt = (win.index + 1) % len(win.pages)
         t = time.perf_counter()
@@ -156,21 +233,19 @@ class Probe:
         return ms
 
     def fade_frame(self, opacity: float) -> float:
-        """One fade frame at ``opacity``, painted; ms."""
+        """One fade frame at ``opacity`` (only downwards: the old page is not kept), painted."""
         t = time.perf_counter()
         self.win.set_fade(opacity)
         self.process()
         return _ms(t)
 
     def transitions(self, count: int) -> dict[str, object]:
-        """``count`` fades: their start, and two frames at mid opacity each; ms samples."""
+        """``count`` fades of pages not made ready before (the slow path): their start, and
+        frames at falling opacities; ms samples."""
         win = self.win
         starts, frames = [], []
         area = 0.0
         for i in range(count):
-            # The start: the rotation's own work, the first frame (opacity 1) and the first
-            # step below it, each as the animation would paint them; whatever the window
-            # prepares for the fade (page grabs) falls in here.
             ms = self.start_fade()
             t = time.perf_counter()
             self.process()
@@ -179,10 +254,76 @@ class Probe:
             frames.append(self.fade_frame(0.5))
             frames.append(self.fade_frame(0.49))
             if i == count - 1:
-                area = self.meter.measure(lambda: self.fade_frame(0.5))
+                area = self.meter.measure(lambda: self.fade_frame(0.3))
             win.end_fade()
+            win.end_turn()
             self.process()
         return {"start_ms": starts, "frame_ms": frames, "frame_area": area}
+
+    # --- the pixel shift ------------------------------------------------------------------------
+
+    def shift_steps(self, count: int) -> dict[str, Any] | None:
+        """``count`` one-pixel steps of the scene (there and back), each painted: ms, and the
+        share of the screen Qt repainted; None when the shift is off."""
+        win = self.win
+        path = orbit(win.setup.shift_pixels)
+        if len(path) < 2:
+            return None
+        home = win.scene.offset
+        there = path[(path.index(home) + 1) % len(path)] if home in path else path[1]
+        samples, areas = [], []
+        try:
+            for i in range(count):
+                to = there if i % 2 == 0 else home
+                t = time.perf_counter()
+                win.scene.shift_to(to)
+                self.process()
+                samples.append(_ms(t))
+            for to in (there, home):
+
+                def step(to: Offset = to) -> None:
+                    win.scene.shift_to(to)
+                    self.process()
+
+                areas.append(self.meter.measure(step))
+        finally:
+            win.scene.shift_to(home)
+            self.process()
+        return {"ms": samples, "area": sum(areas) / len(areas)}
+
+    # --- every frame of a rotation, in real time ------------------------------------------------
+
+    def rotation_frames(self, seconds: float) -> dict[str, Any]:
+        """The kiosk left to itself for ``seconds``: its 1 s timer, the rotation on the real
+        clocks (the first turn due a few seconds in), the demo poller's snapshots, the status
+        writes; every stretch of work of the GUI thread timed (kiosk.ui.measure.FrameMonitor)."""
+        from kiosk.ui.turns import LEAD_S
+
+        win = self.win
+        durations = [p.duration for p in win.setup.pages]
+        rotating = win.rotating
+        counts = win.turner.counts
+        prepared0, unprepared0 = counts.prepared, counts.unprepared
+        # The page on screen now is due to end LEAD_S + 2 s from now: the first turn is a
+        # prepared one, and ``seconds`` of one full rotation see every page's turn.
+        win.rotation_start = win.monotonic() - sum(durations[: win.index + 1]) + LEAD_S + 2.0
+        win.rotating = True
+        win.start()
+        try:
+            with self.frames as monitor:
+                self.loop.run(seconds)
+        finally:
+            win.timer.stop()
+            win.rotating = rotating
+            self.wait_for(lambda: not win.turner.turning(), READY_TIMEOUT_S)
+        spans = monitor.spans
+        return {
+            "frames_ms": [ms for ms, painted in spans if painted],
+            "stalls_ms": [ms for ms, painted in spans if not painted],
+            "seconds": seconds,
+            "prepared": counts.prepared - prepared0,
+            "unprepared": counts.unprepared - unprepared0,
+        }
 
     # --- idle CPU and rotations ----------------------------------------------------------------
 
@@ -200,26 +341,31 @@ class Probe:
         finally:
             win.rotating = rotating
 
-    def rotate(self, changes: int, finish_every: int = 10) -> None:
-        """``changes`` page changes through the window's own rotation (``tick()`` with the
-        rotation clock moved on by the page's duration): grab, cross-fade start, new page, a
-        painted frame. Every ``finish_every``-th fade runs to its end (overlay hidden, pixmap
-        freed); the others are cut short by the next change, as a fast rotation would."""
+    def rotate(self, changes: int, finish_every: int = 10) -> dict[str, int]:
+        """``changes`` page turns through the window's own rotation: a tick in the lead time
+        before each (the next page made ready, at once), the turn's tick and a painted frame,
+        the fade over. Every ``finish_every``-th turn hands the page back strip by strip in
+        real time; the others end at once (the live page repainted), as a faster rotation
+        would."""
         win = self.win
-        durations = [p.duration for p in win.setup.pages]
-        real_mono, rotating = win.monotonic, win.rotating
-        elapsed = [sum(durations[: win.index]) + 0.5]
-        win.monotonic = lambda: win.rotation_start + elapsed[0]
-        win.rotating = True
-        try:
+        counts = win.turner.counts
+        prepared0, unprepared0 = counts.prepared, counts.unprepared
+        with self._rotation() as to:
             for i in range(changes):
-                elapsed[0] += durations[win.index]
+                due = self._due((win.index + 1) % len(win.pages))
+                to(due - BEFORE_S)
+                win.tick()
+                win.turner.make_ready()
+                to(due + 0.5)
                 win.tick()
                 self.process()
+                win.end_fade()
                 if (i + 1) % finish_every == 0:
-                    win.fade.setCurrentTime(win.fade.duration())
+                    self.wait_for(lambda: not win.turner.turning(), READY_TIMEOUT_S)
+                else:
+                    win.end_turn()
                     self.process()
-            win.fade.setCurrentTime(win.fade.duration())
-            self.process()
-        finally:
-            win.monotonic, win.rotating = real_mono, rotating
+        return {
+            "prepared": counts.prepared - prepared0,
+            "unprepared": counts.unprepared - unprepared0,
+        }

@@ -35,6 +35,7 @@ from kiosk.bench.spawn import (
     describe_exit,
     kiosk_run_command,
     raw_config,
+    scratch_parent,
     write_config,
 )
 from kiosk.config import Config, Layout
@@ -219,7 +220,7 @@ def _memory_summary(samples: list[tuple[float, float, float]], column: int) -> d
 def run_soak(cfg: Config, layout: Layout, args: Any, opts: dict[str, Any]) -> int:
     """The soak: start the server and the kiosk, report, exit 1 on a crash or a logged error."""
     seconds, size = float(opts["soak"]), opts["size"]
-    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kiosk-soak-", dir=scratch_parent()) as tmp:
         work = Workdir(Path(tmp))
         server = FaultServer(
             cfg.station.subway_station, seconds, HTTP_TIMEOUT_S, now_kst, time.monotonic

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -29,6 +30,14 @@ STOP_TIMEOUT_S = 20.0
 
 class ChildFailed(KioskError):
     """A bench child crashed, hung or exited non-zero."""
+
+
+def scratch_parent() -> str | None:
+    """Where the bench's private folder goes: a RAM file system where there is one, as a kiosk's
+    /run is (its status file is written and fsync'ed there every 5 s, from the GUI thread; on a
+    disk shared with other work an fsync can stall it for seconds)."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 @dataclass(frozen=True)
@@ -194,12 +203,43 @@ def first_frame(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -
     return elapsed
 
 
+def naive_start(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -> float:
+    """Seconds from just before exec of a fresh ``python -m kiosk.ui.naive`` to its FRAME: a
+    plain Qt program's first frame of a naive page at ``size`` (the first frame's reference)."""
+    log = work.log("naive-start")
+    with log.open("wb") as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.ui.naive", "--size", f"{size[0]}x{size[1]}"],
+            env=work.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
+        try:
+            assert proc.stdout is not None
+            ready, _, _ = select.select([proc.stdout], [], [], timeout_s)
+            line = proc.stdout.readline() if ready else b""
+            elapsed = time.monotonic() - t0
+            code = proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    if line.strip() != b"FRAME" or code != 0:
+        raise ChildFailed(f"the naive first frame failed ({describe_exit(code)}): {_tail(log)}")
+    return elapsed
+
+
 def measure_child(
     work: Workdir,
     size: tuple[int, int],
     rotations: int,
     repeats: int,
     cpu_seconds: float,
+    frame_seconds: float,
     on_start: Any = None,
 ) -> dict[str, Any]:
     """Run the measuring child to its end; its raw result, or ChildFailed."""
@@ -218,9 +258,11 @@ def measure_child(
         str(repeats),
         "--cpu-seconds",
         str(cpu_seconds),
+        "--frame-seconds",
+        str(frame_seconds),
     ]
     # Generous: a slow machine at 4K takes ~0.1 s per page change; a hang still ends.
-    timeout = 120 + rotations * 0.25 + repeats * 6 + cpu_seconds * 2
+    timeout = 180 + rotations * 0.3 + repeats * 20 + cpu_seconds * 2 + frame_seconds * 2
     with log.open("wb") as err:
         proc = subprocess.Popen(
             cmd, env=work.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err

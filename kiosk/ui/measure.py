@@ -1,12 +1,21 @@
-"""Qt-bound measuring tools for `kiosk bench` (kiosk/bench/probe.py): the area Qt repaints, and
-the GUI thread's event loop driven by hand. What is measured, and in what order, is the bench's."""
+"""Qt-bound measuring tools for `kiosk bench` (kiosk/bench/probe.py): the area Qt repaints, every
+stretch of work of the GUI thread (the frames), and the event loop driven by hand. What is
+measured, and in what order, is the bench's."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QPoint, QTimer
+from PySide6.QtCore import (
+    QAbstractEventDispatcher,
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    QPoint,
+    QTimer,
+)
 from PySide6.QtGui import QPaintEvent, QRegion
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -55,6 +64,52 @@ class PaintMeter(QObject):
         area = sum(r.width() * r.height() for r in self.region)  # type: ignore[attr-defined]
         total = max(1, self.window.width() * self.window.height())
         return area / total
+
+
+class FrameMonitor(QObject):
+    """Every stretch of work of the GUI thread while it runs its own event loop: from the first
+    event it delivers after waking up to the moment it is about to wait again.
+
+    Whatever the GUI thread does between two waits (a timer's tick, an animation step, the
+    paint that follows, a queued snapshot from a worker) delays the next frame by that long, so
+    each stretch is a frame's cost; those with a paint in them are the frames proper. An
+    application event filter sees the first event (timers, posted events and paints all pass
+    through ``QCoreApplication::notify``), the event dispatcher's ``aboutToBlock`` the end.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: list[tuple[float, bool]] = []  # (milliseconds, painted)
+        self._start: float | None = None
+        self._painted = False
+        self._dispatcher = QAbstractEventDispatcher.instance()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if self._start is None:
+            self._start = time.perf_counter()
+        if event.type() == QEvent.Type.Paint:
+            self._painted = True
+        return False
+
+    def _about_to_block(self) -> None:
+        if self._start is not None:
+            self.spans.append(((time.perf_counter() - self._start) * 1000.0, self._painted))
+            self._start, self._painted = None, False
+
+    def __enter__(self) -> FrameMonitor:
+        self.spans = []
+        self._start, self._painted = None, False
+        if self._dispatcher is None:
+            raise RuntimeError("no event dispatcher: create the QApplication first")
+        self._dispatcher.aboutToBlock.connect(self._about_to_block)
+        _app().installEventFilter(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _app().removeEventFilter(self)
+        assert self._dispatcher is not None
+        self._dispatcher.aboutToBlock.disconnect(self._about_to_block)
+        self._start = None
 
 
 class GuiLoop:

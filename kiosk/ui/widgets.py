@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -41,13 +41,17 @@ class Panel(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         p = QPainter(self)
+        self.paint_background(p, event.rect())
+
+    def paint_background(self, p: QPainter, rect: QRect) -> None:
+        """The panel's own colour, in ``rect`` (all of it when rounded)."""
         if self._radius:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(self._colour)
             p.drawRoundedRect(QRectF(self.rect()), self._radius, self._radius)
         else:
-            p.fillRect(event.rect(), self._colour)
+            p.fillRect(rect, self._colour)
 
 
 def background_of(widget: QWidget) -> str:

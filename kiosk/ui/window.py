@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import QRect, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap, QRegion
+from PySide6.QtCore import Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
@@ -31,6 +31,7 @@ from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.scene import Scene
 from kiosk.ui.theme import Metrics
+from kiosk.ui.turns import LEAD_S, PageTurner
 from kiosk.ui.widgets import Panel
 
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
@@ -74,48 +75,6 @@ class WindowSetup:
     demo_recorded: bool = True  # False: demo mode, but no recording of this station
     bus_stops: tuple[StopSpec, ...] = ()  # the buses page's stops (station.bus_stops)
     notice_seconds: float = 15.0  # the emergency notice page's slot (notices.page_seconds)
-
-
-class FadeOverlay(QWidget):
-    """Paints the previous page's pixmap over the new one with falling opacity.
-
-    Once the fade is under way the new page is cached as well (``under``) and the overlay
-    paints both: a frame is then two blits (4 ms at 3840x2160) instead of a repaint of every
-    widget of the new page beneath a translucent overlay (14 ms).
-    """
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        self.pixmap: QPixmap | None = None
-        self.under: QPixmap | None = None
-        self.opacity = 0.0
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.hide()
-
-    def set_under(self, pixmap: QPixmap | None) -> None:
-        """Cache the new page (None: paint over the live page again)."""
-        self.under = pixmap
-        self._update_opaque()
-
-    def set_opacity(self, opacity: float) -> None:
-        self.opacity = opacity
-        self._update_opaque()
-
-    def _update_opaque(self) -> None:
-        # Opaque while it covers everything (the old page at full opacity, or both pages):
-        # Qt then skips painting the live page beneath.
-        covers = self.pixmap is not None and (self.under is not None or self.opacity >= 1.0)
-        if covers != self.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent):
-            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, covers)
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        if self.pixmap is None:
-            return
-        p = QPainter(self)
-        if self.under is not None:
-            p.drawPixmap(0, 0, self.under)
-        p.setOpacity(self.opacity)
-        p.drawPixmap(0, 0, self.pixmap)
 
 
 class KioskWindow(Panel):
@@ -187,7 +146,6 @@ class KioskWindow(Panel):
         self.scene.parts = lambda: [
             w for w in (self.header, self.stack.currentWidget(), self.footer) if w is not None
         ]
-        self.overlay = FadeOverlay(self.stack)
         self.fade = QVariantAnimation(self)
         self.fade.setStartValue(1.0)
         self.fade.setEndValue(0.0)
@@ -204,10 +162,15 @@ class KioskWindow(Panel):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_timer)
         self.tick_listeners: list[Callable[[], None]] = []
+        # The next page made ready before its turn, and the turn drawn from pictures.
+        self.turner = PageTurner(self)
+        self.cover = self.turner.cover
+        self._switching = False  # the window itself is switching the stack's page
+        self.stack.currentChanged.connect(self._stack_changed)
         self.notice_layer = NoticeLayer(self)  # builds its widgets on the first notice
         self.resize(*size)
         self.scene.place()
-        self._show_index(0, animate=False)
+        self._show_index(0, animate=False, now=clock())
         self.tick()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -220,6 +183,7 @@ class KioskWindow(Panel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
+        self.turner.stop()  # pictures of the old size are of no use
         self.scene.place()
 
     def _shift_offset(self, now: datetime) -> Offset:
@@ -232,13 +196,13 @@ class KioskWindow(Panel):
         """New data for one source (GUI thread; worker threads go through the Bridge)."""
         self.snapshots[snap.source] = snap
         self._refresh_states(self.clock(), force_pages=True)
-        self._drop_cached_page()
+        self._end_turn_for_new_data()
 
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
             self.snapshots[s.source] = s
         self._refresh_states(self.clock(), force_pages=True)
-        self._drop_cached_page()
+        self._end_turn_for_new_data()
 
     def _state_of(self, source: str, now: datetime) -> DataState:
         return health(self.snapshots.get(source), self.policies[source], now).state
@@ -257,6 +221,13 @@ class KioskWindow(Panel):
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""
         self.notice_layer.set_notices(notices, self.clock())
+        self._end_turn_under_takeover()
+
+    def _end_turn_under_takeover(self) -> None:
+        # A takeover paints over the stack: a turn's fade builds on the pixels there.
+        takeover = self.notice_layer.takeover
+        if takeover is not None and takeover.isVisible():
+            self.turner.stop()
 
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart)."""
@@ -272,37 +243,35 @@ class KioskWindow(Panel):
     def current_page(self) -> Page:
         return self.pages[self.index]
 
-    def _show_index(self, index: int, animate: bool) -> None:
-        self._drop_cached_page()
-        old = self.stack.currentWidget()
-        if (
+    def _show_index(self, index: int, animate: bool, now: datetime) -> None:
+        turn = (
             animate
-            and self.setup.transition_ms > 0
             and self.isVisible()
             and index != self.index
-            and old is not None
-        ):
-            self.overlay.pixmap = old.grab()
-            self.overlay.set_opacity(1.0)
-            self.overlay.setGeometry(QRect(0, 0, self.stack.width(), self.stack.height()))
-            self.overlay.show()
-            self.stack.setCurrentIndex(index)
-            # After the switch: the stack raises the page it shows, which would hide the overlay.
-            self.overlay.raise_()
+            and self.stack.currentWidget() is not None
+        )
+        page = self.pages[index]
+        if page is not self.stack.currentWidget() and not self.turner.prepared_for(index):
+            page.coming(now)
+        when = self.turner.turn_time(index, now)
+        if not turn:
+            self.turner.stop()
+        self._switching = True
+        self.stack.setCurrentIndex(index)
+        self._switching = False
+        self.index = index
+        page.refresh(when)
+        self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
+        fade = self.setup.transition_ms > 0
+        if turn and self.turner.begin(page, fade) and fade:
             self.fade.stop()
             self.fade.start()
-        else:
-            self.stack.setCurrentIndex(index)
-        self.index = index
-        page = self.pages[index]
-        self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         self.page_changed.emit(page.page_id)
 
     def show_index(self, index: int, animate: bool = False) -> None:
         """Show the page at ``index``, refreshed for now; with the cross-fade if ``animate``
         (what the rotation does; the bench times it)."""
-        self._show_index(index, animate)
-        self.pages[index].refresh(self.clock())
+        self._show_index(index, animate, self.clock())
 
     def show_page(self, page_id: str) -> None:
         """Jump to a page without animation (snapshots, tests)."""
@@ -314,23 +283,28 @@ class KioskWindow(Panel):
 
     def set_fade(self, value: float) -> None:
         """One cross-fade frame: the old page at opacity ``value`` over the new one (the
-        animation calls this; the bench holds the animation and calls it itself)."""
-        if self.overlay.under is None and value < 1.0 and self.overlay.isVisible():
-            # From the event loop, after the tick that started the fade: the new page is
-            # rendered and laid out, so the cache shows what the page itself would.
-            shown = self.stack.currentWidget()
-            if shown is not None:
-                self.overlay.set_under(shown.grab())
-        self.overlay.set_opacity(float(value))
-        self.overlay.update()
+        animation calls this, from 1 down to 0; the bench holds it and calls this itself)."""
+        self.turner.fade_to(1.0 - float(value))
 
     def end_fade(self) -> None:
-        """Stop the cross-fade (at its end, or cut short) and take the old page's picture down."""
+        """The cross-fade is over (or cut short): the new page shows in full, and is handed
+        back to its widgets, a strip per frame."""
         self.fade.stop()
-        self.overlay.hide()
-        self.overlay.pixmap = None
-        self.overlay.set_under(None)
-        self.overlay.set_opacity(0.0)
+        self.turner.fade_over()
+
+    def end_turn(self) -> None:
+        """End a page turn at once: the live page shows (its pictures freed)."""
+        self.turner.finish()
+
+    def _stack_changed(self, index: int) -> None:
+        # A page put on the stack by someone else (the notice page): no turn covers it.
+        if not self._switching:
+            self.turner.stop()
+
+    def _end_turn_for_new_data(self) -> None:
+        # New data: a turn's picture shows the old data (the live page has the new), and the
+        # next page may have to be made ready again.
+        self.turner.data_changed()
 
     def _maybe_flush_glyphs(self) -> None:
         """About once an hour, from the tick (never mid-fade): let Qt forget the glyphs it has
@@ -343,31 +317,35 @@ class KioskWindow(Panel):
             self._glyphs_flushed_at = now
             self.glyph_flushes += theme.flush_glyph_caches()
 
-    def _drop_cached_page(self) -> None:
-        # The page is about to change under the fade: the next frame grabs it afresh.
-        if self.overlay.under is not None:
-            self.overlay.set_under(None)
-
     # --- the tick ------------------------------------------------------------------------
 
     def tick(self) -> None:
         """Once a second: clock, countdowns, data ages, and the page the rotation says is due."""
         now = self.clock()
-        self.scene.shift_to(self._shift_offset(now))
-        self._drop_cached_page()
-        if self.fade.state() != QVariantAnimation.State.Running:
-            self._maybe_flush_glyphs()  # not mid-fade: the fade's grabs keep their glyphs
-        self.header.tick(now)
-        self._refresh_states(now)
-        notices_own_rotation = self.notice_layer.drive(now)  # a takeover or the notice page
-        if self.rotating and len(self.pages) > 1 and not notices_own_rotation:
+        pos = None
+        if self.rotating and len(self.pages) > 1:
             pos = position_at(
                 [p.duration for p in self.setup.pages], self.monotonic() - self.rotation_start
             )
+        self.scene.shift_to(self._shift_offset(now))
+        if self.fade.state() != QVariantAnimation.State.Running:
+            self._maybe_flush_glyphs()  # not mid-fade: the frames after a flush draw glyphs afresh
+        self.header.tick(now)
+        self._refresh_states(now)
+        notices_own_rotation = self.notice_layer.drive(now)  # a takeover or the notice page
+        turned = False
+        if pos is not None and not notices_own_rotation:
             if pos.index != self.index:
-                self._show_index(pos.index, animate=True)
-                self.pages[pos.index].refresh(now)
-        self.current_page().tick(now)
+                self._show_index(pos.index, animate=True, now=now)
+                turned = True  # the page is refreshed for this moment already
+            elif pos.seconds_left <= LEAD_S:
+                nxt = (pos.index + 1) % len(self.pages)
+                self.turner.prepare(nxt, now + timedelta(seconds=pos.seconds_left))
+        else:
+            self.turner.cancel()
+            self._end_turn_under_takeover()
+        if not turned:
+            self.current_page().tick(now)
         for fn in self.tick_listeners:
             fn()
 
@@ -377,6 +355,7 @@ class KioskWindow(Panel):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.turner.stop()
         for page in self.pages:
             page.stop_drawing()
 

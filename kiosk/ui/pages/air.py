@@ -56,9 +56,12 @@ class PollutantCard(Panel):
     def show_tile(self, tile: PollutantTile) -> None:
         self.name.set_texts(tile.name_ko, tile.name_en)
         text = _fmt(tile.value)
-        self.value.set_text(text)
-        fm = QFontMetrics(self.value.font())
-        self.value.setFixedWidth(fm.horizontalAdvance(text) + self.value.metrics.px(0.6))
+        # The width the figure takes at its full size, measured in that font (not in the font
+        # the label has now, which depends on the texts it showed before).
+        v = self.value
+        fm = QFontMetrics(v.metrics.font(v.units, v.bold))
+        v.setFixedWidth(fm.horizontalAdvance(text) + v.metrics.px(0.6))
+        v.set_text(text)
         colour = theme.GRADE_COLOURS.get(tile.grade or "", theme.NO_GRADE_COLOUR)
         self.grade.set_tag(f"{tile.grade_ko} {tile.grade_en}", colour)
 
@@ -206,6 +209,10 @@ class AirPage(Page):
         if not has:
             self.no_data.show_text(self.card_text(current))
         self._show_trend()
+
+    def drawn_key(self) -> object:
+        # The chart's picture arrives from its drawing process on its own time.
+        return (self.chart.renders, self.chart.error, self.chart.isVisibleTo(self))
 
     def _show_trend(self) -> None:
         trend = self.view.trend if self.view is not None else None

@@ -19,7 +19,7 @@ from kiosk.core.views.arrivals import (
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.base import Page, PageContext, notice_text
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
 
@@ -204,5 +204,10 @@ class ArrivalsPage(Page):
             card.show_line(block, state, why)
 
     def tick(self, now: datetime) -> None:
-        # Countdowns extrapolate from barvlDt and recptnDt; text only changes at minute steps.
-        self.refresh(now)
+        # Countdowns extrapolate from barvlDt and recptnDt; text only changes at minute steps,
+        # so most seconds the view (and the stale mark) come out as shown and nothing is set.
+        state = self.state("subway")
+        snap = self.snapshots.get("subway")
+        view = arrivals_view(snap, self.ctx.lines, now, state)
+        if view != self.view or notice_text(state, snap, now) != self.notice_shown():
+            self.refresh(now)

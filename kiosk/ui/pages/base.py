@@ -110,12 +110,16 @@ class Page(Panel):
 
     def show_notice(self, state: DataState, snapshot: Snapshot | None, now: datetime) -> None:
         """The visible stale mark: "▲ 지연된 정보 · 5분 전 / Delayed data · 5 min ago"."""
-        if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
-            ko, en = age_text(snapshot.fetched_at, now)
-            self.notice.set_text(f"▲ {ko} 정보 · Last updated {en}")
+        text = notice_text(state, snapshot, now)
+        if text is not None:
+            self.notice.set_text(text)
             self.notice.setVisible(True)
         elif self.notice.isVisible():
             self.notice.setVisible(False)
+
+    def notice_shown(self) -> str | None:
+        """The stale mark's text on the page now (None: no mark)."""
+        return self.notice.full_text() if self.notice.isVisibleTo(self) else None
 
     def update_data(
         self, snapshots: Mapping[str, Snapshot], states: Mapping[str, DataState], now: datetime
@@ -150,6 +154,27 @@ class Page(Panel):
         """This page's no-data card for ``snapshot`` (the same wording on every page)."""
         return no_data_text(self.kind, snapshot, self.ctx.demo_missing)
 
+    def coming(self, at: datetime) -> None:
+        """The page comes on screen at ``at`` (a page turn, or made ready for one): what
+        counts its time on screen starts there (the buses page's paging); most pages: none."""
+
+    def render_key(self) -> tuple[object, ...]:
+        """What the page's picture depends on: two equal keys, two equal pictures (a picture
+        made before its turn is shown only if the key has not changed since)."""
+        qr = self.qr.code.url if self.qr is not None and self.qr.isVisibleTo(self) else None
+        return (
+            self.size().toTuple(),
+            self.view,
+            self.title.isVisibleTo(self),
+            self.notice_shown(),
+            qr,
+            self.drawn_key(),
+        )
+
+    def drawn_key(self) -> object:
+        """What the page shows beyond its view model (the air page: its chart's picture)."""
+        return None
+
     def finish_building(self) -> None:
         """Build what the first frame did not need (the air page's chart); most pages: none."""
 
@@ -165,3 +190,11 @@ class Page(Panel):
 
     def tick(self, now: datetime) -> None:
         """Once a second while on screen: update time-dependent text only."""
+
+
+def notice_text(state: DataState, snapshot: Snapshot | None, now: datetime) -> str | None:
+    """The stale mark's text for data in ``state`` as of ``now`` (None: no mark)."""
+    if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
+        ko, en = age_text(snapshot.fetched_at, now)
+        return f"▲ {ko} 정보 · Last updated {en}"
+    return None

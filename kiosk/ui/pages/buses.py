@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.core.nodata import NO_STOPS, TITLES
 from kiosk.core.views.buses import BusesView, StopSection, buses_view
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.base import Page, PageContext, notice_text
 from kiosk.ui.pages.bus_rows import RouteLine
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard
@@ -153,20 +153,32 @@ class BusesPage(Page):
             if self._now is not None:
                 self.refresh(self._now)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().showEvent(event)
+    def coming(self, at: datetime) -> None:
         self.visit += 1  # a new time on screen: paging starts over (or carries on, see view)
-        self._shown_at = None
+        self._shown_at = at
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self, now: datetime) -> None:
         self._now = now
         if self._shown_at is None and self.isVisible():
             self._shown_at = now
-        elapsed = (now - self._shown_at).total_seconds() if self._shown_at else 0.0
+        self.view = self._view(now)
+        snap = self.snapshots.get("bus")
+        self.show_notice(self.state("bus"), snap, now)
+        shown = {s.ars_id: s for s in self.view.sections}
+        for ars_id, card in self.cards.items():
+            section = shown.get(ars_id)
+            if section is not None:
+                card.show_section(section)
+            card.setVisible(section is not None)
+
+    def _view(self, now: datetime) -> BusesView:
+        # Never negative: made ready before its turn, the page is refreshed for that moment,
+        # and new data may refresh it for the present meanwhile.
+        elapsed = max(0.0, (now - self._shown_at).total_seconds()) if self._shown_at else 0.0
         state = self.state("bus")
         snap = self.snapshots.get("bus")
-        self.view = buses_view(
+        return buses_view(
             snap,
             self.ctx.bus_stops,
             now,
@@ -177,14 +189,17 @@ class BusesPage(Page):
             visit=max(0, self.visit),
             why=self.card_text(snap).reason,
         )
-        self.show_notice(state, snap, now)
-        shown = {s.ars_id: s for s in self.view.sections}
-        for ars_id, card in self.cards.items():
-            section = shown.get(ars_id)
-            if section is not None:
-                card.show_section(section)
-            card.setVisible(section is not None)
 
     def tick(self, now: datetime) -> None:
         # Minutes run down from each body's fetch time; a sub-page turns on the page's clock.
-        self.refresh(now)
+        # Most seconds the view (and the stale mark) come out as shown: nothing is set.
+        if self._shown_at is None and self.isVisible():
+            self._shown_at = now
+        snap = self.snapshots.get("bus")
+        if (
+            self._view(now) != self.view
+            or notice_text(self.state("bus"), snap, now) != self.notice_shown()
+        ):
+            self.refresh(now)
+        else:
+            self._now = now

@@ -14,6 +14,7 @@ from kiosk.core.nodata import TITLES, worst
 from kiosk.core.views.common import DataState
 from kiosk.core.views.parks import ParksView, PlaceRow, parks_view
 from kiosk.ui import theme
+from kiosk.ui.layer import LayerPanel
 from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard, Panel, Text
@@ -72,8 +73,9 @@ def _free_angle(points: list[QPointF], centre: QPointF) -> float:
     return max(candidates, key=clearance)
 
 
-class Schematic(Panel):
-    """Station at the centre, north up; places by bearing and straight-line distance."""
+class Schematic(LayerPanel):
+    """Station at the centre, north up; places by bearing and straight-line distance. Drawn once
+    per change into a layer (kiosk/ui/layer.py): a strip of it repaints the same pixels."""
 
     def __init__(self, m: Metrics, station_ko: str, parent: QWidget | None = None):
         super().__init__(theme.SURFACE, 1.4, m, parent)
@@ -83,13 +85,12 @@ class Schematic(Panel):
         self.font_small = m.font(theme.SMALL, bold=True)
 
     def set_places(self, places: tuple[tuple[PlaceRow, str], ...]) -> None:
-        self.places = places
-        self.update()
+        if places != self.places:
+            self.places = places
+            self.invalidate()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
-        super().paintEvent(event)
+    def draw(self, p: QPainter) -> None:
         m = self.m
-        p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect())
         c = rect.center()
@@ -194,7 +195,6 @@ class Schematic(Panel):
                 Qt.AlignmentFlag.AlignCenter,
                 str(place.number),
             )
-        p.end()
 
 
 class PlaceItem(Panel):

@@ -1,0 +1,75 @@
+"""A panel drawn once into a picture of its own, then copied: for drawings that are costly, and
+that Qt would draw differently when asked for only a part (a dashed ring clipped to a strip
+starts its dashes elsewhere), such as the parks page's schematic.
+
+The layer is the panel as a full repaint paints it: its parent's background, then the panel's
+own (rounded) background, then ``draw``, all unclipped; every repaint, of all of it or of a
+strip, copies the same pixels. It is drawn again when ``invalidate`` is called (new data, new
+size) and let go when the panel is hidden, so it costs memory only while its page is on screen
+or being made ready for its turn.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from kiosk.ui.widgets import Panel, background_of
+
+
+class LayerPanel(Panel):
+    """A Panel whose ``draw(painter)`` is painted into a cached image and copied from there."""
+
+    _layer: QImage | None = None
+
+    def draw(self, p: QPainter) -> None:
+        """Paint the panel's content (the background is painted already)."""
+
+    def invalidate(self) -> None:
+        """The drawing changed: paint it again at the next repaint."""
+        self._layer = None
+        self.update()
+
+    def _paint_layer(self) -> QImage:
+        dpr = self.devicePixelRatioF()
+        image = QImage(
+            round(self.width() * dpr), round(self.height() * dpr), QImage.Format.Format_RGB32
+        )
+        image.setDevicePixelRatio(dpr)
+        image.fill(QColor(background_of(self)))
+        p = QPainter(image)
+        self.paint_background(p, self.rect())
+        p.end()
+        p = QPainter(image)  # a fresh painter, as a paint event would have
+        p.setFont(self.font())
+        self.draw(p)
+        p.end()
+        return image
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        layer = self._layer
+        if layer is None or layer.deviceIndependentSize().toSize() != self.size():
+            layer = self._layer = self._paint_layer()
+        r = event.rect()
+        p = QPainter(self)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        if layer.devicePixelRatio() == 1.0:
+            p.drawImage(r.topLeft(), layer, r)
+        else:
+            p.drawImage(r, layer, r)  # (scaled by the painter to the layer's pixels)
+        p.end()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._layer = None
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        self._layer = None  # its page has left the screen
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent):
+            return
+        # It paints every pixel of its rect (the layer holds the background beneath too).
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
