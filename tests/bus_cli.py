@@ -1,4 +1,5 @@
-"""The CLI in a subprocess against the bus simulator: configs, the run, where a key could leak.
+"""The CLI against the bus simulator: configs, keys, where a key could leak (the run itself:
+tests/cli_run.py).
 
 with SeoulApi(SUBWAY_KEY, OPEN_KEY) as api:
     cfg = bus_config(tmp_path, api, stops=("19007", "19008"))
@@ -7,39 +8,31 @@ with SeoulApi(SUBWAY_KEY, OPEN_KEY) as api:
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import yaml
 
-from tests.httpserver import BUS_KEY, REPO, SeoulApi, kiosk_config_dict
+from tests.httpserver import BUS_KEY, SeoulApi, kiosk_config_dict
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
 YEOUIDO = {"lat": 37.5216, "lon": 126.9243}  # the simulator's stops lie around it
-
-_DEBUG_LOGGING = (
-    "import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr); "
-    "from kiosk.cli import main; sys.exit(main(sys.argv[1:]))"
-)
-
-
-def kiosk(
-    *args: str, env: dict[str, str] | None = None, debug_logs: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with only ``env``'s keys; ``debug_logs``: every library logs at DEBUG."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SEOUL_")}
-    entry = ["-c", _DEBUG_LOGGING] if debug_logs else ["-m", "kiosk"]
-    return subprocess.run(
-        [sys.executable, *entry, *args],
-        cwd=REPO,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+# What `kiosk fetch --json` says of each bus arrival.
+BUS_ITEM_FIELDS = {
+    "ars_id",
+    "stop",
+    "route",
+    "route_type",
+    "direction",
+    "order",
+    "eta_s",
+    "stops_away",
+    "message",
+    "state",
+    "last_bus",
+    "low_floor",
+    "congestion",
+}
 
 
 def bus_env(key: str = BUS_KEY) -> dict[str, str]:

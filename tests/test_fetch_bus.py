@@ -19,24 +19,19 @@ from urllib.parse import quote
 import pytest
 
 from kiosk.core.timeutil import KST
-from tests.bus_cli import OPEN_KEY, SUBWAY_KEY, bus_config, bus_env, key_forms, kiosk, stored_bytes
+from tests.bus_cli import (
+    BUS_ITEM_FIELDS,
+    OPEN_KEY,
+    SUBWAY_KEY,
+    bus_config,
+    bus_env,
+    key_forms,
+    stored_bytes,
+)
+from tests.cli_run import kiosk
 from tests.httpserver import BUS_KEY, SeoulApi
 
-FIELDS = {
-    "ars_id",
-    "stop",
-    "route",
-    "route_type",
-    "direction",
-    "order",
-    "eta_s",
-    "stops_away",
-    "message",
-    "state",
-    "last_bus",
-    "low_floor",
-    "congestion",
-}
+FIELDS = BUS_ITEM_FIELDS
 
 
 @pytest.fixture

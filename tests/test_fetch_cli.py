@@ -4,9 +4,6 @@ Seoul API simulator; output shape as fixed in DESIGN.md, exit codes, and no key 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +12,9 @@ import pytest
 import yaml
 
 from kiosk.core.timeutil import now_kst
-from tests.httpserver import ALERTS_KEY, BUS_KEY, REPO, Reply, SeoulApi, kiosk_config_dict
+from tests.bus_cli import BUS_ITEM_FIELDS
+from tests.cli_run import kiosk
+from tests.httpserver import ALERTS_KEY, BUS_KEY, Reply, SeoulApi, kiosk_config_dict
 from tests.httpserver.alerts import alert_row
 
 SUBWAY_KEY, OPEN_KEY = "SubwayKey-0123456789abcdef", "OpenKey-fedcba9876543210"
@@ -34,32 +33,6 @@ def write_config(tmp_path: Path, api: SeoulApi | None, **sources: object) -> Pat
         yaml.safe_dump(kiosk_config_dict(api, tmp_path / "cache", **sources), allow_unicode=True)
     )
     return path
-
-
-DEBUG_LOGGING = (
-    "import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr); "
-    "from kiosk.cli import main; sys.exit(main(sys.argv[1:]))"
-)
-
-
-def kiosk(
-    *args: str, env: dict[str, str] | None = None, debug_logs: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; with ``debug_logs`` every library logs at DEBUG to stderr (urllib3 logs paths)."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("SEOUL_") and k != "SAFETYDATA_API_KEY"
-    }
-    entry = ["-c", DEBUG_LOGGING] if debug_logs else ["-m", "kiosk"]
-    return subprocess.run(
-        [sys.executable, *entry, *args],
-        cwd=REPO,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 KEYS = {
@@ -107,21 +80,7 @@ def test_fetch_json_reports_every_source_in_the_documented_shape(
     )
     assert datetime.fromisoformat(subway[0]["received_at"]).utcoffset().total_seconds() == 9 * 3600
     bus = out["bus"]["items"]
-    assert set(bus[0]) == {
-        "ars_id",
-        "stop",
-        "route",
-        "route_type",
-        "direction",
-        "order",
-        "eta_s",
-        "stops_away",
-        "message",
-        "state",
-        "last_bus",
-        "low_floor",
-        "congestion",
-    }
+    assert set(bus[0]) == BUS_ITEM_FIELDS
     assert {i["ars_id"] for i in bus} == {"02005"} and {i["order"] for i in bus} == {1, 2}
     air = out["air"]["items"][0]
     assert air == {

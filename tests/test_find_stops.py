@@ -24,9 +24,9 @@ from tests.bus_cli import (
     bus_config,
     bus_env,
     key_forms,
-    kiosk,
     stored_bytes,
 )
+from tests.cli_run import kiosk
 from tests.config_files import example_config, write_config
 from tests.httpserver import BUS_KEY, SeoulApi
 
