@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.lines import line_for
+from kiosk.core.models import Snapshot
 from kiosk.core.nodata import NO_TRAINS, TITLES, NoDataText
 from kiosk.core.views.arrivals import (
     ArrivalsView,
@@ -19,7 +20,7 @@ from kiosk.core.views.arrivals import (
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext, notice_text
+from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
 
@@ -197,10 +198,15 @@ class ArrivalsPage(Page):
     def refresh(self, now: datetime) -> None:
         state = self.state("subway")
         snap = self.snapshots.get("subway")
-        self.view = arrivals_view(snap, self.ctx.lines, now, state)
+        self._show(arrivals_view(snap, self.ctx.lines, now, state), state, snap, now)
+
+    def _show(
+        self, view: ArrivalsView, state: DataState, snap: Snapshot | None, now: datetime
+    ) -> None:
+        self.view = view
         self.show_notice(state, snap, now)
         why = self.card_text(snap)
-        for card, block in zip(self.cards, self.view.lines, strict=True):
+        for card, block in zip(self.cards, view.lines, strict=True):
             card.show_line(block, state, why)
 
     def tick(self, now: datetime) -> None:
@@ -209,5 +215,5 @@ class ArrivalsPage(Page):
         state = self.state("subway")
         snap = self.snapshots.get("subway")
         view = arrivals_view(snap, self.ctx.lines, now, state)
-        if view != self.view or notice_text(state, snap, now) != self.notice_shown():
-            self.refresh(now)
+        if self.changed(view, state, snap, now):
+            self._show(view, state, snap, now)

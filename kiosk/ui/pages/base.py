@@ -121,6 +121,13 @@ class Page(Panel):
         """The stale mark's text on the page now (None: no mark)."""
         return self.notice.full_text() if self.notice.isVisibleTo(self) else None
 
+    def changed(
+        self, view: object, state: DataState, snapshot: Snapshot | None, now: datetime
+    ) -> bool:
+        """Whether ``view``, and the stale mark as of ``now``, differ from what the page shows
+        (a tick with nothing new sets nothing, so Qt repaints nothing)."""
+        return view != self.view or notice_text(state, snapshot, now) != self.notice_shown()
+
     def update_data(
         self, snapshots: Mapping[str, Snapshot], states: Mapping[str, DataState], now: datetime
     ) -> None:

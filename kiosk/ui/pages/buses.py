@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.core.nodata import NO_STOPS, TITLES
 from kiosk.core.views.buses import BusesView, StopSection, buses_view
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext, notice_text
+from kiosk.ui.pages.base import Page, PageContext
 from kiosk.ui.pages.bus_rows import RouteLine
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard
@@ -162,10 +162,12 @@ class BusesPage(Page):
         self._now = now
         if self._shown_at is None and self.isVisible():
             self._shown_at = now
-        self.view = self._view(now)
-        snap = self.snapshots.get("bus")
-        self.show_notice(self.state("bus"), snap, now)
-        shown = {s.ars_id: s for s in self.view.sections}
+        self._show(self._view(now), now)
+
+    def _show(self, view: BusesView, now: datetime) -> None:
+        self.view = view
+        self.show_notice(self.state("bus"), self.snapshots.get("bus"), now)
+        shown = {s.ars_id: s for s in view.sections}
         for ars_id, card in self.cards.items():
             section = shown.get(ars_id)
             if section is not None:
@@ -193,13 +195,9 @@ class BusesPage(Page):
     def tick(self, now: datetime) -> None:
         # Minutes run down from each body's fetch time; a sub-page turns on the page's clock.
         # Most seconds the view (and the stale mark) come out as shown: nothing is set.
+        self._now = now
         if self._shown_at is None and self.isVisible():
             self._shown_at = now
-        snap = self.snapshots.get("bus")
-        if (
-            self._view(now) != self.view
-            or notice_text(self.state("bus"), snap, now) != self.notice_shown()
-        ):
-            self.refresh(now)
-        else:
-            self._now = now
+        view = self._view(now)
+        if self.changed(view, self.state("bus"), self.snapshots.get("bus"), now):
+            self._show(view, now)
