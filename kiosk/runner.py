@@ -145,10 +145,16 @@ class Kiosk:
         """After the first frame: the poller starts (paused if the panel is off by now)."""
         if self.state == "stopping" or not isinstance(self.poller, PendingPoller):
             return  # stopping, or a reload started it already
-        self.poller = self.services.start_poller(self.cfg, self.layout, self._publish)
+        self._start_poller(self.cfg, self.layout)
+        feed_ledgers(self.metrics, self.poller.ledgers.values())
+
+    def _start_poller(self, cfg: Config, layout: Layout) -> None:
+        """A poller for ``cfg`` in place of the one there (stopped first), paused while the
+        panel is scheduled off."""
+        self.poller.stop()
+        self.poller = self.services.start_poller(cfg, layout, self._publish)
         if self.rt.asleep:
             self.poller.pause()
-        feed_ledgers(self.metrics, self.poller.ledgers.values())
 
     def _first_frame(self) -> None:
         if self.state == "stopping":  # SIGTERM came first: READY=1 must not follow STOPPING=1
@@ -259,10 +265,7 @@ class Kiosk:
         self.notices.wake_panel = cfg.notices.wake_panel
         polled = {p.kind for p in layout.pages} != {p.kind for p in self.layout.pages}
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station or polled:
-            self.poller.stop()
-            self.poller = self.services.start_poller(cfg, layout, self._publish)
-            if self.rt.asleep:
-                self.poller.pause()
+            self._start_poller(cfg, layout)
         if cfg.metrics != self.cfg.metrics or cfg.station.name != self.cfg.station.name:
             self._restart_metrics(cfg)
         feed_ledgers(self.metrics, self.poller.ledgers.values())

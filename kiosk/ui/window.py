@@ -196,13 +196,13 @@ class KioskWindow(Panel):
         """New data for one source (GUI thread; worker threads go through the Bridge)."""
         self.snapshots[snap.source] = snap
         self._refresh_states(self.clock(), force_pages=True)
-        self._end_turn_for_new_data()
+        self.turner.data_changed()  # the page being made ready may be drawn again
 
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
             self.snapshots[s.source] = s
         self._refresh_states(self.clock(), force_pages=True)
-        self._end_turn_for_new_data()
+        self.turner.data_changed()  # the page being made ready may be drawn again
 
     def _state_of(self, source: str, now: datetime) -> DataState:
         return health(self.snapshots.get(source), self.policies[source], now).state
@@ -300,11 +300,6 @@ class KioskWindow(Panel):
         # A page put on the stack by someone else (the notice page): no turn covers it.
         if not self._switching:
             self.turner.stop()
-
-    def _end_turn_for_new_data(self) -> None:
-        # New data: a turn's picture shows the old data (the live page has the new), and the
-        # next page may have to be made ready again.
-        self.turner.data_changed()
 
     def _maybe_flush_glyphs(self) -> None:
         """About once an hour, from the tick (never mid-fade): let Qt forget the glyphs it has
