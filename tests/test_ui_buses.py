@@ -261,3 +261,36 @@ def test_a_stop_known_only_by_its_number_does_not_show_it_twice(app):
     assert (card.name.ko.text(), card.name.en.text()) == ("정류소 19008", "Stop 19008")
     assert (card.where.ko.text(), card.where.en.text()) == ("", "")
     win.close()
+
+
+def test_a_new_screenful_is_set_a_slice_per_frame_and_keeps_the_rows_in_place(app):
+    clock = Clock()
+    win, page = _window((1920, 1080), clock=clock)
+    page.slices.slice_ms = 0.0  # one step per slice: every line waits for a frame of its own
+    card = next(iter(page.cards.values()))
+    lines = [ln for ln in card.lines if ln.isVisible()]
+    heights = [ln.height() for ln in lines]
+    first_route = lines[0].badge.number.text()
+    last_route = lines[-1].badge.number.text()
+    clock.advance(20 / 3)
+    win.tick()  # the header now, the route lines a frame apart after it
+    assert card.where.ko.text() == "정류소 19007 · 노선 6–10 / 12"
+    assert lines[-1].badge.number.text() == last_route and page.slices.pending
+    from kiosk.ui.measure import GuiLoop
+
+    assert GuiLoop().wait_for(lambda: not page.slices.pending, 2.0)
+    assert lines[0].badge.number.text() != first_route
+    assert lines[-1].badge.number.text() != last_route
+    clock.advance(20 / 3)
+    win.tick()  # 11-12 of 12: two lines; the others blank, every row where it was
+    GuiLoop().wait_for(lambda: not page.slices.pending, 2.0)
+    QApplication.processEvents()
+    assert [ln.isVisible() for ln in lines] == [True, True] + [False] * (len(lines) - 2)
+    assert [ln.height() for ln in lines[:2]] == heights[:2]
+    clock.advance(20 / 3)
+    win.tick()
+    win.show_page("air")  # leaving the screen: whatever was still to be set is set now
+    assert not page.slices.pending
+    assert card.where.ko.text() == "정류소 19007 · 노선 1–5 / 12"
+    assert lines[-1].isVisibleTo(card) and lines[-1].badge.number.text() == last_route
+    win.close()

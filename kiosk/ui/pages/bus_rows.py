@@ -21,10 +21,12 @@ LOW_FLOOR = "#7FD1FF"  # tag backgrounds (dark text on them); the words say what
 ROUTE_UNITS = 4.4  # the route number: bigger than body text, smaller than the minutes
 
 
-def _keep_space(w: QWidget) -> None:
+def keep_space(w: QWidget, keep: bool = True) -> None:
+    """Whether ``w`` keeps its space in its layout while hidden (nothing else moves)."""
     policy = w.sizePolicy()
-    policy.setRetainSizeWhenHidden(True)
-    w.setSizePolicy(policy)
+    if policy.retainSizeWhenHidden() != keep:
+        policy.setRetainSizeWhenHidden(keep)
+        w.setSizePolicy(policy)
 
 
 class RouteBadge(Panel):
@@ -142,7 +144,7 @@ class BusSlot(Panel):
             outer.addLayout(line)
             outer.addLayout(tags)
             for t in (self.low_tag, self.last_tag):
-                _keep_space(t)
+                keep_space(t)
             self.low_mark = self.last_mark = None
         else:
             self.low_mark = Mark(m, LOW_FLOOR, "저상", "Low floor")
@@ -218,7 +220,7 @@ class RouteLine(Panel):
         buses.setSpacing(m.px(0.8))
         self.slots = [BusSlot(m), BusSlot(m)]
         for s in self.slots:
-            _keep_space(s)
+            keep_space(s)
             buses.addWidget(s, 1)
         outer.addLayout(buses, 43)
         # Rows share spare height a little (no canyon under the last one), never much.

@@ -6,16 +6,19 @@ As many routes as fit at legible sizes; more are paged through while the page is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.nodata import NO_STOPS, TITLES
-from kiosk.core.views.buses import BusesView, StopSection, buses_view
+from kiosk.core.views.buses import BusesView, RouteRow, StopSection, buses_view
 from kiosk.ui import theme
 from kiosk.ui.pages.base import Page, PageContext
-from kiosk.ui.pages.bus_rows import RouteLine
+from kiosk.ui.pages.bus_rows import RouteLine, keep_space
+from kiosk.ui.slices import FrameSlices
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, NoDataCard
 
@@ -57,7 +60,16 @@ class StopCard(QWidget):
             self.lines.append(line)
         return self.lines[i]
 
-    def show_section(self, s: StopSection) -> None:
+    def steps(self, s: StopSection) -> list[Callable[[], None]]:
+        """Showing ``s`` in steps: the header, then each route line (kiosk/ui/slices.py)."""
+        steps: list[Callable[[], None]] = [partial(self._show_head, s)]
+        steps += [partial(self._show_row, i, row) for i, row in enumerate(s.rows)]
+        return steps
+
+    def _show_row(self, i: int, row: RouteRow) -> None:
+        self._line(i).show_row(row)
+
+    def _show_head(self, s: StopSection) -> None:
         self.name.set_texts(s.name_ko, s.name_en)
         last = s.first + len(s.rows) - 1
         if s.rows and len(s.rows) < s.total:
@@ -75,9 +87,11 @@ class StopCard(QWidget):
             ko.append(span_ko)
             en.append(span_en)
         self.where.set_texts(" · ".join(ko), " · ".join(en))
-        for i, row in enumerate(s.rows):
-            self._line(i).show_row(row)
+        # A shorter screenful keeps the rows where they were (the last lines blank): a new
+        # screenful then repaints only what changed, and nothing jumps. No rows at all: the
+        # no-data card takes their place.
         for i, line in enumerate(self.lines):
+            keep_space(line, bool(s.rows))
             line.setVisible(i < len(s.rows))
         self.no_data.set_message(*TITLES["buses"], s.reason)
         self.no_data.setVisible(not s.rows)
@@ -125,6 +139,7 @@ class BusesPage(Page):
         self.rows_per_page = self._estimate_rows()
         self._shown_at: datetime | None = None
         self.visit = -1
+        self.slices = FrameSlices(self)
 
     # -- how many routes fit ---------------------------------------------------------------
     def _row_height(self) -> int:
@@ -164,15 +179,23 @@ class BusesPage(Page):
             self._shown_at = now
         self._show(self._view(now), now)
 
-    def _show(self, view: BusesView, now: datetime) -> None:
+    def _show(self, view: BusesView, now: datetime, sliced: bool = False) -> None:
+        """Show ``view``: at once, or (``sliced``, the page on screen) a slice of its route
+        lines per frame, so that a new screenful of routes is never one long frame."""
         self.view = view
         self.show_notice(self.state("bus"), self.snapshots.get("bus"), now)
         shown = {s.ars_id: s for s in view.sections}
+        steps: list[Callable[[], None]] = []
         for ars_id, card in self.cards.items():
             section = shown.get(ars_id)
             if section is not None:
-                card.show_section(section)
-            card.setVisible(section is not None)
+                steps += card.steps(section)
+            steps.append(partial(card.setVisible, section is not None))
+        self.slices.run(steps, sliced=sliced and self.isVisible())
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.slices.flush()  # a page off screen is whole: its picture may be made next
+        super().hideEvent(event)
 
     def _view(self, now: datetime) -> BusesView:
         # Never negative: made ready before its turn, the page is refreshed for that moment,
@@ -200,4 +223,4 @@ class BusesPage(Page):
             self._shown_at = now
         view = self._view(now)
         if self.changed(view, self.state("bus"), self.snapshots.get("bus"), now):
-            self._show(view, now)
+            self._show(view, now, sliced=True)
