@@ -167,3 +167,28 @@ def test_the_air_figures_are_drawn_at_their_full_size_whatever_they_showed_befor
         assert card.value.font().pixelSize() == m.px(theme.HERO), value
         assert card.value.text() == f"{value:.0f}"
     card.deleteLater()
+
+
+def test_new_data_redraws_the_pages_that_show_its_source_and_no_others(win_clock):
+    win, clock = win_clock
+    redrawn: list[str] = []
+    for page in win.pages:
+        page.refresh = lambda now, page=page: redrawn.append(page.page_id)  # type: ignore[method-assign]
+    old = win.snapshots["air"]
+    win.apply_snapshot(replace(old, fetched_at=clock.now))
+    assert redrawn == ["air"]
+    redrawn.clear()
+    win.apply_snapshot(replace(win.snapshots["air_history"], fetched_at=clock.now))
+    assert redrawn == ["air"]  # the chart's kept history: the air page draws it too
+    redrawn.clear()
+    win.apply_snapshot(replace(win.snapshots["subway"], fetched_at=clock.now))
+    assert sorted(redrawn) == ["arrivals", "arrivals-again"]
+    redrawn.clear()
+    # A source going stale changes what its pages say even without new data.
+    win.rotating = False
+    before = dict(win.states)
+    clock.advance(3600)
+    win.tick()
+    moved = {s for s in win.states if win.states[s] != before.get(s)}
+    assert "bikes" in moved
+    assert sorted(redrawn) == sorted(p.page_id for p in win.pages if any(p.reads(s) for s in moved))

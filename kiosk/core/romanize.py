@@ -7,6 +7,8 @@ The fallback follows Revised Romanization with the sound changes that matter in 
 
 from __future__ import annotations
 
+import functools
+
 _INITIAL = [
     "g",
     "kk",
@@ -304,8 +306,11 @@ def transliterate(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def english_name(korean: str) -> str:
-    """The English name for a Korean place name: official if known, else transliterated."""
+    """The English name for a Korean place name: official if known, else transliterated.
+
+    Cached: pages ask again every second for the same few hundred names."""
     name = korean.strip()
     if not name:
         return ""

@@ -195,25 +195,28 @@ class KioskWindow(Panel):
     def apply_snapshot(self, snap: Snapshot) -> None:
         """New data for one source (GUI thread; worker threads go through the Bridge)."""
         self.snapshots[snap.source] = snap
-        self._refresh_states(self.clock(), force_pages=True)
+        self._refresh_states(self.clock(), new_data=(snap.source,))
         self.turner.data_changed()  # the page being made ready may be drawn again
 
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
             self.snapshots[s.source] = s
-        self._refresh_states(self.clock(), force_pages=True)
+        self._refresh_states(self.clock(), new_data=tuple(s.source for s in snaps))
         self.turner.data_changed()  # the page being made ready may be drawn again
 
     def _state_of(self, source: str, now: datetime) -> DataState:
         return health(self.snapshots.get(source), self.policies[source], now).state
 
-    def _refresh_states(self, now: datetime, force_pages: bool = False) -> None:
+    def _refresh_states(self, now: datetime, new_data: Sequence[str] = ()) -> None:
+        """Judge every source at ``now``; the pages that show a source with new data, or whose
+        state changed, show it again (the others show nothing that changed)."""
         states = {s: self._state_of(s, now) for s in self.sources}
-        changed = states != self.states
+        touched = {s for s in states if states[s] != self.states.get(s)}.union(new_data)
         self.states = states
-        if changed or force_pages:
+        if touched:
             for page in self.pages:
-                page.update_data(self.snapshots, states, now)
+                if any(page.reads(s) for s in touched):
+                    page.update_data(self.snapshots, states, now)
         self.footer.set_ages(
             footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
         )

@@ -68,6 +68,7 @@ class PollutantCard(Panel):
 
 class AirPage(Page):
     kind = "air_quality"
+    kept = ("air_history",)
     title_ko = "대기질"
     title_en = "Air quality"
 

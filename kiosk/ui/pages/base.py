@@ -53,10 +53,16 @@ class Page(Panel):
     title_ko = ""
     title_en = ""
 
+    kept: tuple[str, ...] = ()  # kept histories the page also draws ("air_history")
+
     @property
     def sources(self) -> tuple[str, ...]:
         """The sources this page shows (declared with its kind in kiosk.core.pages)."""
         return PAGE_KINDS.get(self.kind, ())
+
+    def reads(self, source: str) -> bool:
+        """Whether what the page shows depends on ``source``'s snapshot or state."""
+        return source in self.sources or source in self.kept
 
     def __init__(
         self, metrics: Metrics, page_id: str, ctx: PageContext, parent: QWidget | None = None
