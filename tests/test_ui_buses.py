@@ -14,6 +14,7 @@ from kiosk.app import demo_snapshots, window_setup
 from kiosk.config import load_all
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.views.buses import StopSpec
+from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
 from kiosk.ui.widgets import Text
 from kiosk.ui.window import KioskWindow
@@ -276,8 +277,6 @@ def test_a_new_screenful_is_set_a_slice_per_frame_and_keeps_the_rows_in_place(ap
     win.tick()  # the header now, the route lines a frame apart after it
     assert card.where.ko.text() == "정류소 19007 · 노선 6–10 / 12"
     assert lines[-1].badge.number.text() == last_route and page.slices.pending
-    from kiosk.ui.measure import GuiLoop
-
     assert GuiLoop().wait_for(lambda: not page.slices.pending, 2.0)
     assert lines[0].badge.number.text() != first_route
     assert lines[-1].badge.number.text() != last_route

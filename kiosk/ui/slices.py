@@ -33,7 +33,7 @@ class FrameSlices(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(GAP_MS)
         self._timer.timeout.connect(self._slice)
-        self.slices = 0  # slices run (tests and the bench read it)
+        self.slices = 0  # slices run (the tests read it)
 
     def run(self, steps: Iterable[Step], sliced: bool = True) -> None:
         """Drop what is still queued, then run ``steps``: the first slice now, the rest a

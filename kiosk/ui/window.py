@@ -194,9 +194,7 @@ class KioskWindow(Panel):
 
     def apply_snapshot(self, snap: Snapshot) -> None:
         """New data for one source (GUI thread; worker threads go through the Bridge)."""
-        self.snapshots[snap.source] = snap
-        self._refresh_states(self.clock(), new_data=(snap.source,))
-        self.turner.data_changed()  # the page being made ready may be drawn again
+        self.apply_snapshots((snap,))
 
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
