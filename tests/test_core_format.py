@@ -2,7 +2,14 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.core.format import age_text, contrast_ratio, date_text, distance_text, readable_on
+from kiosk.core.format import (
+    age_text,
+    age_text_until,
+    contrast_ratio,
+    date_text,
+    distance_text,
+    readable_on,
+)
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health
 from kiosk.core.models import FeedStatus, Snapshot
@@ -17,6 +24,19 @@ def test_age_text_is_bilingual():
     assert age_text(NOW - timedelta(hours=3), NOW) == ("3시간 전", "3 h ago")
     assert age_text(None, NOW) == ("수신 없음", "none yet")
     assert distance_text(995) == "1.0 km" and distance_text(994) == "990 m"
+
+
+@pytest.mark.parametrize("age_s", [-90.5, -3, 0, 0.4, 59.99, 60, 61.7, 3599.5, 3600, 7300.25, 2e5])
+def test_age_text_until_is_the_next_moment_the_age_reads_differently(age_s):
+    fetched = NOW - timedelta(seconds=age_s)
+    until = age_text_until(fetched, NOW)
+    assert until is not None and until > NOW
+    shown = age_text(fetched, NOW)
+    # Every tenth of a second up to it reads the same; at it, the text steps.
+    steps = int((until - NOW).total_seconds() * 10)
+    assert all(age_text(fetched, NOW + timedelta(seconds=i / 10)) == shown for i in range(steps))
+    assert age_text(fetched, until) != shown or age_s >= 3600  # hours step every 60 minutes
+    assert age_text_until(None, NOW) is None
 
 
 def test_date_and_distance():

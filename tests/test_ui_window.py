@@ -192,3 +192,34 @@ def test_new_data_redraws_the_pages_that_show_its_source_and_no_others(win_clock
     moved = {s for s in win.states if win.states[s] != before.get(s)}
     assert "bikes" in moved
     assert sorted(redrawn) == sorted(p.page_id for p in win.pages if any(p.reads(s) for s in moved))
+
+
+def test_the_footer_ages_are_worked_out_when_one_can_step_and_always_read_right(
+    win_clock, monkeypatch
+):
+    import kiosk.ui.window as window_module
+
+    win, clock = win_clock
+    win.rotating = False
+    calls: list[object] = []
+    real = window_module.footer_ages
+
+    def counted(*args, **kwargs):
+        calls.append(args[-1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(window_module, "footer_ages", counted)
+    win.apply_snapshot(replace(win.snapshots["subway"], fetched_at=clock.now))
+    item = win.footer.items["subway"]
+    assert item.age.text() == "방금 · just now" and len(calls) == 1
+    for _ in range(59):  # a minute of ticks: every other source's age steps at most once
+        clock.advance(1)
+        win.tick()
+        assert item.age.text() == "방금 · just now"
+    assert len(calls) <= 1 + len(win.footer.items)
+    clock.advance(1)
+    win.tick()
+    assert item.age.text() == "1분 전 · 1 min ago"
+    clock.advance(-30)  # the wall clock set back: worked out again, not kept
+    win.tick()
+    assert item.age.text() == "방금 · just now"

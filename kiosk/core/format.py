@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 _WEEKDAYS_KO = "월화수목금토일"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -38,6 +38,18 @@ def age_text(fetched_at: datetime | None, now: datetime) -> tuple[str, str]:
         return (f"{hours}시간 전", f"{hours} h ago")
     days = hours // 24
     return (f"{days}일 전", f"{days} days ago")
+
+
+def age_text_until(fetched_at: datetime | None, now: datetime) -> datetime | None:
+    """When ``age_text(fetched_at, t)`` can next differ from its text at ``now`` (t > now);
+    None: never. Every unit it uses is whole minutes of age, so it is the next minute
+    boundary of the age (a minute after ``fetched_at`` while that is still ahead)."""
+    if fetched_at is None:
+        return None
+    seconds = (now - fetched_at).total_seconds()
+    if seconds < 0:
+        return fetched_at + timedelta(seconds=60)
+    return fetched_at + timedelta(seconds=(seconds // 60 + 1) * 60)
 
 
 def duration_text(seconds: float | None, compact: bool = False) -> str:

@@ -84,9 +84,15 @@ class Header(Panel):
         right.addWidget(self.date)
         self.date.setMinimumWidth(m.px(44))
         lay.addLayout(right, 3)
+        self._minute: tuple[object, ...] | None = None  # the minute the clock shows
 
     def tick(self, now: datetime) -> None:
-        """Update clock and date; only changed text repaints."""
+        """Update clock and date; only changed text repaints. Both show the minute: the other
+        59 seconds of it there is nothing to work out."""
+        minute = (now.date(), now.hour, now.minute, now.utcoffset())
+        if minute == self._minute:
+            return
+        self._minute = minute
         self.clock.set_text(clock_text(now))
         ko, en = date_text(now)
         self.date.set_text(f"{ko} · {en}")

@@ -18,7 +18,7 @@ from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import Offset, offset_at
 from kiosk.core.rotation import position_at
 from kiosk.core.views.buses import StopSpec
-from kiosk.core.views.common import DataState, footer_ages, footer_sources
+from kiosk.core.views.common import DataState, footer_ages, footer_ages_until, footer_sources
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.notice_layer import NoticeLayer
@@ -153,6 +153,8 @@ class KioskWindow(Panel):
         self.fade.valueChanged.connect(self.set_fade)
         self.fade.finished.connect(self.end_fade)
         self.snapshots: dict[str, Snapshot] = {}
+        # The footer's ages as shown hold from the first moment to the second (None: for good).
+        self._ages_valid: tuple[datetime, datetime | None] | None = None
         self.states: dict[str, DataState] = {}
         self.index = 0
         self.rotating = True
@@ -215,9 +217,18 @@ class KioskWindow(Panel):
             for page in self.pages:
                 if any(page.reads(s) for s in touched):
                     page.update_data(self.snapshots, states, now)
-        self.footer.set_ages(
-            footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
-        )
+        # The ages read "2분 전": most seconds they come out as shown, and nothing is worked out.
+        if touched or not self._ages_hold(now):
+            self.footer.set_ages(
+                footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
+            )
+            self._ages_valid = (now, footer_ages_until(self.sources, self.snapshots, now))
+
+    def _ages_hold(self, now: datetime) -> bool:
+        if self._ages_valid is None:
+            return False
+        since, until = self._ages_valid
+        return since <= now and (until is None or now < until)
 
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.format import age_text
+from kiosk.core.format import age_text, age_text_until
 from kiosk.core.models import Snapshot
 
 
@@ -65,6 +65,15 @@ def footer_ages(
         age = source_age(entry, labels[entry], shown, worst, now)
         out.append(age)
     return out
+
+
+def footer_ages_until(
+    sources: Sequence[str], snapshots: Mapping[str, Snapshot], now: datetime
+) -> datetime | None:
+    """When ``footer_ages`` with the same snapshots and states can next differ from what it
+    gives at ``now`` (None: not before they change): the soonest age step of any source."""
+    steps = [age_text_until(s.fetched_at, now) for s in map(snapshots.get, sources) if s]
+    return min((t for t in steps if t is not None), default=None)
 
 
 def source_age(
