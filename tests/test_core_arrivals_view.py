@@ -137,3 +137,25 @@ def test_absurd_positions_and_etas_show_plain_status_words_never_huge_numbers():
     assert row.minutes is None and (row.status_ko, row.status_en) == ("운행 중", "Running")
     far = arrival("1005", "상행", "방화", None, code="99", message="[99999999999]번째 전역 (x)")
     assert (train_row(far, NOW).status_ko, train_row(far, NOW).status_en) == ("운행 중", "Running")
+
+
+def test_each_snapshot_gets_its_own_trains_whatever_was_kept_from_the_ones_before():
+    # The view keeps the last few snapshots' trains by direction (by identity): a new snapshot,
+    # one that reuses a discarded one's memory, or one shown again, always shows its own.
+    import kiosk.core.views.arrivals as module
+
+    snaps = [
+        Snapshot("subway", (arrival("1005", "상행", f"방화{i}", 120 + 60 * i, received=NOW),), NOW)
+        for i in range(module._TABLES_KEPT + 3)
+    ]
+    for _ in range(2):
+        for i, snap in enumerate(snaps):
+            view = arrivals_view(snap, ["1005"], NOW, DataState.FRESH)
+            (row,) = view.lines[0].directions[0].trains
+            assert (row.destination_ko, row.minutes) == (f"방화{i}", 2 + i)
+    assert len(module._TABLES) <= module._TABLES_KEPT
+    for i in range(3):  # short-lived snapshots, made and dropped one after the other
+        snap = Snapshot("subway", (arrival("1005", "하행", f"신길{i}", 61, received=NOW),), NOW)
+        (row,) = arrivals_view(snap, ["1005"], NOW, DataState.FRESH).lines[0].directions[1].trains
+        assert row.destination_ko == f"신길{i}"
+        del snap

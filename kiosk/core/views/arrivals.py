@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from kiosk.core.eta import STATUS_TEXT, eta_now, status_text
 from kiosk.core.lines import line_for
@@ -91,10 +92,10 @@ def _rough_eta(a: Arrival) -> float | None:
     return None
 
 
-def _sort_key(a: Arrival, now: datetime) -> float:
+def _sort_key(a: Arrival, now: datetime, eta: int | None) -> float:
+    """Where the train goes in its direction's list (``eta``: ``_eta(a, now)``)."""
     if a.arrival_code in _AT_STATION:
         return -1.0
-    eta = _eta(a, now)
     if eta is not None:
         return float(eta)
     rough = _rough_eta(a)
@@ -103,11 +104,12 @@ def _sort_key(a: Arrival, now: datetime) -> float:
     return rough - (now - a.received_at).total_seconds()
 
 
-def _departed(a: Arrival, now: datetime) -> bool:
+def _departed(a: Arrival, now: datetime, eta: int | None) -> bool:
+    """Whether the train has surely left (``eta``: ``_eta(a, now)``)."""
     if a.arrival_code == "2":  # 출발: leaving this station, no longer catchable
         return True
     age = (now - a.received_at).total_seconds()
-    if _eta(a, now) is None:
+    if eta is None:
         return age > POSITION_VALID_S and a.arrival_code not in _AT_STATION
     assert a.eta_s is not None
     return age - a.eta_s > DEPARTED_GRACE_S
@@ -128,8 +130,25 @@ def _status_words(a: Arrival) -> tuple[str, str]:
 
 def train_row(a: Arrival, now: datetime) -> TrainRow:
     """One train as the screen shows it: minutes, or the status text when minutes would lie."""
-    status_ko, status_en = _status_words(a)
-    eta = _eta(a, now)
+    return _row(_Train.of(a), _eta(a, now))
+
+
+@dataclass(frozen=True)
+class _Train:
+    """What of a train the clock does not change, worked out once per snapshot."""
+
+    arrival: Arrival
+    status: tuple[str, str]  # its words when minutes would lie
+    destination_en: str
+
+    @classmethod
+    def of(cls, a: Arrival) -> _Train:
+        return cls(a, _status_words(a), english_name(a.destination))
+
+
+def _row(t: _Train, eta: int | None) -> TrainRow:
+    a = t.arrival
+    status_ko, status_en = t.status
     minutes = None
     if a.arrival_code not in _AT_STATION and eta is not None:
         if eta >= 60:
@@ -138,7 +157,7 @@ def train_row(a: Arrival, now: datetime) -> TrainRow:
             status_ko, status_en = "곧 도착", "Arriving"
     return TrainRow(
         destination_ko=a.destination,
-        destination_en=english_name(a.destination),
+        destination_en=t.destination_en,
         minutes=minutes,
         status_ko=status_ko,
         status_en=status_en,
@@ -147,14 +166,39 @@ def train_row(a: Arrival, now: datetime) -> TrainRow:
     )
 
 
+# The trains of a snapshot by (line, direction), for the last few snapshots the pages showed
+# (by identity: a snapshot's items never change; each arrivals page builds its view every
+# second from the same one, with its own lines).
+_TABLES: dict[int, tuple[tuple[Arrival, ...], dict[tuple[str, str], tuple[_Train, ...]]]] = {}
+_TABLES_KEPT = 4
+
+
+def _trains_by_direction(
+    arrivals: tuple[Arrival, ...],
+) -> dict[tuple[str, str], tuple[_Train, ...]]:
+    kept = _TABLES.get(id(arrivals))
+    if kept is not None and kept[0] is arrivals:
+        return kept[1]
+    table: dict[tuple[str, str], list[_Train]] = {}
+    for a in arrivals:
+        table.setdefault((a.line_id, a.direction), []).append(_Train.of(a))
+    out = {k: tuple(v) for k, v in table.items()}
+    if len(_TABLES) >= _TABLES_KEPT:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[id(arrivals)] = (arrivals, out)
+    return out
+
+
 def _directions_for(line_id: str) -> list[str]:
     # Two directions per line: Line 2's branch rows (상행/하행 under 1002) are not shown here.
     return ["내선", "외선"] if line_id == "1002" else ["상행", "하행"]
 
 
-def _label(direction: str, trains: Sequence[Arrival]) -> tuple[str, str]:
-    """ "신길 방면 · to Singil" from the trains' heading; the up/down word when there is none."""
-    headings = Counter(a.heading.removesuffix("방면").strip() for a in trains if a.heading.strip())
+@lru_cache(maxsize=64)
+def _label(direction: str, headings_shown: tuple[str, ...]) -> tuple[str, str]:
+    """ "신길 방면 · to Singil" from the trains' headings (in the order shown); the up/down word
+    when there is none."""
+    headings = Counter(h.removesuffix("방면").strip() for h in headings_shown if h.strip())
     if headings:
         toward = headings.most_common(1)[0][0]
         return (f"{toward} 방면", f"toward {english_name(toward)}")
@@ -166,24 +210,26 @@ def arrivals_view(
 ) -> ArrivalsView:
     """Build the arrivals page for the configured lines (in config order)."""
     usable = snapshot is not None and state is not DataState.NO_DATA
-    arrivals = list(snapshot.items) if usable and snapshot is not None else []
+    arrivals = snapshot.items if usable and snapshot is not None else ()
     answered = (
         usable and snapshot is not None and snapshot.status in (FeedStatus.OK, FeedStatus.EMPTY)
     )
+    by_direction = _trains_by_direction(tuple(arrivals))
     blocks = []
     for line_id in lines:
         line = line_for(line_id)
-        rows = [a for a in arrivals if a.line_id == line_id and not _departed(a, now)]
         directions = []
         for d in _directions_for(line_id):
-            trains = sorted((a for a in rows if a.direction == d), key=lambda a: _sort_key(a, now))
-            label_ko, label_en = _label(d, trains)
+            etas = [(t, _eta(t.arrival, now)) for t in by_direction.get((line_id, d), ())]
+            running = [(t, eta) for t, eta in etas if not _departed(t.arrival, now, eta)]
+            running.sort(key=lambda te: _sort_key(te[0].arrival, now, te[1]))
+            label_ko, label_en = _label(d, tuple(t.arrival.heading for t, _ in running))
             directions.append(
                 DirectionBlock(
                     d,
                     label_ko,
                     label_en,
-                    tuple(train_row(a, now) for a in trains[:TRAINS_PER_DIRECTION]),
+                    tuple(_row(t, eta) for t, eta in running[:TRAINS_PER_DIRECTION]),
                 )
             )
         has = any(b.trains for b in directions)
