@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -346,9 +346,9 @@ class Kiosk:
             holds=tuple(d["holds"]),
         )
 
-    def status_line(self) -> str:
-        """One line for systemd's STATUS=: page, feeds, panel."""
-        srcs = self._sources()
+    def status_line(self, sources: Sequence[SourceStatus] | None = None) -> str:
+        """One line for systemd's STATUS=: page, feeds, panel (``sources``: judged already)."""
+        srcs = self._sources() if sources is None else sources
         ok = sum(1 for s in srcs if s.status in ("ok", "empty"))
         bad = [s.name for s in srcs if s.status not in ("ok", "empty")]
         panel = "" if self.panel is None else f"; panel {self.panel.report.state}"
@@ -384,7 +384,7 @@ class Kiosk:
             write_status(report, self.status_file, self.redactor)
         except OSError as e:
             log.warning("cannot write status file %s: %s", self.status_file, e)
-        self.notifier.status(self.status_line())
+        self.notifier.status(self.status_line(sources))
 
 
 def _logged(snap: Any) -> dict[str, Any]:

@@ -9,11 +9,18 @@ from pathlib import Path
 
 
 def write_atomic(
-    path: Path | str, data: bytes, mode: int | None = None, sync_dir: bool = False
+    path: Path | str,
+    data: bytes,
+    mode: int | None = None,
+    sync_dir: bool = False,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, fsync, rename.
 
-    A power cut leaves the old file or the new one. The temporary file's name starts with a dot
+    A power cut leaves the old file or the new one. ``durable=False`` skips the fsync: readers
+    still see the old file or the new one, never half of either (the rename is atomic), but
+    after a power cut the file may be empty or gone: for a file that describes a running
+    process and is worthless after one (the status file in the runtime dir). The temporary file's name starts with a dot
     and has no suffix, so readers of a folder (the notice spool, node_exporter's ``*.prom``)
     never pick it up. ``mode`` sets the permissions explicitly (the unit's UMask would apply
     otherwise); ``sync_dir`` also makes the rename itself durable (fsync of the folder).
@@ -26,7 +33,8 @@ def write_atomic(
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

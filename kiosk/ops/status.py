@@ -224,7 +224,10 @@ def proc_start_ticks(pid: int) -> int | None:
 def write_status(
     report: StatusReport, path: Path | str, secrets: Redactor | Iterable[str] = ()
 ) -> None:
-    """Write the report atomically (tmp + fsync + rename): readers never see half a file.
+    """Write the report atomically (tmp + rename): readers never see half a file.
+
+    Not fsynced: it is rewritten every few seconds, describes the running process, lives in the
+    runtime dir (tmpfs under systemd) and is stale after a power cut whatever was synced.
 
     Every string is masked by the kiosk's redactor (or one made of ``secrets``) on the way out.
     """
@@ -235,7 +238,7 @@ def write_status(
     payload = json.dumps(data, ensure_ascii=False, indent=1).encode()
     # World-readable on purpose: an operator without sudo may run `kiosk status`, and the
     # contents are scrubbed. The unit's UMask=0027 would hide it otherwise.
-    write_atomic(path, payload, mode=0o644)
+    write_atomic(path, payload, mode=0o644, durable=False)
 
 
 def remove_status(path: Path | str) -> None:
