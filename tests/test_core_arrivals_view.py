@@ -159,3 +159,45 @@ def test_each_snapshot_gets_its_own_trains_whatever_was_kept_from_the_ones_befor
         (row,) = arrivals_view(snap, ["1005"], NOW, DataState.FRESH).lines[0].directions[1].trains
         assert row.destination_ko == f"신길{i}"
         del snap
+
+
+def _random_train(rng, close: bool):
+    # ``close``: countdowns within seconds of each other, received a fraction apart, so that
+    # trains tie and swap places.
+    return arrival(
+        "1005",
+        rng.choice(["상행", "하행"]),
+        rng.choice(["방화", "마천", "하남검단산"]),
+        rng.randint(100, 103)
+        if close
+        else rng.choice([None, 0, 9000, *[rng.randint(1, 1500) for _ in range(6)]]),
+        code="99" if close else rng.choice(["0", "1", "2", "3", "4", "5", "99", "99", "99"]),
+        received=NOW + timedelta(seconds=rng.uniform(-2, 2) if close else rng.uniform(-400, 90)),
+        message=rng.choice(["", "", "[3]번째 전역 (여의나루)", "5분 후 (신길)"]),
+        heading=rng.choice(["", "신길방면", "여의나루방면"]),
+    )
+
+
+def test_a_view_holds_until_the_moment_it_says_and_not_only_for_a_second():
+    import random
+
+    from kiosk.core.views.arrivals import arrivals_view_until
+
+    rng = random.Random(20261202)
+    held = 0
+    for case in range(600):
+        close = case % 3 == 0
+        trains = tuple(_random_train(rng, close) for _ in range(rng.randint(0, 8)))
+        snap = Snapshot("subway", trains, NOW)
+        now = NOW + timedelta(seconds=rng.uniform(0, 90) if close else rng.uniform(-60, 300))
+        state = rng.choice([DataState.FRESH, DataState.STALE])
+        until = arrivals_view_until(snap, ["1005"], now, state)
+        assert until >= now
+        view = arrivals_view(snap, ["1005"], now, state)
+        span = min((until - now).total_seconds(), 400.0)
+        moments = [span * i / 200 for i in range(200)] + [span - 0.001] if span > 0 else []
+        for s in moments:
+            at = now + timedelta(seconds=max(0.0, s))
+            assert arrivals_view(snap, ["1005"], at, state) == view, (case, s, span)
+        held += span >= 5
+    assert held > 250  # most views hold for seconds: the page is not built again every tick

@@ -6,10 +6,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from kiosk.core.eta import STATUS_TEXT, eta_now, status_text
+from kiosk.core.eta import CLOCK_BACK_S, MAX_ETA_S, STATUS_TEXT, eta_now, status_text
 from kiosk.core.lines import line_for
 from kiosk.core.models import Arrival, FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
@@ -246,3 +246,94 @@ def arrivals_view(
             )
         )
     return ArrivalsView(tuple(blocks), state)
+
+
+# --- how long a view holds ------------------------------------------------------------------
+#
+# The view changes with the clock only at steps: a countdown's minute, a train leaving or its
+# position expiring, two trains swapping places. The page builds it again at the first step
+# after it was built, not every second. Conservative: the moment returned is never later
+# than the first step (tests/test_core_arrivals_view.py checks it over random snapshots).
+
+HOLDS_AT_MOST = timedelta(hours=1)
+
+
+def arrivals_view_until(
+    snapshot: Snapshot[Arrival] | None, lines: Sequence[str], now: datetime, state: DataState
+) -> datetime:
+    """A moment after ``now`` up to which ``arrivals_view`` gives the view it gives at ``now``
+    (for every t in [now, it)); ``now`` itself when two trains are too close to be sure of
+    their order a second later."""
+    until = now + HOLDS_AT_MOST
+    if snapshot is None or state is DataState.NO_DATA:
+        return until
+    by_direction = _trains_by_direction(tuple(snapshot.items))
+    for line_id in lines:
+        for d in _directions_for(line_id):
+            keys = []
+            for t in by_direction.get((line_id, d), ()):
+                a = t.arrival
+                until = min(until, _train_until(a, now))
+                eta = _eta(a, now)
+                if not _departed(a, now, eta):
+                    keys.append(_key_motion(a, now, eta))
+            until = min(until, _order_until(keys, now))
+            if until <= now:
+                return now
+    return until
+
+
+def _train_until(a: Arrival, now: datetime) -> datetime:
+    """The first moment at or after ``now`` where the train's row, its leaving, or how its sort
+    key moves can change."""
+    far = now + HOLDS_AT_MOST
+    if a.arrival_code == "2":
+        return far  # left: dropped whatever the clock says
+    r = a.received_at
+    age = (now - r).total_seconds()
+    points: list[float] = [POSITION_VALID_S]  # a position without an ETA expires
+    if (
+        a.eta_s is not None
+        and 0 <= a.eta_s <= MAX_ETA_S
+        and not (a.eta_s == 0 and a.arrival_code not in ("0", "1", "2"))
+    ):
+        s = float(a.eta_s)
+        points += [-CLOCK_BACK_S, 0.0, s, s + DEPARTED_GRACE_S]  # known from; counting; 0; left
+        left = s - max(0.0, age)
+        if left >= 60:
+            points.append(s - 60.0 * (left // 60))  # the next minute step
+    later = [p for p in points if p >= age]
+    return r + timedelta(seconds=min(later)) if later else far
+
+
+def _key_motion(a: Arrival, now: datetime, eta: int | None) -> tuple[float, int]:
+    """The train's sort key at ``now`` and whether it falls by a second a second (1) or stays
+    (0) until the train's next step."""
+    key = _sort_key(a, now, eta)
+    if a.arrival_code in _AT_STATION:
+        return key, 0
+    if eta is not None:
+        age = (now - a.received_at).total_seconds()
+        return key, int(age >= 0 and key > 0)
+    return key, 0 if _rough_eta(a) is None else 1
+
+
+def _order_until(keys: Sequence[tuple[float, int]], now: datetime) -> datetime:
+    """Until when the trains' order by key surely stays (keys fall in whole seconds or
+    smoothly, so two falling keys 2 s apart never meet, and a falling key meets a still one
+    no sooner than a second before their gap has run down)."""
+    until = now + HOLDS_AT_MOST
+    for i, (k1, v1) in enumerate(keys):
+        for k2, v2 in keys[i + 1 :]:
+            if v1 == v2:
+                if v1 and abs(k1 - k2) < 2:
+                    return now
+                continue
+            falling, still = (k1, k2) if v1 else (k2, k1)
+            if falling < still:
+                continue  # moving apart
+            gap = falling - still - 1.0
+            if gap <= 0:
+                return now
+            until = min(until, now + timedelta(seconds=gap))
+    return until

@@ -17,6 +17,7 @@ from kiosk.core.views.arrivals import (
     LineBlock,
     TrainRow,
     arrivals_view,
+    arrivals_view_until,
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
@@ -194,11 +195,28 @@ class ArrivalsPage(Page):
             row.addWidget(c, 1)
         self.body.addLayout(row, 1)
         self.view: ArrivalsView | None = None
+        # The last view built: (snapshot, state, built at, holds until, view).
+        self._held: tuple[Snapshot | None, DataState, datetime, datetime, ArrivalsView] | None = (
+            None
+        )
 
     def refresh(self, now: datetime) -> None:
         state = self.state("subway")
         snap = self.snapshots.get("subway")
-        self._show(arrivals_view(snap, self.ctx.lines, now, state), state, snap, now)
+        self._show(self._view_at(snap, state, now), state, snap, now)
+
+    def _view_at(self, snap: Snapshot | None, state: DataState, now: datetime) -> ArrivalsView:
+        """The view at ``now``: the one built before while it holds (the same snapshot and
+        state, and no countdown, departure or place in the order stepped since), else anew."""
+        held = self._held
+        if held is not None:
+            held_snap, held_state, since, until, view = held
+            if held_snap is snap and held_state is state and since <= now < until:
+                return view
+        view = arrivals_view(snap, self.ctx.lines, now, state)
+        until = arrivals_view_until(snap, self.ctx.lines, now, state)
+        self._held = (snap, state, now, until, view)
+        return view
 
     def _show(
         self, view: ArrivalsView, state: DataState, snap: Snapshot | None, now: datetime
@@ -214,6 +232,6 @@ class ArrivalsPage(Page):
         # so most seconds the view (and the stale mark) come out as shown and nothing is set.
         state = self.state("subway")
         snap = self.snapshots.get("subway")
-        view = arrivals_view(snap, self.ctx.lines, now, state)
+        view = self._view_at(snap, state, now)
         if self.changed(view, state, snap, now):
             self._show(view, state, snap, now)
