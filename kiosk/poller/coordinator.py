@@ -99,6 +99,7 @@ class Coordinator:
         # last good data
         self._items: tuple[Any, ...] = ()
         self._fetched_at: datetime | None = None
+        self._data_at: datetime | None = None  # when it was true (worked out once per answer)
         self._from_cache = False
         # outcome of the last attempt
         self._failure: FeedStatus | None = None
@@ -180,7 +181,7 @@ class Coordinator:
                 failure=self._failure,
                 note=idle(now) if idle is not None and self._failure is None else None,
                 retry_at=self.retry_at if self._failure is not None else None,
-                data_at=data_time(self._fetched_at, self._items),
+                data_at=self._data_at,
             )
         judged = health(facts, self.policy, now)
         # Published as what may be shown: data too old to trust is not handed out at all.
@@ -264,6 +265,7 @@ class Coordinator:
                 return
             self._items = tuple(result.items)
             self._fetched_at = result.fetched_at
+            self._data_at = data_time(result.fetched_at, self._items)
             self._from_cache = result.from_cache
 
     def _succeed(self, now: datetime, result: FetchResult) -> None:
