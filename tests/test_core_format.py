@@ -11,7 +11,7 @@ from kiosk.core.format import (
     readable_on,
 )
 from kiosk.core.freshness import FreshnessPolicy
-from kiosk.core.health import health
+from kiosk.core.health import health, state_until
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
 from kiosk.core.views.common import DataState
@@ -104,3 +104,23 @@ def test_health_state_from_age_and_status():
 )
 def test_sound_changes_and_place_words(ko, en):
     assert english_name(ko) == en
+
+
+@pytest.mark.parametrize("status", [FeedStatus.OK, FeedStatus.EMPTY, FeedStatus.ERROR])
+@pytest.mark.parametrize("age_s", [-30, 0, 30, 179.5, 180, 500, 899.9, 900, 5000])
+def test_a_state_holds_until_state_until_and_steps_there(status, age_s):
+    policy = FreshnessPolicy(180, 900)
+    items = () if status is FeedStatus.EMPTY else ("x",)
+    snap = Snapshot("subway", items, NOW - timedelta(seconds=age_s), status)
+    until = state_until(snap, policy, NOW)
+    state = health(snap, policy, NOW).state
+    if age_s >= 900:
+        assert until is None  # unavailable for good: only a new snapshot changes it
+        return
+    assert until is not None and until > NOW
+    steps = int((until - NOW).total_seconds() * 4)
+    assert all(
+        health(snap, policy, NOW + timedelta(seconds=i / 4)).state is state for i in range(steps)
+    )
+    assert health(snap, policy, until - timedelta(milliseconds=1)).state is state
+    assert state_until(None, policy, NOW) is None

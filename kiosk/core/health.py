@@ -8,7 +8,7 @@ own ``now`` (data keeps ageing between snapshots). Pure: ``now`` is a parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk.core.format import duration_text
 from kiosk.core.freshness import Freshness, FreshnessPolicy, age_s, assess, data_time, feed_status
@@ -58,6 +58,20 @@ def health(snap: Snapshot | None, policy: FreshnessPolicy, now: datetime) -> Hea
     elif reason is None and fresh is Freshness.UNAVAILABLE and snap.fetched_at is not None:
         reason = f"no new data for {duration_text(age)}"
     return Health(_state(snap, fresh, status), status, fresh, age, reason)
+
+
+def state_until(snap: Snapshot | None, policy: FreshnessPolicy, now: datetime) -> datetime | None:
+    """When ``health(snap, policy, t).state`` can next differ from its state at ``now`` (for t
+    after ``now``); None: not before the snapshot changes. The state moves with the clock only
+    where the data's age reaches ``stale_after_s`` or ``unavailable_after_s``."""
+    if snap is None:
+        return None
+    since = snap.data_at if snap.data_at is not None else data_time(snap.fetched_at, snap.items)
+    if since is None:
+        return None
+    steps = (policy.stale_after_s, policy.unavailable_after_s)
+    later = [t for t in (since + timedelta(seconds=s) for s in steps) if t > now]
+    return min(later, default=None)
 
 
 def _state(snap: Snapshot, fresh: Freshness, status: FeedStatus) -> DataState:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
-from kiosk.core.health import health
+from kiosk.core.health import health, state_until
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import Offset, offset_at
@@ -155,6 +155,10 @@ class KioskWindow(Panel):
         self.snapshots: dict[str, Snapshot] = {}
         # The footer's ages as shown hold from the first moment to the second (None: for good).
         self._ages_valid: tuple[datetime, datetime | None] | None = None
+        # Each source's state as judged: (snapshot, judged at, holds until or for good, state).
+        self._held_states: dict[
+            str, tuple[Snapshot | None, datetime, datetime | None, DataState]
+        ] = {}
         self.states: dict[str, DataState] = {}
         self.index = 0
         self.rotating = True
@@ -205,7 +209,21 @@ class KioskWindow(Panel):
         self.turner.data_changed()  # the page being made ready may be drawn again
 
     def _state_of(self, source: str, now: datetime) -> DataState:
-        return health(self.snapshots.get(source), self.policies[source], now).state
+        # Judged again only where the clock can change it (the data's age reaching a threshold)
+        # or the snapshot changed: most ticks every source's state holds.
+        snap = self.snapshots.get(source)
+        held = self._held_states.get(source)
+        if (
+            held is not None
+            and held[0] is snap
+            and held[1] <= now
+            and (held[2] is None or now < held[2])
+        ):
+            return held[3]
+        policy = self.policies[source]
+        state = health(snap, policy, now).state
+        self._held_states[source] = (snap, now, state_until(snap, policy, now), state)
+        return state
 
     def _refresh_states(self, now: datetime, new_data: Sequence[str] = ()) -> None:
         """Judge every source at ``now``; the pages that show a source with new data, or whose
