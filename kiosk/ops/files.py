@@ -20,10 +20,12 @@ def write_atomic(
     A power cut leaves the old file or the new one. ``durable=False`` skips the fsync: readers
     still see the old file or the new one, never half of either (the rename is atomic), but
     after a power cut the file may be empty or gone: for a file that describes a running
-    process and is worthless after one (the status file in the runtime dir). The temporary file's name starts with a dot
-    and has no suffix, so readers of a folder (the notice spool, node_exporter's ``*.prom``)
-    never pick it up. ``mode`` sets the permissions explicitly (the unit's UMask would apply
-    otherwise); ``sync_dir`` also makes the rename itself durable (fsync of the folder).
+    process and is worthless after one (the status file in the runtime dir).
+
+    The temporary file's name starts with a dot and has no suffix, so readers of a folder (the
+    notice spool, node_exporter's ``*.prom``) never pick it up. ``mode`` sets the permissions
+    explicitly (the unit's UMask would apply otherwise); ``sync_dir`` also makes the rename
+    itself durable (fsync of the folder).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health, state_until
+from kiosk.core.held import Held
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import Offset, offset_at
@@ -153,12 +154,8 @@ class KioskWindow(Panel):
         self.fade.valueChanged.connect(self.set_fade)
         self.fade.finished.connect(self.end_fade)
         self.snapshots: dict[str, Snapshot] = {}
-        # The footer's ages as shown hold from the first moment to the second (None: for good).
-        self._ages_valid: tuple[datetime, datetime | None] | None = None
-        # Each source's state as judged: (snapshot, judged at, holds until or for good, state).
-        self._held_states: dict[
-            str, tuple[Snapshot | None, datetime, datetime | None, DataState]
-        ] = {}
+        self._held_ages: Held[None] | None = None  # when the footer's ages were worked out
+        self._held_states: dict[str, Held[DataState]] = {}  # each source's state as judged
         self.states: dict[str, DataState] = {}
         self.index = 0
         self.rotating = True
@@ -213,16 +210,11 @@ class KioskWindow(Panel):
         # or the snapshot changed: most ticks every source's state holds.
         snap = self.snapshots.get(source)
         held = self._held_states.get(source)
-        if (
-            held is not None
-            and held[0] is snap
-            and held[1] <= now
-            and (held[2] is None or now < held[2])
-        ):
-            return held[3]
+        if held is not None and held.holds((snap,), now):
+            return held.value
         policy = self.policies[source]
         state = health(snap, policy, now).state
-        self._held_states[source] = (snap, now, state_until(snap, policy, now), state)
+        self._held_states[source] = Held((snap,), now, state_until(snap, policy, now), state)
         return state
 
     def _refresh_states(self, now: datetime, new_data: Sequence[str] = ()) -> None:
@@ -236,17 +228,13 @@ class KioskWindow(Panel):
                 if any(page.reads(s) for s in touched):
                     page.update_data(self.snapshots, states, now)
         # The ages read "2분 전": most seconds they come out as shown, and nothing is worked out.
-        if touched or not self._ages_hold(now):
+        held = self._held_ages
+        if touched or held is None or not held.holds((), now):
             self.footer.set_ages(
                 footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
             )
-            self._ages_valid = (now, footer_ages_until(self.sources, self.snapshots, now))
-
-    def _ages_hold(self, now: datetime) -> bool:
-        if self._ages_valid is None:
-            return False
-        since, until = self._ages_valid
-        return since <= now and (until is None or now < until)
+            until = footer_ages_until(self.sources, self.snapshots, now)
+            self._held_ages = Held((), now, until, None)
 
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.core.held import Held
 from kiosk.core.lines import line_for
 from kiosk.core.models import Snapshot
 from kiosk.core.nodata import NO_TRAINS, TITLES, NoDataText
@@ -195,10 +196,7 @@ class ArrivalsPage(Page):
             row.addWidget(c, 1)
         self.body.addLayout(row, 1)
         self.view: ArrivalsView | None = None
-        # The last view built: (snapshot, state, built at, holds until, view).
-        self._held: tuple[Snapshot | None, DataState, datetime, datetime, ArrivalsView] | None = (
-            None
-        )
+        self._held: Held[ArrivalsView] | None = None  # the last view built
 
     def refresh(self, now: datetime) -> None:
         state = self.state("subway")
@@ -209,13 +207,11 @@ class ArrivalsPage(Page):
         """The view at ``now``: the one built before while it holds (the same snapshot and
         state, and no countdown, departure or place in the order stepped since), else anew."""
         held = self._held
-        if held is not None:
-            held_snap, held_state, since, until, view = held
-            if held_snap is snap and held_state is state and since <= now < until:
-                return view
+        if held is not None and held.holds((snap, state), now):
+            return held.value
         view = arrivals_view(snap, self.ctx.lines, now, state)
         until = arrivals_view_until(snap, self.ctx.lines, now, state)
-        self._held = (snap, state, now, until, view)
+        self._held = Held((snap, state), now, until, view)
         return view
 
     def _show(
