@@ -28,6 +28,11 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def eta_in_range(arrival: Arrival) -> bool:
+    """Whether the arrival's barvlDt can count down at all (present, and 0..``MAX_ETA_S``)."""
+    return arrival.eta_s is not None and 0 <= arrival.eta_s <= MAX_ETA_S
+
+
 def eta_now(arrival: Arrival, now: datetime) -> int | None:
     """Seconds until arrival at ``now``: barvlDt minus the data's age, never below 0; None if unknown.
 
@@ -36,8 +41,9 @@ def eta_now(arrival: Arrival, now: datetime) -> int | None:
     time; one more than ``CLOCK_BACK_S`` ahead (the clock went back) makes the ETA unknown.
     An ``eta_s`` outside 0..``MAX_ETA_S`` is unknown too.
     """
-    if arrival.eta_s is None or not 0 <= arrival.eta_s <= MAX_ETA_S:
+    if not eta_in_range(arrival):
         return None
+    assert arrival.eta_s is not None
     age_s = (now - arrival.received_at).total_seconds()
     if age_s < -CLOCK_BACK_S:
         return None

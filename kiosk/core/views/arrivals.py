@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from kiosk.core.eta import CLOCK_BACK_S, MAX_ETA_S, STATUS_TEXT, eta_now, status_text
+from kiosk.core.eta import CLOCK_BACK_S, STATUS_TEXT, eta_in_range, eta_now, status_text
 from kiosk.core.lines import line_for
 from kiosk.core.models import Arrival, FeedStatus, Snapshot
 from kiosk.core.romanize import english_name
@@ -72,11 +72,15 @@ class ArrivalsView:
     state: DataState
 
 
+def _counts_down(a: Arrival) -> bool:
+    """Whether the train has a countdown at all (barvlDt "0" with a non-arrival code has none);
+    ``eta_now`` may still find it unknown for a while (the clock set back)."""
+    return eta_in_range(a) and not (a.eta_s == 0 and a.arrival_code not in ("0", "1", "2"))
+
+
 def _eta(a: Arrival, now: datetime) -> int | None:
-    """Seconds to arrival now; None when unknown (barvlDt "0" with a non-arrival code)."""
-    if a.eta_s == 0 and a.arrival_code not in ("0", "1", "2"):
-        return None
-    return eta_now(a, now)
+    """Seconds to arrival now; None when unknown."""
+    return eta_now(a, now) if _counts_down(a) else None
 
 
 def _rough_eta(a: Arrival) -> float | None:
@@ -292,11 +296,8 @@ def _train_until(a: Arrival, now: datetime) -> datetime:
     r = a.received_at
     age = (now - r).total_seconds()
     points: list[float] = [POSITION_VALID_S]  # a position without an ETA expires
-    if (
-        a.eta_s is not None
-        and 0 <= a.eta_s <= MAX_ETA_S
-        and not (a.eta_s == 0 and a.arrival_code not in ("0", "1", "2"))
-    ):
+    if _counts_down(a):
+        assert a.eta_s is not None
         s = float(a.eta_s)
         points += [-CLOCK_BACK_S, 0.0, s, s + DEPARTED_GRACE_S]  # known from; counting; 0; left
         left = s - max(0.0, age)
