@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from kiosk.panel.service import PanelService
     from kiosk.poller.service import PollerService
     from kiosk.runner import Kiosk, Metrics
-    from kiosk.ui.window import PageSetup, WindowSetup
+    from kiosk.ui.window_setup import PageSetup, WindowSetup
 
 log = logging.getLogger("kiosk")
 
@@ -52,7 +52,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
     """Plain values for the window, from config, layout and the source registry."""
     from kiosk.core.urltemplate import station_slug
     from kiosk.core.views.buses import StopSpec
-    from kiosk.ui.window import WindowSetup
+    from kiosk.ui.window_setup import WindowSetup
 
     st = cfg.station
     shift = cfg.display.pixel_shift
@@ -87,7 +87,7 @@ def window_setup(cfg: Config, layout: Layout) -> WindowSetup:
 
 def _page_setup(page: PageSpec, layout: Layout) -> PageSetup:
     """A page's plain values; the page the layout names for the feedback code shows it."""
-    from kiosk.ui.window import PageSetup
+    from kiosk.ui.window_setup import PageSetup
 
     code: QrSpec | FeedbackSpec | None = page.qr
     if code is None and layout.feedback is not None and layout.feedback_page() == page.id:

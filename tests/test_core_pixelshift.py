@@ -11,6 +11,7 @@ from kiosk.core.pixelshift import (
     PHASE_S,
     Offset,
     cycle_seconds,
+    next_step_at,
     offset_at,
     orbit,
     parse_every,
@@ -120,3 +121,23 @@ def test_steps_never_fall_on_the_minute_flip():
             assert offset_at(flip - 1, 4, every) == offset_at(flip, 4, every)
         step = START.timestamp() + PHASE_S
         assert offset_at(step - 0.5, 4, every) != offset_at(step + 0.5, 4, every)  # 05:00:45
+
+
+@pytest.mark.parametrize(("pixels", "every"), [(1, 10.0), (4, 180.0), (3, 97.5)])
+def test_next_step_at_is_the_first_moment_the_offset_moves(pixels, every):
+    # Walked a tenth of a second at a time over two steps and a bit: the offset holds up to the
+    # step it names and has moved there, so a tick woken at that moment shows the new offset.
+    t0 = START.timestamp() + 13.3
+    t = t0
+    while t < t0 + 2.5 * every:
+        step = next_step_at(t, pixels, every)
+        assert step is not None and t < step <= t + every
+        here = offset_at(t, pixels, every)
+        assert offset_at(step - 1e-3, pixels, every) == here
+        assert offset_at(step, pixels, every) != here
+        assert (step - PHASE_S) % every == pytest.approx(0.0, abs=1e-6)
+        t += 0.1
+
+
+def test_next_step_at_is_none_when_the_shift_is_off():
+    assert next_step_at(START.timestamp(), 0, 180.0) is None

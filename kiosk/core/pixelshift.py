@@ -84,6 +84,16 @@ def offset_at(epoch_s: float, pixels: int, every_s: float) -> Offset:
     return path[int((epoch_s - PHASE_S) // every_s) % len(path)]
 
 
+def next_step_at(epoch_s: float, pixels: int, every_s: float) -> float | None:
+    """The wall time after ``epoch_s`` at which ``offset_at`` next moves (None: the shift is
+    off, nothing moves)."""
+    if len(orbit(pixels)) == 1:
+        return None
+    if every_s <= 0:
+        raise ValueError("every must be positive")
+    return PHASE_S + ((epoch_s - PHASE_S) // every_s + 1) * every_s
+
+
 def cycle_seconds(pixels: int, every_s: float) -> float:
     """How long one whole orbit takes (0 when the shift is off)."""
     steps = len(orbit(pixels))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
@@ -96,6 +96,10 @@ class Header(Panel):
         self.clock.set_text(clock_text(now))
         ko, en = date_text(now)
         self.date.set_text(f"{ko} · {en}")
+
+    def tick_due(self, now: datetime) -> datetime:
+        """When ``tick`` next has something to show: the next minute."""
+        return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 class PageDots(QWidget):

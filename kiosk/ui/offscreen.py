@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from kiosk.core.models import Snapshot
 from kiosk.ui.problems import DisplayProblem, UnknownPages
 from kiosk.ui.qtapp import application
-from kiosk.ui.window import KioskWindow, WindowSetup
+from kiosk.ui.window import KioskWindow
+from kiosk.ui.window_setup import WindowSetup
 
 
 def render_pages(

@@ -14,7 +14,8 @@ from kiosk.ui.frame_timer import FrameTimer
 from kiosk.ui.problems import DisplayProblem
 from kiosk.ui.qtapp import application
 from kiosk.ui.screensaver import inhibit_screensaver
-from kiosk.ui.window import KioskWindow, WindowSetup
+from kiosk.ui.window import KioskWindow
+from kiosk.ui.window_setup import WindowSetup
 
 EXPOSE_WAIT_S = 10.0  # how long the first frame waits for the platform to expose the window
 

@@ -1,10 +1,18 @@
-"""The kiosk window: header, rotating pages with a cross-fade, footer; driven by a 1 s tick."""
+"""The kiosk window: header, rotating pages with a cross-fade, footer; driven by a tick.
+
+The tick runs once a second while anything moves on its own: a rotation, a fade or a turn, a
+notice. A screen that only shows one page (one page in the layout, the rotation stopped) has
+nothing to do most seconds: the timer still wakes every second for the tick listeners (the
+notice spool), but the tick itself runs only at the next moment anything it shows can change
+(``_quiet_until``: the clock's minute, an age's step, a state's threshold, the page's own next
+step, the pixel shift's), when new data or notices come, and after any turn.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, QVariantAnimation, Signal
@@ -16,9 +24,8 @@ from kiosk.core.health import health, state_until
 from kiosk.core.held import Held
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
-from kiosk.core.pixelshift import Offset, offset_at
+from kiosk.core.pixelshift import Offset, next_step_at, offset_at
 from kiosk.core.rotation import position_at
-from kiosk.core.views.buses import StopSpec
 from kiosk.core.views.common import DataState, footer_ages, footer_ages_until, footer_sources
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
@@ -34,6 +41,7 @@ from kiosk.ui.scene import Scene
 from kiosk.ui.theme import Metrics
 from kiosk.ui.turns import LEAD_S, PageTurner
 from kiosk.ui.widgets import Panel
+from kiosk.ui.window_setup import WindowSetup
 
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
 
@@ -42,40 +50,6 @@ PAGE_TYPES: dict[str, type[Page]] = {
 }
 if set(PAGE_TYPES) != set(PAGE_KINDS):  # a kind without a page (or a page of no kind) is a bug
     raise ImportError(f"page classes {sorted(PAGE_TYPES)} != page kinds {sorted(PAGE_KINDS)}")
-
-
-@dataclass(frozen=True)
-class PageSetup:
-    page_id: str
-    kind: str
-    duration: float
-    max_items: int | None = None
-    qr_url: str = ""  # QR url template: the page's own, or the station's feedback code
-    qr_ko: str = ""  # the label beside the code
-    qr_en: str = ""
-
-
-@dataclass(frozen=True)
-class WindowSetup:
-    """Everything the window needs, as plain values (the UI never sees config objects)."""
-
-    station_ko: str
-    station_en: str
-    lines: tuple[str, ...]
-    district: str
-    lat: float
-    lon: float
-    pages: tuple[PageSetup, ...]
-    transition_ms: int
-    freshness: Mapping[str, tuple[float, float]]  # source -> (stale_after, unavailable_after)
-    labels: Mapping[str, tuple[str, str]]  # source -> (Korean, English) name for the footer
-    station_slug: str = ""  # {station} in QR urls
-    shift_pixels: int = 0  # pixel shift against burn-in: the margin the scene orbits in (0: off)
-    shift_every_s: float = 180.0  # seconds per one-pixel step
-    demo: bool = False  # on bundled recordings: every page carries the demo mark
-    demo_recorded: bool = True  # False: demo mode, but no recording of this station
-    bus_stops: tuple[StopSpec, ...] = ()  # the buses page's stops (station.bus_stops)
-    notice_seconds: float = 15.0  # the emergency notice page's slot (notices.page_seconds)
 
 
 class KioskWindow(Panel):
@@ -165,6 +139,10 @@ class KioskWindow(Panel):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_timer)
         self.tick_listeners: list[Callable[[], None]] = []
+        # While nothing moves on its own: the tick holds until the next moment anything it
+        # shows can change (None: tick at the next second).
+        self._quiet: Held[None] | None = None
+        self.ticks = 0  # full ticks run (the idle bench and tests count them)
         # The next page made ready before its turn, and the turn drawn from pictures.
         self.turner = PageTurner(self)
         self.cover = self.turner.cover
@@ -188,6 +166,7 @@ class KioskWindow(Panel):
         super().resizeEvent(event)
         self.turner.stop()  # pictures of the old size are of no use
         self.scene.place()
+        self._quiet = None
 
     def _shift_offset(self, now: datetime) -> Offset:
         """Where the pixel shift puts the scene at ``now`` (wall time: steady across restarts)."""
@@ -202,6 +181,7 @@ class KioskWindow(Panel):
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
             self.snapshots[s.source] = s
+        self._quiet = None  # the pages' next steps move with their data
         self._refresh_states(self.clock(), new_data=tuple(s.source for s in snaps))
         self.turner.data_changed()  # the page being made ready may be drawn again
 
@@ -239,6 +219,7 @@ class KioskWindow(Panel):
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""
         self.notice_layer.set_notices(notices, self.clock())
+        self._quiet = None
         self._end_turn_under_takeover()
 
     def _end_turn_under_takeover(self) -> None:
@@ -278,6 +259,7 @@ class KioskWindow(Panel):
         self.stack.setCurrentIndex(index)
         self._switching = False
         self.index = index
+        self._quiet = None
         page.refresh(when)
         self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         fade = self.setup.transition_ms > 0
@@ -333,8 +315,10 @@ class KioskWindow(Panel):
     # --- the tick ------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Once a second: clock, countdowns, data ages, and the page the rotation says is due."""
+        """Clock, countdowns, data ages, and the page the rotation says is due (once a second,
+        or, while nothing moves on its own, at the next moment any of it can change)."""
         now = self.clock()
+        self.ticks += 1
         pos = None
         if self.rotating and len(self.pages) > 1:
             pos = position_at(
@@ -359,11 +343,41 @@ class KioskWindow(Panel):
             self._end_turn_under_takeover()
         if not turned:
             self.current_page().tick(now)
+        until = None if self._moving() else self._next_change(now)
+        self._quiet = None if until is None else Held((), now, until, None)
         for fn in self.tick_listeners:
             fn()
 
+    def _moving(self) -> bool:
+        """Whether something on screen moves on its own, so the tick runs every second: a
+        rotation, a fade or a turn on screen, a notice in force."""
+        return (
+            (self.rotating and len(self.pages) > 1)
+            or self.fade.state() == QVariantAnimation.State.Running
+            or self.turner.turning()
+            or bool(self.notice_layer.notices)
+        )
+
+    def _next_change(self, now: datetime) -> datetime | None:
+        """The first moment after ``now`` at which a tick could show something else, with the
+        same data and notices: the clock's next minute, the footer's next age step, a source's
+        next state threshold, the page's own next step, the pixel shift's next step, the glyph
+        flush."""
+        steps = [self.header.tick_due(now), self.current_page().tick_due(now)]
+        if self._held_ages is not None:
+            steps.append(self._held_ages.until)
+        steps += [held.until for held in self._held_states.values()]
+        shift = next_step_at(now.timestamp(), self.setup.shift_pixels, self.setup.shift_every_s)
+        if shift is not None:
+            steps.append(now + timedelta(seconds=shift - now.timestamp()))
+        if self._glyphs_flushed_at is not None:
+            wait = self._glyphs_flushed_at + GLYPH_FLUSH_S - self.monotonic()
+            steps.append(now + timedelta(seconds=max(0.0, wait)))
+        return min(t for t in steps if t is not None)
+
     def start(self) -> None:
         """Start ticking, aligned to the wall clock's second boundary so the clock flips on time."""
+        self._quiet = None  # the first tick runs in full (the rotation may have been switched)
         self._schedule_next()
 
     def stop(self) -> None:
@@ -378,5 +392,12 @@ class KioskWindow(Panel):
         self.timer.start(max(5, ms))
 
     def _on_timer(self) -> None:
-        self.tick()
+        # The tick in full unless it holds: nothing moving, and its next change still ahead (a
+        # clock set back before the last tick runs it too).
+        quiet = self._quiet
+        if quiet is None or self._moving() or not quiet.holds((), self.clock()):
+            self.tick()
+        else:
+            for fn in self.tick_listeners:
+                fn()
         self._schedule_next()

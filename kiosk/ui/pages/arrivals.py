@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
@@ -22,7 +22,7 @@ from kiosk.core.views.arrivals import (
 )
 from kiosk.core.views.common import DataState
 from kiosk.ui import theme
-from kiosk.ui.pages.base import Page, PageContext
+from kiosk.ui.pages.base import Page, PageContext, notice_text_until
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import BilingualText, LineBadge, NoDataCard, Panel, Tag, Text
 
@@ -231,3 +231,12 @@ class ArrivalsPage(Page):
         view = self._view_at(snap, state, now)
         if self.changed(view, state, snap, now):
             self._show(view, state, snap, now)
+
+    def tick_due(self, now: datetime) -> datetime | None:
+        # The view's next step (arrivals_view_until, kept with the view) or the stale mark's.
+        held = self._held
+        steps = (
+            held.until if held is not None else now + timedelta(seconds=1),
+            notice_text_until(self.state("subway"), self.snapshots.get("subway"), now),
+        )
+        return min((t for t in steps if t is not None), default=None)

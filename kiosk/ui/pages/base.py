@@ -9,7 +9,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.core.format import age_text
+from kiosk.core.format import age_text, age_text_until
 from kiosk.core.models import Snapshot
 from kiosk.core.nodata import NoDataText, no_data_text
 from kiosk.core.pages import PAGE_KINDS
@@ -202,7 +202,24 @@ class Page(Panel):
         """Show ``self.snapshots`` as of ``now``; each page kind draws its own body."""
 
     def tick(self, now: datetime) -> None:
-        """Once a second while on screen: update time-dependent text only."""
+        """While on screen, at least by ``tick_due``: update time-dependent text only."""
+
+    def tick_due(self, now: datetime) -> datetime | None:
+        """When ``tick`` next has something to show, after the tick at ``now`` (None: nothing
+        until new data or a state change, which ``update_data`` shows). A page that overrides
+        ``tick`` says so here too; the window, when it need not wake every second, wakes then.
+        """
+        return None
+
+
+def notice_text_until(
+    state: DataState, snapshot: Snapshot | None, now: datetime
+) -> datetime | None:
+    """When ``notice_text`` for the same state and snapshot can next differ from its text at
+    ``now`` (None: not before they change): the next step of the age it shows."""
+    if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
+        return age_text_until(snapshot.fetched_at, now)
+    return None
 
 
 def notice_text(state: DataState, snapshot: Snapshot | None, now: datetime) -> str | None:

@@ -7,7 +7,7 @@ As many routes as fit at legible sizes; more are paged through while the page is
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from PySide6.QtCore import Qt
@@ -224,3 +224,7 @@ class BusesPage(Page):
         view = self._view(now)
         if self.changed(view, self.state("bus"), self.snapshots.get("bus"), now):
             self._show(view, now, sliced=True)
+
+    def tick_due(self, now: datetime) -> datetime | None:
+        # Sub-pages turn and minutes run down on the page's clock: every second, as before.
+        return now + timedelta(seconds=1)
