@@ -293,3 +293,30 @@ def test_a_new_screenful_is_set_a_slice_per_frame_and_keeps_the_rows_in_place(ap
     assert card.where.ko.text() == "정류소 19007 · 노선 1–5 / 12"
     assert lines[-1].isVisibleTo(card) and lines[-1].badge.number.text() == last_route
     win.close()
+
+
+def test_a_refresh_to_the_view_on_screen_sets_nothing_and_a_new_view_is_shown_whole(app):
+    win, page = _window((1920, 1080))
+    page.refresh(NOW)
+    QApplication.processEvents()
+    shown = []
+    real_show = page._show
+    page._show = lambda view, now, sliced=False: (shown.append(view), real_show(view, now, sliced))
+    before = [t.full_text() for t in page.findChildren(Text) if t.isVisibleTo(page)]
+    page.refresh(NOW)  # what a turn does to the page it made ready for that moment
+    assert shown == []
+    assert [t.full_text() for t in page.findChildren(Text) if t.isVisibleTo(page)] == before
+    # The next screenful of routes (the sub-page's clock has moved on): shown, whole, at once.
+    page._shown_at = NOW - timedelta(seconds=page.ctx.duration / 2 + 0.1)
+    page.refresh(NOW)
+    assert len(shown) == 1 and shown[0] == page.view and page.view.page == 1
+    assert page.slices.pending == 0
+    after = [t.full_text() for t in page.findChildren(Text) if t.isVisibleTo(page)]
+    assert after != before
+    # Steps still queued from a sliced show are not skipped: the refresh makes the page whole.
+    page.slices.slice_ms = 0.0  # one step a slice: the rest stays queued
+    page.tick(NOW + timedelta(seconds=page.ctx.duration))  # back to the first screenful, sliced
+    assert page.slices.pending > 0
+    page.refresh(NOW + timedelta(seconds=page.ctx.duration))
+    assert page.slices.pending == 0 and len(shown) == 3
+    win.close()
