@@ -4,8 +4,8 @@ The tick runs once a second while anything moves on its own: a rotation, a fade 
 notice. A screen that only shows one page (one page in the layout, the rotation stopped) has
 nothing to do most seconds: the timer still wakes every second for the tick listeners (the
 notice spool), but the tick itself runs only at the next moment anything it shows can change
-(``_quiet_until``: the clock's minute, an age's step, a state's threshold, the page's own next
-step, the pixel shift's), when new data or notices come, and after any turn.
+(``_next_change``: the clock's minute, an age's step, a state's threshold, the page's own
+next step, the pixel shift's), when new data or notices come, and after any turn.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class KioskWindow(Panel):
         # While nothing moves on its own: the tick holds until the next moment anything it
         # shows can change (None: tick at the next second).
         self._quiet: Held[None] | None = None
-        self.ticks = 0  # full ticks run (the idle bench and tests count them)
+        self.ticks = 0  # full ticks run (tests count them)
         # The next page made ready before its turn, and the turn drawn from pictures.
         self.turner = PageTurner(self)
         self.cover = self.turner.cover
@@ -358,7 +358,7 @@ class KioskWindow(Panel):
             or bool(self.notice_layer.notices)
         )
 
-    def _next_change(self, now: datetime) -> datetime | None:
+    def _next_change(self, now: datetime) -> datetime:
         """The first moment after ``now`` at which a tick could show something else, with the
         same data and notices: the clock's next minute, the footer's next age step, a source's
         next state threshold, the page's own next step, the pixel shift's next step, the glyph

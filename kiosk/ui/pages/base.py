@@ -217,14 +217,19 @@ def notice_text_until(
 ) -> datetime | None:
     """When ``notice_text`` for the same state and snapshot can next differ from its text at
     ``now`` (None: not before they change): the next step of the age it shows."""
-    if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
-        return age_text_until(snapshot.fetched_at, now)
-    return None
+    since = _stale_since(state, snapshot)
+    return age_text_until(since, now) if since is not None else None
 
 
 def notice_text(state: DataState, snapshot: Snapshot | None, now: datetime) -> str | None:
     """The stale mark's text for data in ``state`` as of ``now`` (None: no mark)."""
-    if state is DataState.STALE and snapshot is not None and snapshot.fetched_at is not None:
-        ko, en = age_text(snapshot.fetched_at, now)
-        return f"▲ {ko} 정보 · Last updated {en}"
-    return None
+    since = _stale_since(state, snapshot)
+    if since is None:
+        return None
+    ko, en = age_text(since, now)
+    return f"▲ {ko} 정보 · Last updated {en}"
+
+
+def _stale_since(state: DataState, snapshot: Snapshot | None) -> datetime | None:
+    """The fetch time the stale mark counts its age from (None: no mark)."""
+    return snapshot.fetched_at if state is DataState.STALE and snapshot is not None else None

@@ -181,9 +181,7 @@ class BusesPage(Page):
         # The view it shows, and nothing of it left to set: there is nothing to do (a turn
         # refreshes the page it made ready for that very moment; ~0.3 ms of setting the same
         # texts on every route row otherwise).
-        if self.slices.pending or self.changed(
-            view, self.state("bus"), self.snapshots.get("bus"), now
-        ):
+        if self.slices.pending or self._differs(view, now):
             self._show(view, now)
 
     def _show(self, view: BusesView, now: datetime, sliced: bool = False) -> None:
@@ -229,8 +227,12 @@ class BusesPage(Page):
         if self._shown_at is None and self.isVisible():
             self._shown_at = now
         view = self._view(now)
-        if self.changed(view, self.state("bus"), self.snapshots.get("bus"), now):
+        if self._differs(view, now):
             self._show(view, now, sliced=True)
+
+    def _differs(self, view: BusesView, now: datetime) -> bool:
+        """Whether ``view`` (or the stale mark at ``now``) differs from what the page shows."""
+        return self.changed(view, self.state("bus"), self.snapshots.get("bus"), now)
 
     def tick_due(self, now: datetime) -> datetime | None:
         # Sub-pages turn and minutes run down on the page's clock: every second, as before.
