@@ -1,4 +1,4 @@
-"""Functions of the C library, looked up once by name (glibc tuning, prctl).
+"""Functions of the C library, looked up once by name (glibc tuning, prctl, inotify).
 
 Standard library only and free of Qt: the bench's measuring child calls it before it imports
 Qt, and the UI's heap tuning calls it too (the one exception to "kiosk.ui imports only
@@ -21,6 +21,21 @@ def _libc() -> ctypes.CDLL | None:
         return ctypes.CDLL(path) if path else None
     except OSError:
         return None
+
+
+@cache
+def _libc_errno() -> ctypes.CDLL | None:
+    path = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(path, use_errno=True) if path else None
+    except OSError:
+        return None
+
+
+def libc_errno_function(name: str) -> Callable[..., Any] | None:
+    """``name`` from the C library, its ``errno`` kept for ``ctypes.get_errno()`` (inotify)."""
+    lib = _libc_errno()
+    return getattr(lib, name, None) if lib is not None else None
 
 
 def libc_function(name: str) -> Callable[..., Any] | None:

@@ -27,6 +27,7 @@ from kiosk.ops import notice_feed
 from kiosk.ops.logging import LogSetup
 from kiosk.ops.metrics_feed import feed_ledgers, feed_notices, feed_panel, feed_sources
 from kiosk.ops.metrics_sink import MetricsSink
+from kiosk.ops.notice_wake import NoticeWake
 from kiosk.ops.notice_watch import NoticeWatch
 from kiosk.ops.redact import Redactor
 from kiosk.ops.screenlog import ScreenLog, screen_entry
@@ -128,7 +129,10 @@ class Kiosk:
             panel=lambda: self.panel,
             wake_panel=cfg.notices.wake_panel,
         )
-        self.rt.on_tick(lambda: self.notices.tick(self.now()))  # also while the panel sleeps
+        # Read when the spool or the alerts change and at a notice's start or end, also while
+        # the panel sleeps; the first time from the event loop (the status needs the poller).
+        self.notice_wake = NoticeWake(self.notices, self.now, self.rt.alarm, self.rt.watch_fd)
+        self.rt.later(0, self.notice_wake.check)
         self.rt.on_frame(lambda seconds: self.metrics.frame_painted(seconds))
         # The poller starts once the first frame is on screen (kiosk/poller/pending.py).
         self.poller: PollerService | PendingPoller = PendingPoller()
@@ -177,6 +181,7 @@ class Kiosk:
         them), every other one to the window."""
         if snap.source == notice_feed.SOURCE:
             self.notices.feed.set_alerts(snap.items)
+            self.rt.call_soon(self.notice_wake.check)
         else:
             self.rt.publish(snap)
 
@@ -263,6 +268,7 @@ class Kiosk:
             cfg.notices.spool_path, cfg.notices.rules(cfg.station.district)
         )
         self.notices.wake_panel = cfg.notices.wake_panel
+        self.notice_wake.retarget()
         polled = {p.kind for p in layout.pages} != {p.kind for p in self.layout.pages}
         if cfg.sources != self.cfg.sources or cfg.station != self.cfg.station or polled:
             self._start_poller(cfg, layout)
@@ -307,6 +313,7 @@ class Kiosk:
         if self.exporter is not None:  # the last textfile says kiosk_up 0
             self.exporter.stop()
         remove_status(self.status_file)
+        self.notice_wake.close()
         self.router.close()
         return closed
 

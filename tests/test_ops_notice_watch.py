@@ -115,12 +115,13 @@ def test_a_critical_notice_wakes_a_scheduled_off_panel_and_its_end_lets_it_go_ba
     sim, service = panel
     rig = Rig(tmp_path, service)
     now = now_kst()
-    rig.watch.tick(now)
-    assert rig.shown == [()] and rig.entries() == [] and sim.power == "off"
+    rig.watch.check(now)
+    assert rig.shown == [] and rig.entries() == [] and sim.power == "off"  # none: nothing to do
+    assert rig.status_writes == 0
     notice = _notice(now, "critical", "op-fire", minutes=30)
     write_notice(rig.spool, notice)
     with caplog.at_level(logging.INFO, logger="kiosk"):
-        rig.watch.tick(now + timedelta(seconds=1))
+        rig.watch.check(now + timedelta(seconds=1))
         assert poll_until(lambda: sim.power == "on", 10)
         assert _holds(service) == [("power", "on", HOLDER)]
         (hold,) = service.report.holds
@@ -135,10 +136,10 @@ def test_a_critical_notice_wakes_a_scheduled_off_panel_and_its_end_lets_it_go_ba
             "until": notice.until.isoformat(),
         }
         remove_notice(rig.spool, "op-fire")  # `kiosk notice clear`
-        rig.watch.tick(now + timedelta(seconds=2))
+        rig.watch.check(now + timedelta(seconds=2))
         assert poll_until(lambda: sim.power == "off" and not service.report.holds, 10)
     assert service.report.state == "off as scheduled" and rig.watch.status() is None
-    assert [len(s) for s in rig.shown] == [0, 1, 0] and rig.status_writes == 3
+    assert [len(s) for s in rig.shown] == [1, 0] and rig.status_writes == 2
     start, end = rig.entries()
     assert start["page"] == "notice" and start["notice"]["event"] == "start"
     assert start["notice"]["mode"] == "takeover" and start["notice"]["id"] == "op-fire"
@@ -165,11 +166,11 @@ def test_an_operators_power_hold_wins_over_a_critical_notice(
     service.command(power="off", until=now + timedelta(hours=2), by="alice").result(timeout=10)
     rig = Rig(tmp_path, service)
     write_notice(rig.spool, _notice(now, "critical", "op-quake"))
-    rig.watch.tick(now)
+    rig.watch.check(now)
     checked(service)
     assert sim.power == "off" and _holds(service) == [("power", "off", "alice")]
     remove_notice(rig.spool, "op-quake")
-    rig.watch.tick(now + timedelta(seconds=1))
+    rig.watch.check(now + timedelta(seconds=1))
     checked(service)
     assert _holds(service) == [("power", "off", "alice")]  # never released by the notice
 
@@ -181,11 +182,11 @@ def test_only_a_critical_notice_holds_the_panel_and_only_when_wake_panel_is_on(
     now = now_kst()
     rig = Rig(tmp_path / "a", service, wake=False)
     write_notice(rig.spool, _notice(now, "critical", "op-a"))
-    rig.watch.tick(now)
+    rig.watch.check(now)
     rig = Rig(tmp_path / "b", service)
     write_notice(rig.spool, _notice(now, "emergency", "op-b"))
     write_notice(rig.spool, _notice(now, "advisory", "op-c"))
-    rig.watch.tick(now)
+    rig.watch.check(now)
     checked(service)
     assert service.report.holds == () and sim.power == "off"
     (entry,) = rig.entries()
@@ -198,10 +199,10 @@ def test_the_screen_log_follows_what_the_screen_shows_and_pages_carry_the_banner
 ) -> None:
     rig = Rig(tmp_path)  # no panel
     now = now_kst()
-    rig.watch.tick(now)
+    rig.watch.check(now)
     assert rig.watch.log_fields() == {}
     write_notice(rig.spool, _notice(now, "advisory", "op-cold", minutes=1))
-    rig.watch.tick(now + timedelta(seconds=1))
+    rig.watch.check(now + timedelta(seconds=1))
     banner = rig.watch.log_fields()["notice"]
     assert (banner["mode"], banner["id"], banner["level"]) == ("banner", "op-cold", "advisory")
     # An alert for the district arrives from the feed and leads: the emergency's notice page.
@@ -219,11 +220,11 @@ def test_the_screen_log_follows_what_the_screen_shows_and_pages_carry_the_banner
         now - timedelta(hours=7),
     )
     rig.feed.set_alerts([alert, far, old])
-    rig.watch.tick(now + timedelta(seconds=2))
+    rig.watch.check(now + timedelta(seconds=2))
     assert [n.id for n in rig.shown[-1]] == ["alert-266802", "op-cold"]  # not far, not old
     assert rig.watch.counts() == {"critical": 0, "emergency": 1, "advisory": 1}
-    rig.watch.tick(now + timedelta(seconds=3))  # nothing changed: nothing logged
-    rig.watch.tick(now + timedelta(minutes=2))  # the advisory has expired: still the page
+    rig.watch.check(now + timedelta(seconds=3))  # nothing changed: nothing logged
+    rig.watch.check(now + timedelta(minutes=2))  # the advisory has expired: still the page
     entries = rig.entries()
     assert [(e["page"], e["notice"]["event"], e["notice"]["id"]) for e in entries] == [
         ("notice", "start", "op-cold"),

@@ -1,7 +1,10 @@
-"""The running kiosk's Qt side and notices: the tick hook the notice feed hangs on (also while
-the panel is scheduled off and nothing is drawn), and a takeover kept through a reload."""
+"""The running kiosk's Qt side and notices: the alarm and the cross-thread call the notices are
+read by (also while the panel is scheduled off and nothing is drawn), and a takeover kept
+through a reload."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -28,12 +31,8 @@ def _runtime() -> KioskRuntime:
     return rt
 
 
-def test_the_tick_hook_runs_after_the_windows_tick_and_on_through_a_reload(app):
+def test_a_takeover_stays_up_through_a_reload(app):
     rt = _runtime()
-    calls: list[bool] = []
-    rt.on_tick(lambda: calls.append(rt.window.notice_layer.takeover is not None))
-    rt.window.tick()
-    assert calls == [False]
     rt.set_notices([N.CRITICAL, N.ADVISORY])
     assert rt.window.notice_layer.takeover is not None
     assert rt.window.notice_layer.takeover.isVisible()
@@ -46,25 +45,27 @@ def test_the_tick_hook_runs_after_the_windows_tick_and_on_through_a_reload(app):
     layer = rt.window.notice_layer
     assert layer.notices == (N.CRITICAL, N.ADVISORY)
     assert layer.takeover is not None and layer.takeover.isVisible()  # no frame without it
-    rt.window.tick()
-    assert calls == [False, True]
     rt.window.stop()
 
 
-def test_while_the_panel_sleeps_the_tick_hook_still_runs_once_a_second(app):
+def test_while_the_panel_sleeps_the_notice_alarm_and_calls_from_threads_still_run(app):
     rt = _runtime()
-    calls: list[int] = []
-    rt.on_tick(lambda: calls.append(1))
+    calls: list[str] = []
+    alarm = rt.alarm(lambda: calls.append("alarm"))
     rt.set_asleep(True)
     assert not rt.window.timer.isActive()  # the window neither ticks nor draws ...
     assert not rt.window.updatesEnabled()
-    assert GuiLoop().wait_for(lambda: len(calls) >= 2, 5)  # ... but the notices are read
+    alarm.start(50)  # ... but a notice's start or end still comes on time
+    alarm.start(100)  # set again: moved, not twice
+    worker = threading.Thread(target=lambda: rt.call_soon(lambda: calls.append("alerts")))
+    worker.start()  # the poller's thread after an alert-feed snapshot
+    worker.join()
+    assert GuiLoop().wait_for(lambda: len(calls) >= 2, 5)
+    GuiLoop().run(0.3)
+    assert sorted(calls) == ["alarm", "alerts"]
     rt.set_notices([N.CRITICAL])  # what a critical notice does while asleep
     rt.set_asleep(False)  # the panel is held on: the window wakes with the takeover up
     assert rt.window.updatesEnabled() and rt.window.notice_layer.takeover is not None
     assert rt.window.notice_layer.takeover.isVisible()
-    n = len(calls)
-    assert n >= 3  # the waking tick ran it too
+    assert rt.window.timer.isActive()
     rt.window.stop()
-    GuiLoop().run(1.5)
-    assert len(calls) == n  # awake, the runtime's own timer has stopped: one tick a second

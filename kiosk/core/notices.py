@@ -176,6 +176,13 @@ def in_force(notice: Notice, now: datetime) -> bool:
     return notice.issued_at - MAX_FUTURE <= now < notice.until
 
 
+def next_change(notices: Iterable[Notice], now: datetime) -> datetime | None:
+    """The first moment after ``now`` at which one of ``notices`` comes into force or leaves it
+    (``in_force`` changes), or None when none ever will."""
+    steps = [t for n in notices for t in (n.issued_at - MAX_FUTURE, n.until) if t > now]
+    return min(steps, default=None)
+
+
 def for_station(alerts: Iterable[Alert], rules: NoticeRules) -> tuple[Alert, ...]:
     """The alerts for the station's district or its whole city, each serial once."""
     seen: set[int] = set()

@@ -1,9 +1,10 @@
 """What the screen's notices are: the operator's spool and the alert feed, merged by the rules.
 
 The composition root makes one ``NoticeFeed``, hands it each new ``alerts`` snapshot
-(``set_alerts``, from the poller's thread) and asks ``changed(now)`` once a second from the
-GUI tick; when that returns a tuple it goes to ``KioskWindow.set_notices``. No network and
-no Qt here: an operator's notice reaches the screen with no network at all.
+(``set_alerts``, from the poller's thread) and asks ``changed(now)`` from the GUI thread when
+the spool or the alerts changed, or a notice's start or end (``next_change``) is due
+(kiosk/ops/notice_wake.py); when that returns a tuple it goes to ``KioskWindow.set_notices``.
+No network and no Qt here: an operator's notice reaches the screen with no network at all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.models import Alert, Notice
-from kiosk.core.notices import NoticeRules, for_station, in_window, merge_notices
+from kiosk.core.notices import (
+    NoticeRules,
+    alert_notice,
+    for_station,
+    in_window,
+    merge_notices,
+    next_change,
+)
 from kiosk.ops.notice_spool import NoticeSpool
 
 SOURCE = "alerts"  # the registry source whose snapshots' items ``set_alerts`` takes
@@ -61,6 +69,14 @@ class NoticeFeed:
         with self._lock:
             here, rules = self._here, self.rules
         return merge_notices(in_window(here, now, rules), self.spool.notices, now)
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """When the notices in force next change with what has been read (a notice's start or
+        end), or None: as of the last ``current``/``changed``."""
+        with self._lock:
+            here, rules = self._here, self.rules
+        alerts = [alert_notice(a, rules) for a in here]
+        return next_change((*alerts, *self.spool.notices), now)
 
     def changed(self, now: datetime) -> tuple[Notice, ...] | None:
         """The notices in force when they differ from the last call's (the first call: always)."""

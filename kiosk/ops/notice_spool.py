@@ -1,10 +1,11 @@
-"""The operator's notice spool: one small JSON file per notice, written atomically, read each second.
+"""The operator's notice spool: one small JSON file per notice, written atomically, read when it changes.
 
 ``kiosk notice show`` writes ``<id>.json`` into the spool directory (tmp file, fsync, rename,
 fsync of the directory), so the kiosk never sees half a file. The kiosk's ``NoticeSpool.poll``
-lists the directory once a second (a few ``stat`` calls, no network, no inotify) and re-reads
-only files whose size, mtime or inode changed: a new notice is on screen within 2 s, and a
-notice survives a restart until it expires. A file that is malformed, oversized, writable by
+lists the directory when the kernel says it changed (kiosk/ops/spool_watch.py; every 10 s
+anyway, once a second where there is no inotify: a few ``stat`` calls, no network) and
+re-reads only files whose size, mtime or inode changed: a new notice is on screen at once
+(within 2 s without inotify), and a notice survives a restart until it expires. A file that is malformed, oversized, writable by
 anyone, or not a regular file is refused with one log line (once per version of the file)
 and never drawn. The install makes the directory root:kiosk 2770 (systemd/kiosk-notices.conf).
 
@@ -230,7 +231,7 @@ _Signature = tuple[int, int, int]  # size, mtime_ns, inode
 
 
 class NoticeSpool:
-    """The kiosk's reader: ``poll()`` once a second gives the spool's notices when they changed."""
+    """The kiosk's reader: ``poll()`` gives the spool's notices when they changed."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

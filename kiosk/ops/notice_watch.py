@@ -1,7 +1,9 @@
-"""The running kiosk's notices: read once a second, put on screen, logged, and the panel woken.
+"""The running kiosk's notices: read when they may have changed, put on screen, logged, and the
+panel woken.
 
-The runner calls ``tick(now)`` from the GUI thread once a second (the window's tick, or the
-runtime's own timer while the panel is scheduled off). When the notices in force change they go
+``check(now)`` runs on the GUI thread whenever the spool or the alert feed changed and when a
+notice starts or ends (kiosk/ops/notice_wake.py), also while the panel is scheduled off and
+the window does not tick. When the notices in force change they go
 to the window at once; when what they do to the screen changes (a takeover, the emergency's
 notice page, a banner, or their end, or another notice leading) that is one screen-log entry,
 one journald line at warning level and a fresh status file. While a critical notice is in force
@@ -76,12 +78,12 @@ class NoticeWatch:
         self.plan = NoticePlan("rotate")
         self._held_until: datetime | None = None  # the panel hold this watch has asked for
 
-    # --- the tick (GUI thread) ------------------------------------------------------------
+    # --- reading the notices (GUI thread) -------------------------------------------------
 
-    def tick(self, now: datetime) -> None:
+    def check(self, now: datetime) -> None:
         """Read the feed; when the notices in force changed, show them and report the change."""
         notices = self.feed.changed(now)
-        if notices is None:
+        if notices is None or notices == self.notices:  # the first read: still none
             return
         # The new plan first: a page the window switches to in ``show`` is logged with it.
         old, self.notices, self.plan = self.plan, notices, plan_for(notices)

@@ -10,6 +10,11 @@ class Bridge(QObject):
 
     snapshot = Signal(object)  # kiosk.core.models.Snapshot
     panel = Signal(object)  # a panel report (desired/actual state)
+    call = Signal(object)  # a function to call on the GUI thread
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(_call, Qt.ConnectionType.QueuedConnection)
 
     def connect_snapshot(self, slot) -> None:
         self.snapshot.connect(slot, Qt.ConnectionType.QueuedConnection)
@@ -20,3 +25,7 @@ class Bridge(QObject):
     def publish(self, snap: object) -> None:
         """Thread-safe: hand a snapshot to the GUI thread."""
         self.snapshot.emit(snap)
+
+
+def _call(fn) -> None:
+    fn()

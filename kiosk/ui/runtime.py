@@ -49,12 +49,6 @@ class KioskRuntime:
         self._timers: list[QTimer] = []
         self._notifiers: list[QSocketNotifier] = []
         self._page_listeners: list[Callable[[str], None]] = []
-        self._tick_listeners: list[Callable[[], None]] = []
-        # While the panel is scheduled off the window does not tick; the tick listeners still
-        # run once a second (a critical notice must be able to wake the panel).
-        self._sleep_ticker = QTimer(self.app)
-        self._sleep_ticker.setInterval(1000)
-        self._sleep_ticker.timeout.connect(self._sleep_tick)
         self.asleep = False
         self._quit_code: int | None = None  # quit() came: no first frame, exec() returns at once
         self._first_frame: list[Callable[[], None]] = []
@@ -87,16 +81,6 @@ class KioskRuntime:
         self._page_listeners.append(fn)
         self.window.page_changed.connect(fn)
 
-    def on_tick(self, fn: Callable[[], None]) -> None:
-        """Call ``fn`` on the GUI thread once a second: after the window's tick while it draws,
-        from a timer of its own while the panel is scheduled off (this window or a reloaded one)."""
-        self._tick_listeners.append(fn)
-        self.window.tick_listeners.append(fn)
-
-    def _sleep_tick(self) -> None:
-        for fn in self._tick_listeners:
-            fn()
-
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread): the window follows at once."""
         self.window.set_notices(notices)
@@ -123,7 +107,6 @@ class KioskRuntime:
         self.bridge.connect_snapshot(new.apply_snapshot)
         for fn in self._page_listeners:
             new.page_changed.connect(fn)
-        new.tick_listeners.extend(self._tick_listeners)
         new.set_notices(old.notice_layer.notices)  # a takeover stays up through a reload
         if self._frames is not None:
             self._frames.watch(new)
@@ -150,9 +133,7 @@ class KioskRuntime:
         if asleep and not self.asleep:
             w.stop()
             w.setUpdatesEnabled(False)
-            self._sleep_ticker.start()
         elif not asleep and self.asleep:
-            self._sleep_ticker.stop()
             w.setUpdatesEnabled(True)
             w.tick()
             w.start()
@@ -164,6 +145,20 @@ class KioskRuntime:
         t.timeout.connect(fn)
         t.start(interval_ms)
         self._timers.append(t)
+
+    def alarm(self, fn: Callable[[], object]) -> QTimer:
+        """A single-shot timer calling ``fn`` on the GUI thread, set with ``start(ms)`` (again:
+        moved) and ``stop()``."""
+        t = QTimer(self.app)
+        t.setSingleShot(True)
+        t.setTimerType(Qt.TimerType.PreciseTimer)
+        t.timeout.connect(fn)
+        self._timers.append(t)
+        return t
+
+    def call_soon(self, fn: Callable[[], object]) -> None:
+        """Thread-safe: call ``fn`` on the GUI thread, from its event loop."""
+        self.bridge.call.emit(fn)
 
     def later(self, delay_ms: int, fn: Callable[[], object]) -> None:
         """Call ``fn`` once on the GUI thread after ``delay_ms``."""
@@ -206,7 +201,6 @@ class KioskRuntime:
 
     def quit(self, code: int = 0) -> None:
         """Stop ticking and leave the event loop with ``code`` (before it runs: at once)."""
-        self._sleep_ticker.stop()
         self._quit_code = code
         self.window.stop()
         self.app.exit(code)

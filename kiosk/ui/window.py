@@ -2,10 +2,11 @@
 
 The tick runs once a second while anything moves on its own: a rotation, a fade or a turn, a
 notice. A screen that only shows one page (one page in the layout, the rotation stopped) has
-nothing to do most seconds: the timer still wakes every second for the tick listeners (the
-notice spool), but the tick itself runs only at the next moment anything it shows can change
-(``_next_change``: the clock's minute, an age's step, a state's threshold, the page's own
-next step, the pixel shift's), when new data or notices come, and after any turn.
+nothing to do most seconds: its timer sleeps until the next moment anything it shows can
+change (``_next_change``: the clock's minute, an age's step, a state's threshold, the page's
+own next step, the pixel shift's), at most ``QUIET_MAX_S`` (a clock set meanwhile shows within
+that), and wakes at once when new data or notices come or a page is shown. The notices are
+read on their own wake-ups (kiosk/ops/notice_wake.py), not on the tick.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from kiosk.ui.widgets import Panel
 from kiosk.ui.window_setup import WindowSetup
 
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
+QUIET_MAX_S = 10.0  # the longest a quiet screen's timer sleeps (a clock set shows within that)
 
 PAGE_TYPES: dict[str, type[Page]] = {
     cls.kind: cls for cls in (ArrivalsPage, BusesPage, AirPage, ParksPage, BikesPage, EventsPage)
@@ -138,7 +140,6 @@ class KioskWindow(Panel):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_timer)
-        self.tick_listeners: list[Callable[[], None]] = []
         # While nothing moves on its own: the tick holds until the next moment anything it
         # shows can change (None: tick at the next second).
         self._quiet: Held[None] | None = None
@@ -166,7 +167,7 @@ class KioskWindow(Panel):
         super().resizeEvent(event)
         self.turner.stop()  # pictures of the old size are of no use
         self.scene.place()
-        self._quiet = None
+        self._unquiet()
 
     def _shift_offset(self, now: datetime) -> Offset:
         """Where the pixel shift puts the scene at ``now`` (wall time: steady across restarts)."""
@@ -181,7 +182,7 @@ class KioskWindow(Panel):
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
         for s in snaps:
             self.snapshots[s.source] = s
-        self._quiet = None  # the pages' next steps move with their data
+        self._unquiet()  # the pages' next steps move with their data
         self._refresh_states(self.clock(), new_data=tuple(s.source for s in snaps))
         self.turner.data_changed()  # the page being made ready may be drawn again
 
@@ -219,7 +220,7 @@ class KioskWindow(Panel):
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""
         self.notice_layer.set_notices(notices, self.clock())
-        self._quiet = None
+        self._unquiet()
         self._end_turn_under_takeover()
 
     def _end_turn_under_takeover(self) -> None:
@@ -259,7 +260,7 @@ class KioskWindow(Panel):
         self.stack.setCurrentIndex(index)
         self._switching = False
         self.index = index
-        self._quiet = None
+        self._unquiet()
         page.refresh(when)
         self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         fade = self.setup.transition_ms > 0
@@ -345,8 +346,8 @@ class KioskWindow(Panel):
             self.current_page().tick(now)
         until = None if self._moving() else self._next_change(now)
         self._quiet = None if until is None else Held((), now, until, None)
-        for fn in self.tick_listeners:
-            fn()
+        if self.timer.isActive():  # a tick from outside the timer: it may wake sooner now
+            self._schedule_next()
 
     def _moving(self) -> bool:
         """Whether something on screen moves on its own, so the tick runs every second: a
@@ -386,9 +387,22 @@ class KioskWindow(Panel):
         for page in self.pages:
             page.stop_drawing()
 
+    def _unquiet(self) -> None:
+        """What is shown may change before the quiet tick's next change: tick at the next
+        second, not later."""
+        self._quiet = None
+        if self.timer.isActive() and self.timer.remainingTime() > 1000:
+            self._schedule_next()
+
     def _schedule_next(self) -> None:
+        """At the next second's boundary; while quiet, at the next change (at most
+        ``QUIET_MAX_S`` on)."""
         now = self.clock()
         ms = 1000 - now.microsecond // 1000
+        quiet = self._quiet
+        if quiet is not None and quiet.until is not None and not self._moving():
+            wait_ms = (quiet.until - now).total_seconds() * 1000.0
+            ms = max(ms, min(int(wait_ms) + 1, int(QUIET_MAX_S * 1000)))
         self.timer.start(max(5, ms))
 
     def _on_timer(self) -> None:
@@ -397,7 +411,4 @@ class KioskWindow(Panel):
         quiet = self._quiet
         if quiet is None or self._moving() or not quiet.holds((), self.clock()):
             self.tick()
-        else:
-            for fn in self.tick_listeners:
-                fn()
         self._schedule_next()
