@@ -15,7 +15,7 @@ import pytest
 from kiosk.core.models import Alert
 from kiosk.core.notices import MAX_FUTURE, NoticeRules, next_change
 from kiosk.core.timeutil import KST
-from kiosk.ops import notice_wake, spool_watch
+from kiosk.ops import spool_watch
 from kiosk.ops.notice_feed import NoticeFeed
 from kiosk.ops.notice_spool import NoticeSpool, operator_notice, write_notice
 from kiosk.ops.notice_wake import POLL_S, SAFETY_S, NoticeWake
@@ -57,10 +57,18 @@ def test_a_notice_written_changed_chmoded_or_removed_wakes_the_watch_and_nothing
         with path.open("a", encoding="utf-8") as f:  # edited in place
             f.write(" ")
         assert _woken(w)
-        path.chmod(0o666)  # world-writable: the reader refuses it, so it must look
+        feed = NoticeFeed(NoticeSpool(spool), RULES)
+        assert [n.id for n in feed.current(NOW)] == ["op-a"]
+        path.chmod(0o666)  # world-writable: the reader refuses it, so it must look ...
         assert _woken(w)
+        assert feed.current(NOW) == ()  # ... and read it again (a chmod changes no size or mtime)
         path.unlink()  # `kiosk notice clear`
         assert _woken(w)
+        made = spool / "op-b.json"
+        with made.open("w", encoding="utf-8") as f:  # made: empty yet, nothing to read ...
+            assert not _readable(w.fileno(), 0.2)
+            f.write("{}")
+        assert _woken(w)  # ... until it is closed
         (tmp_path / "elsewhere.json").write_text("{}")  # beside the spool, not in it
         assert not _readable(w.fileno(), 0.2)
     finally:
@@ -167,7 +175,6 @@ def test_the_alarm_is_set_for_the_next_start_or_end_else_the_safety_read(tmp_pat
         clock.now += timedelta(seconds=4)
         wake.check()
         assert shown[-1] == ("op-later",)
-        checks = wake.checks
         feed.set_alerts(  # the poller's thread; the runner then calls check on the GUI thread
             [
                 Alert(
@@ -182,7 +189,6 @@ def test_the_alarm_is_set_for_the_next_start_or_end_else_the_safety_read(tmp_pat
             ]
         )
         wake.check()
-        assert wake.checks == checks + 1
         assert shown[-1] == ("op-later", "alert-1")  # critical before emergency
         # The emergency window is 3 h from its issue; op-later ends 30 min after its start.
         assert wake.next_at == later + timedelta(minutes=30)
@@ -196,7 +202,67 @@ def test_without_inotify_the_spool_is_read_once_a_second(tmp_path: Path, monkeyp
     wake, shown, _ = _wake(tmp_path, Clock())
     wake.check()
     assert isinstance(wake.alarm, Alarm) and wake.alarm.set[-1] == POLL_S * 1000 + 1
-    assert notice_wake.SAFETY_S > POLL_S
+
+
+def test_a_failed_read_still_sets_the_alarm(tmp_path: Path):
+    wake, _, _ = _wake(tmp_path, Clock())
+
+    def broken(now: datetime) -> None:
+        raise ValueError("screen log full")
+
+    wake.watch.check = broken  # type: ignore[method-assign]
+    with pytest.raises(ValueError):
+        wake.check()
+    assert isinstance(wake.alarm, Alarm) and wake.alarm.set[-1] == POLL_S * 1000 + 1
+    wake.close()
+
+
+def test_a_replaced_parent_or_a_repointed_symlink_is_watched_again_at_the_next_read(
+    tmp_path: Path,
+):
+    base = tmp_path / "lib"
+    spool = base / "notices"
+    spool.mkdir(parents=True)
+    w = SpoolWatch(spool)
+    try:
+        assert w.watching == spool
+        base.rename(tmp_path / "lib.old")  # the directory above moved away ...
+        spool.mkdir(parents=True)  # ... and made again: no event on the old inode says so
+        _woken(w, 0.2)
+        w.verify()  # what every read (at most 10 s apart) does first
+        assert w.watching == spool
+        write_notice(spool, _notice("op-new"))
+        assert _woken(w)
+        a, b = tmp_path / "a", tmp_path / "b"
+        a.mkdir()
+        b.mkdir()
+        link = tmp_path / "spool"
+        link.symlink_to(a)
+        w.watch(link)
+        write_notice(a, _notice("op-a"))
+        assert _woken(w)
+        link.unlink()
+        link.symlink_to(b)  # pointed elsewhere (ln -sfn)
+        w.verify()
+        write_notice(b, _notice("op-b"))
+        assert _woken(w)
+    finally:
+        w.close()
+
+
+def test_in_a_waiting_ancestor_only_the_next_level_wakes_the_reader(tmp_path: Path):
+    spool = tmp_path / "var" / "notices"
+    w = SpoolWatch(spool)
+    try:
+        assert w.watching == tmp_path
+        (tmp_path / "unrelated").mkdir()  # something else made beside it: read nothing
+        assert not _woken(w, 0.2)
+        spool.mkdir(parents=True)
+        assert _woken(w)
+        w.verify()  # var/ and notices/ made at once: on the spool after the next read at most
+        assert w.watching == spool
+    finally:
+        w.close()
 
 
 def test_next_change_is_the_first_start_or_end_after_now():

@@ -1,6 +1,7 @@
 """``kiosk notice show|list|clear``: the operator's notices, written into the spool.
 
-The running kiosk reads the spool once a second, so a notice is on screen within 2 s with no
+The running kiosk is told when the spool changes (inotify; it reads it every 10 s anyway, once
+a second without inotify), so a notice is on screen at once, within 2 s at most, with no
 network, no restart and no reload. Run it as root or as a member of the kiosk group.
 """
 

@@ -1,13 +1,13 @@
-"""The operator's notice spool: one small JSON file per notice, written atomically, read when it changes.
+"""The operator's notice spool: one small JSON file per notice, written atomically, read on change.
 
 ``kiosk notice show`` writes ``<id>.json`` into the spool directory (tmp file, fsync, rename,
 fsync of the directory), so the kiosk never sees half a file. The kiosk's ``NoticeSpool.poll``
 lists the directory when the kernel says it changed (kiosk/ops/spool_watch.py; every 10 s
 anyway, once a second where there is no inotify: a few ``stat`` calls, no network) and
-re-reads only files whose size, mtime or inode changed: a new notice is on screen at once
-(within 2 s without inotify), and a notice survives a restart until it expires. A file that is malformed, oversized, writable by
-anyone, or not a regular file is refused with one log line (once per version of the file)
-and never drawn. The install makes the directory root:kiosk 2770 (systemd/kiosk-notices.conf).
+re-reads only files whose size, mtime, inode or mode changed: a new notice is on screen at
+once (within 2 s without inotify), and a notice survives a restart until it expires. A file
+that is malformed, oversized, writable by anyone, or not a regular file is refused with one
+log line (once per version of the file) and never drawn. The install makes the directory root:kiosk 2770 (systemd/kiosk-notices.conf).
 
 File (format 1)::
 
@@ -227,7 +227,9 @@ def read_spool(spool: Path) -> SpoolContents:
     return SpoolContents(tuple(good), tuple(bad))
 
 
-_Signature = tuple[int, int, int]  # size, mtime_ns, inode
+# A chmod changes only the mode and ctime: a notice made writable by anyone must be re-read
+# (and refused).
+_Signature = tuple[int, int, int, int, int]  # size, mtime_ns, inode, mode, ctime_ns
 
 
 class NoticeSpool:
@@ -269,7 +271,7 @@ class NoticeSpool:
             self._missing_logged = False
         seen: dict[str, tuple[_Signature, Notice | None]] = {}
         for name, st in sorted(entries.items()):
-            sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, st.st_ctime_ns)
             old = self._seen.get(name)
             seen[name] = old if old is not None and old[0] == sig else (sig, self._load(name))
         self._seen = seen

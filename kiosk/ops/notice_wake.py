@@ -48,20 +48,25 @@ class NoticeWake:
         self.spool = SpoolWatch(watch.feed.spool.path)
         if self.spool.fileno() >= 0:
             watch_fd(self.spool.fileno(), self._spool_event)
-        self.checks = 0  # how often the notices were read (tests, the bench's idle figure)
+        self.checks = 0  # how often the notices were read
         self.next_at: datetime | None = None  # when the alarm is set for
 
     def check(self) -> None:
-        """Read the notices now; set the alarm for the next moment they can change."""
+        """Read the notices now; set the alarm for the next moment they can change (when
+        reading them failed, a second on: the next read must come)."""
         now = self.now()
         self.checks += 1
-        self.watch.check(now)
-        wait = SAFETY_S if self.spool.available else POLL_S
-        due = self.watch.feed.next_change(now)
-        if due is not None:
-            wait = min(wait, (due - now).total_seconds())
-        self.next_at = due
-        self.alarm.start(max(1, math.ceil(wait * 1000) + 1))  # just after: in_force has changed
+        wait = POLL_S
+        try:
+            self.spool.verify()  # the watch on what the spool is now (moved, made, replaced)
+            self.watch.check(now)
+            due = self.watch.feed.next_change(now)
+            wait = SAFETY_S if self.spool.available else POLL_S
+            if due is not None:
+                wait = min(wait, (due - now).total_seconds())
+            self.next_at = due
+        finally:
+            self.alarm.start(max(1, math.ceil(wait * 1000) + 1))  # just after in_force changed
 
     def _spool_event(self) -> None:
         if self.spool.drain():

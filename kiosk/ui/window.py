@@ -134,7 +134,7 @@ class KioskWindow(Panel):
         self._held_states: dict[str, Held[DataState]] = {}  # each source's state as judged
         self.states: dict[str, DataState] = {}
         self.index = 0
-        self.rotating = True
+        self._rotating = True
         self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -348,6 +348,17 @@ class KioskWindow(Panel):
         self._quiet = None if until is None else Held((), now, until, None)
         if self.timer.isActive():  # a tick from outside the timer: it may wake sooner now
             self._schedule_next()
+
+    @property
+    def rotating(self) -> bool:
+        """Whether the rotation turns the pages (``kiosk snapshot`` and the bench switch it)."""
+        return self._rotating
+
+    @rotating.setter
+    def rotating(self, on: bool) -> None:
+        if on != self._rotating:
+            self._rotating = on
+            self._unquiet()  # a rotation ticks every second: not after a quiet sleep
 
     def _moving(self) -> bool:
         """Whether something on screen moves on its own, so the tick runs every second: a
