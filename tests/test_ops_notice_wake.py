@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.models import Alert
 from kiosk.core.notices import MAX_FUTURE, NoticeRules, next_change
 from kiosk.core.timeutil import KST
 from kiosk.ops import spool_watch
@@ -21,6 +20,7 @@ from kiosk.ops.notice_spool import NoticeSpool, operator_notice, write_notice
 from kiosk.ops.notice_wake import POLL_S, SAFETY_S, NoticeWake
 from kiosk.ops.notice_watch import NoticeWatch
 from kiosk.ops.spool_watch import SpoolWatch
+from tests.ui_notices import raw_alert
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=KST)
 RULES = NoticeRules(district="영등포구")
@@ -175,19 +175,8 @@ def test_the_alarm_is_set_for_the_next_start_or_end_else_the_safety_read(tmp_pat
         clock.now += timedelta(seconds=4)
         wake.check()
         assert shown[-1] == ("op-later",)
-        feed.set_alerts(  # the poller's thread; the runner then calls check on the GUI thread
-            [
-                Alert(
-                    serial=1,
-                    level="emergency",
-                    level_ko="긴급재난",
-                    category="호우",
-                    message="영등포구 호우경보",
-                    regions=("서울특별시 영등포구",),
-                    issued_at=NOW,
-                )
-            ]
-        )
+        # The poller's thread; the runner then calls check on the GUI thread.
+        feed.set_alerts([raw_alert(1, "emergency", "호우", "영등포구 호우경보", NOW)])
         wake.check()
         assert shown[-1] == ("op-later", "alert-1")  # critical before emergency
         # The emergency window is 3 h from its issue; op-later ends 30 min after its start.

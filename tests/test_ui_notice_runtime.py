@@ -11,7 +11,6 @@ import pytest
 
 from kiosk.app import window_setup
 from kiosk.config import load_all
-from kiosk.core.models import Alert
 from kiosk.core.timeutil import now_kst
 from kiosk.ops.notice_feed import NoticeFeed
 from kiosk.ops.notice_spool import NoticeSpool, write_notice
@@ -115,15 +114,7 @@ def test_a_notice_written_to_the_spool_or_an_alert_from_a_thread_is_on_screen_at
             p.unlink()  # `kiosk notice clear`
         assert GuiLoop().wait_for(lambda: layer.notices == (), 2)
 
-        alert = Alert(
-            serial=9,
-            level="emergency",
-            level_ko="긴급재난",
-            category="호우",
-            message="호우경보",
-            regions=("서울특별시 전체",),
-            issued_at=now,
-        )
+        alert = N.raw_alert(9, "emergency", "호우", "호우경보", now, ("서울특별시 전체",))
 
         def poller_thread() -> None:  # what Kiosk._publish does with an alerts snapshot
             feed.set_alerts([alert])

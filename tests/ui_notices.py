@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.core.models import Alert, Notice
@@ -19,17 +19,29 @@ assert len(LONGEST) >= 85, len(LONGEST)
 RULES = NoticeRules(district="영등포구")
 
 
-def alert(serial: int, level: str, category: str, message: str, minutes_ago: int = 11) -> Notice:
-    """An alert for 영등포구 issued ``minutes_ago`` before NOW, as a notice."""
-    a = Alert(
+def raw_alert(
+    serial: int,
+    level: str,
+    category: str,
+    message: str,
+    issued_at: datetime,
+    regions: tuple[str, ...] = ("서울특별시 영등포구", "서울특별시 동작구"),
+) -> Alert:
+    """An alert as the feed's parser gives it (for 영등포구 unless ``regions`` say otherwise)."""
+    return Alert(
         serial=serial,
         level=level,  # type: ignore[arg-type]
         level_ko="",
         category=category,
         message=message,
-        regions=("서울특별시 영등포구", "서울특별시 동작구"),
-        issued_at=NOW - timedelta(minutes=minutes_ago),
+        regions=regions,
+        issued_at=issued_at,
     )
+
+
+def alert(serial: int, level: str, category: str, message: str, minutes_ago: int = 11) -> Notice:
+    """An alert for 영등포구 issued ``minutes_ago`` before NOW, as a notice."""
+    a = raw_alert(serial, level, category, message, NOW - timedelta(minutes=minutes_ago))
     return alert_notice(a, RULES)
 
 
