@@ -8,6 +8,16 @@ import tempfile
 from pathlib import Path
 
 
+def identity(path: Path) -> tuple[int, int] | None:
+    """What ``path`` names (through symlinks) as (device, inode), to notice it moved aside or
+    replaced by another process; None if absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def write_atomic(
     path: Path | str,
     data: bytes,

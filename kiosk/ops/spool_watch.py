@@ -22,6 +22,7 @@ import struct
 from pathlib import Path
 
 from kiosk.libc import libc_errno_function
+from kiosk.ops.files import identity
 
 log = logging.getLogger("kiosk.notices")
 
@@ -119,7 +120,7 @@ class SpoolWatch:
                 return
             if old is not None and old != wd:
                 self._rm(self._fd, old)  # EINVAL if the kernel dropped it already: fine
-            self._wd, self.watching, self._ident, old = wd, target, _ident(target), wd
+            self._wd, self.watching, self._ident, old = wd, target, identity(target), wd
             self._failed = None
             if target == self.path or not _next_level(target, self.path).exists():
                 return
@@ -142,7 +143,7 @@ class SpoolWatch:
         if self._fd < 0:
             return
         want = _nearest(self.path)
-        if self.watching != want or self._ident != _ident(want):
+        if self.watching != want or self._ident != identity(want):
             self._arm()
 
     def drain(self) -> bool:
@@ -187,15 +188,6 @@ class SpoolWatch:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd, self._wd, self.watching, self._ident = -1, None, None, None
-
-
-def _ident(path: Path) -> tuple[int, int] | None:
-    """(st_dev, st_ino) of the directory ``path`` names (through symlinks), or None."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _nearest(path: Path) -> Path:

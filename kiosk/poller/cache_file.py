@@ -34,8 +34,9 @@ from urllib.parse import quote
 from requests_cache import CachedResponse
 from requests_cache.backends.base import BaseCache, BaseStorage
 
+from kiosk.ops.files import identity
 from kiosk.poller.cache_table import Table
-from kiosk.poller.sqlite_files import RETRY_S, connect, identity, is_damage, move_aside, reason
+from kiosk.poller.sqlite_files import RETRY_S, connect, is_damage, move_aside, reason
 
 log = logging.getLogger(__name__)
 

@@ -85,15 +85,6 @@ def _check(target: str, uri: bool) -> None:
         raise Damaged(f"quick_check: {' '.join(str(row and row[0]).split())[:120]}")
 
 
-def identity(path: Path) -> tuple[int, int] | None:
-    """The file's (device, inode), to notice another process moving it aside; None if absent."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 def move_aside(path: Path) -> Path | None:
     """Move a damaged ``path`` (with its ``-wal``) to the first free ``.corrupt[.N]`` name.
 
