@@ -18,24 +18,11 @@ from typing import Any
 def _libc() -> ctypes.CDLL | None:
     path = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(path) if path else None
-    except OSError:
-        return None
-
-
-@cache
-def _libc_errno() -> ctypes.CDLL | None:
-    path = ctypes.util.find_library("c")
-    try:
+        # use_errno: a failed call's errno is kept for ctypes.get_errno() (inotify's callers
+        # name the reason); the calls that ignore it are unchanged.
         return ctypes.CDLL(path, use_errno=True) if path else None
     except OSError:
         return None
-
-
-def libc_errno_function(name: str) -> Callable[..., Any] | None:
-    """``name`` from the C library, its ``errno`` kept for ``ctypes.get_errno()`` (inotify)."""
-    lib = _libc_errno()
-    return getattr(lib, name, None) if lib is not None else None
 
 
 def libc_function(name: str) -> Callable[..., Any] | None:

@@ -110,7 +110,7 @@ def test_a_spool_that_does_not_exist_yet_is_waited_for_level_by_level_and_rewatc
 
 
 def test_without_inotify_the_watch_says_so(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(spool_watch, "libc_errno_function", lambda name: None)
+    monkeypatch.setattr(spool_watch, "libc_function", lambda name: None)
     w = SpoolWatch(tmp_path)
     assert not w.available and w.fileno() == -1 and not w.drain()
 
@@ -187,7 +187,7 @@ def test_the_alarm_is_set_for_the_next_start_or_end_else_the_safety_read(tmp_pat
 
 
 def test_without_inotify_the_spool_is_read_once_a_second(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(spool_watch, "libc_errno_function", lambda name: None)
+    monkeypatch.setattr(spool_watch, "libc_function", lambda name: None)
     wake, shown, _ = _wake(tmp_path, Clock())
     wake.check()
     assert isinstance(wake.alarm, Alarm) and wake.alarm.set[-1] == POLL_S * 1000 + 1

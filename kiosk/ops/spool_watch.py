@@ -21,7 +21,7 @@ import os
 import struct
 from pathlib import Path
 
-from kiosk.libc import libc_errno_function
+from kiosk.libc import libc_function
 from kiosk.ops.files import identity
 
 log = logging.getLogger("kiosk.notices")
@@ -69,9 +69,9 @@ class SpoolWatch:
         self.watching: Path | None = None  # the spool itself, or the ancestor it waits in
         self._ident: tuple[int, int] | None = None  # (st_dev, st_ino) of what is watched
         self._failed: str | None = None  # why no watch could be set (logged once per reason)
-        init = libc_errno_function("inotify_init1")
-        self._add = libc_errno_function("inotify_add_watch")
-        self._rm = libc_errno_function("inotify_rm_watch")
+        init = libc_function("inotify_init1")
+        self._add = libc_function("inotify_add_watch")
+        self._rm = libc_function("inotify_rm_watch")
         if init is None or self._add is None or self._rm is None:
             log.info("notice spool: no inotify here, the spool is read once a second")
             return
