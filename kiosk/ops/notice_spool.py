@@ -7,7 +7,8 @@ anyway, once a second where there is no inotify: a few ``stat`` calls, no networ
 re-reads only files whose size, mtime, inode or mode changed: a new notice is on screen at
 once (within 2 s without inotify), and a notice survives a restart until it expires. A file
 that is malformed, oversized, writable by anyone, or not a regular file is refused with one
-log line (once per version of the file) and never drawn. The install makes the directory root:kiosk 2770 (systemd/kiosk-notices.conf).
+log line (once per version of the file) and never drawn. The install makes the directory
+root:kiosk 2770 (systemd/kiosk-notices.conf).
 
 File (format 1)::
 

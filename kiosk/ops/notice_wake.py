@@ -48,14 +48,12 @@ class NoticeWake:
         self.spool = SpoolWatch(watch.feed.spool.path)
         if self.spool.fileno() >= 0:
             watch_fd(self.spool.fileno(), self._spool_event)
-        self.checks = 0  # how often the notices were read
         self.next_at: datetime | None = None  # when the alarm is set for
 
     def check(self) -> None:
         """Read the notices now; set the alarm for the next moment they can change (when
         reading them failed, a second on: the next read must come)."""
         now = self.now()
-        self.checks += 1
         wait = POLL_S
         try:
             self.spool.verify()  # the watch on what the spool is now (moved, made, replaced)

@@ -147,8 +147,9 @@ class SpoolWatch:
             self._arm()
 
     def drain(self) -> bool:
-        """Read every pending event; True if any came. Re-arms where the directory went, or,
-        while waiting in an ancestor, as soon as anything was made there."""
+        """Read every pending event; True if one of them may have changed the spool. Re-arms
+        where the directory went, or, while waiting in an ancestor, when the next level of the
+        spool's path was made there."""
         if self._fd < 0:
             return False
         got, rearm = False, False
