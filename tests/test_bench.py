@@ -67,6 +67,7 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
         "naive_fade",
         "naive_clock",
         "naive_start",
+        "naive_rss",
         "first_frame",
         "page_change",
         *(f"page_change.{p}" for p in PAGES),
@@ -111,6 +112,11 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert metrics["rss_after"]["budget"] == 100.0 and metrics["idle_cpu"]["budget"] == 0.15
     assert doc["machine"]["cpu"] and doc["machine"]["cores"] >= 1
     assert metrics["rss_warm"]["median"] > 50  # a real Qt process, not a stub
+    # The memory's reference: a fresh naive page's process, read with its page shown.
+    assert metrics["naive_rss"]["n"] == 2 and metrics["naive_rss"]["median"] > 30
+    rss = metrics["rss_after"]
+    assert rss["reference"] == "naive_rss" and rss["budget"] == 100.0
+    assert rss["ratio"] == pytest.approx(rss["median"] / metrics["naive_rss"]["median"], abs=1e-3)
     # the chart's picture was on its page before the timings (if not: the child's log says why)
     assert doc["chart_ready"] is True, r.stderr[-3000:]
     chart = metrics["chart_drawing"]  # drawn by its own process, which reports its cost

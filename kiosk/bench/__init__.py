@@ -24,12 +24,15 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.bench.machine import describe
 from kiosk.bench.report import BUDGET_SIZE, Metric, combine, over_budget, table
 from kiosk.config import Config, Layout
 from kiosk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kiosk.bench.spawn import NaiveStart
 
 EXIT_OK, EXIT_FAIL = 0, 1
 DEFAULTS = {"starts": 5, "repeats": 20, "cpu_seconds": 30.0, "parse_repeats": 50, "runs": 1}
@@ -99,7 +102,10 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
             _say(f"run {i + 1} of {opts['runs']}")
         starts, naive_starts, child, error = _one_run(cfg, args, opts)
         parse = parse_costs(cfg.station.subway_station, int(DEFAULTS["parse_repeats"]))
-        runs.append(build_metrics(starts, naive_starts, child, parse))
+        naive = [n.seconds for n in naive_starts]
+        runs.append(
+            build_metrics(starts, naive, child, parse, naive_rss=[n.rss_mb for n in naive_starts])
+        )
         children.append(child)
         if error:
             break
@@ -113,7 +119,7 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
 
 def _one_run(
     cfg: Config, args: argparse.Namespace, opts: dict[str, Any]
-) -> tuple[list[float], list[float], dict[str, Any], str | None]:
+) -> tuple[list[float], list[NaiveStart], dict[str, Any], str | None]:
     """One full run: fresh starts (the kiosk's and the naive reference's, in turn), then the
     measuring child. Whatever ran before a crash is kept."""
     from kiosk.bench.spawn import (
@@ -129,7 +135,7 @@ def _one_run(
 
     size = opts["size"]
     starts: list[float] = []
-    naive_starts: list[float] = []
+    naive_starts: list[NaiveStart] = []
     child: dict[str, Any] = {}
     error: str | None = None
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-", dir=scratch_parent()) as tmp:
@@ -141,7 +147,8 @@ def _one_run(
                 naive_starts.append(naive_start(work, size))
                 _say(
                     f"first frame {i + 1}/{opts['starts']}: {starts[-1]:.3f} s "
-                    f"(naive page: {naive_starts[-1]:.3f} s)"
+                    f"(naive page: {naive_starts[-1].seconds:.3f} s, "
+                    f"{naive_starts[-1].rss_mb:.1f} MB)"
                 )
             child = measure_child(
                 work,

@@ -21,9 +21,10 @@ def build_metrics(
     naive_starts: list[float],
     child: dict[str, Any],
     parse: dict[str, tuple[list[float], int]],
+    naive_rss: list[float] | None = None,
 ) -> list[Metric]:
     """Report lines from the raw samples (whatever ran before a crash), with their ratios."""
-    out = _references(naive_starts, child)
+    out = _references(naive_starts, child, naive_rss or [])
     if starts:
         out.append(
             metric("first_frame", "first frame (fresh kiosk run)", "s", starts, "first_frame")
@@ -36,7 +37,9 @@ def build_metrics(
     return with_ratios(out)
 
 
-def _references(naive_starts: list[float], child: dict[str, Any]) -> list[Metric]:
+def _references(
+    naive_starts: list[float], child: dict[str, Any], naive_rss: list[float]
+) -> list[Metric]:
     out: list[Metric] = []
     naive = child.get("naive") or {}
     if naive.get("repaint"):
@@ -79,6 +82,16 @@ def _references(naive_starts: list[float], child: dict[str, Any]) -> list[Metric
                 "s",
                 naive_starts,
                 note="a fresh python -m kiosk.ui.naive: import Qt, show and paint the page",
+            )
+        )
+    if naive_rss:
+        out.append(
+            metric(
+                "naive_rss",
+                "reference: naive page's RSS",
+                "MB",
+                naive_rss,
+                note="that fresh naive process with its page shown, at its first frame",
             )
         )
     return out

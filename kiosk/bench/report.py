@@ -45,12 +45,14 @@ RATIOS: dict[str, str] = {
     "stall_max": "naive_repaint",
     "transition_start": "naive_repaint",
     "first_frame": "naive_start",
+    "rss_after": "naive_rss",
 }
 REFERENCE_NAMES = {
     "naive_repaint": "naive repaint",
     "naive_fade": "naive fade frame",
     "naive_clock": "naive clock",
     "naive_start": "naive start",
+    "naive_rss": "naive page's RSS",
     "page_change": "page change",
 }
 

@@ -3,6 +3,7 @@ and timed to its first frame (its sd_notify READY=1), and the measuring child.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from kiosk.bench.child import RESULT_TAG
+from kiosk.bench.memory import read_memory
 from kiosk.config import Config, resolve_config_path
 from kiosk.errors import KioskError
 from kiosk.sources.registry import APIS
@@ -203,24 +205,38 @@ def first_frame(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -
     return elapsed
 
 
-def naive_start(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -> float:
+@dataclass(frozen=True)
+class NaiveStart:
+    """A fresh naive page's first frame: how long it took, and the process's RSS then."""
+
+    seconds: float
+    rss_mb: float
+
+
+def naive_start(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -> NaiveStart:
     """Seconds from just before exec of a fresh ``python -m kiosk.ui.naive`` to its FRAME: a
-    plain Qt program's first frame of a naive page at ``size`` (the first frame's reference)."""
+    plain Qt program's first frame of a naive page at ``size`` (the first frame's reference),
+    and its RSS with that page shown (the memory's reference), read before it is let go."""
     log = work.log("naive-start")
+    rss_mb = 0.0
     with log.open("wb") as err:
         t0 = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.ui.naive", "--size", f"{size[0]}x{size[1]}"],
+            [sys.executable, "-m", "kiosk.ui.naive", "--size", f"{size[0]}x{size[1]}", "--hold"],
             env=work.env(),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=err,
         )
         try:
-            assert proc.stdout is not None
+            assert proc.stdout is not None and proc.stdin is not None
             ready, _, _ = select.select([proc.stdout], [], [], timeout_s)
             line = proc.stdout.readline() if ready else b""
             elapsed = time.monotonic() - t0
+            if line.strip() == b"FRAME":
+                with contextlib.suppress(OSError):
+                    rss_mb = read_memory(proc.pid).rss_mb
+            proc.stdin.close()
             code = proc.wait(timeout_s)
         except subprocess.TimeoutExpired:
             code = None
@@ -228,9 +244,9 @@ def naive_start(work: Workdir, size: tuple[int, int], timeout_s: float = 60.0) -
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    if line.strip() != b"FRAME" or code != 0:
+    if line.strip() != b"FRAME" or code != 0 or rss_mb <= 0:
         raise ChildFailed(f"the naive first frame failed ({describe_exit(code)}): {_tail(log)}")
-    return elapsed
+    return NaiveStart(elapsed, rss_mb)
 
 
 def measure_child(

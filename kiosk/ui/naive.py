@@ -13,7 +13,9 @@ does. Three references, written the way a first Qt page would be:
 - the naive page's clock label: ``setText`` of the next minute and the repaint Qt does.
 
 ``python -m kiosk.ui.naive --size WxH`` is the reference for the first frame: a fresh
-interpreter that imports Qt, makes a naive page, shows and paints it, and says ``FRAME``.
+interpreter that imports Qt, makes a naive page, shows and paints it, and says ``FRAME``. With
+``--hold`` it then stays, page shown, until its stdin closes: the bench reads its memory then,
+the reference for the kiosk's (what a plain Qt page of that size holds).
 """
 
 from __future__ import annotations
@@ -158,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m kiosk.ui.naive")
     p.add_argument("--size", required=True)
+    p.add_argument("--hold", action="store_true", help="after FRAME, wait for stdin to close")
     opts = p.parse_args(argv)
     w, h = (int(v) for v in opts.size.lower().split("x"))
     app = QApplication([sys.argv[0]])  # as a plain Qt program makes it
@@ -171,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
     page.repaint()  # synchronous: the frame is painted when this returns
     print("FRAME", flush=True)
+    if opts.hold:
+        sys.stdin.read()  # the page stays shown (and resident) until the reader is done
     return 0
 
 
