@@ -82,6 +82,10 @@ if [[ ! -f $stamp ]]; then
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
+# pip compiles what it installs (an installed kiosk's modules: scripts/install.sh), not an
+# editable checkout; with PYTHONDONTWRITEBYTECODE=1 (the unit's, and this machine's) every
+# kiosk process would then compile its ~110 modules again at each start. Quick when current.
+.venv/bin/python -m compileall -q kiosk >/dev/null || say "could not compile kiosk/ to bytecode"
 
 case $mode in
     install) say "done: .venv/bin/kiosk --help" ;;

@@ -184,3 +184,24 @@ def test_the_one_libc_lookup_finds_prctl_and_mallopt_and_nothing_for_a_made_up_n
     assert prctl is not None and libc_function("mallopt") is not None
     assert prctl(3, 0, 0, 0, 0) in (0, 1, 2)  # PR_GET_DUMPABLE: a real call into the C library
     assert libc_function("kiosk_no_such_function") is None
+
+
+def test_the_package_is_compiled_to_bytecode_once_and_a_folder_it_cannot_write_says_so(
+    tmp_path: Path,
+):
+    from kiosk.bench.bytecode import PACKAGE, compile_package
+
+    assert (PACKAGE / "__init__.py").is_file()  # the kiosk package itself
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "mod.py").write_text("X = 1\n")
+    assert compile_package(pkg) is True
+    cached = list((pkg / "__pycache__").glob("mod.*.pyc"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    assert compile_package(pkg) is True and cached[0].stat().st_mtime_ns == stamp  # current
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "mod.py").write_text("X = 1\n")
+    (blocked / "__pycache__").write_text("a file where the folder would go")  # even for root
+    assert compile_package(blocked) is False

@@ -94,6 +94,9 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
 
     if opts["frame_seconds"] is None:  # one whole rotation, and the lead-in to its first turn
         opts["frame_seconds"] = sum(p.duration for p in layout.pages) + 6.0
+    from kiosk.bench.bytecode import compile_package
+
+    opts["bytecode"] = "compiled" if compile_package() else "not writable: compiled at each start"
     runs: list[list[Metric]] = []
     children: list[dict[str, Any]] = []
     error: str | None = None
@@ -188,6 +191,7 @@ def _print(
             "frame_seconds": opts["frame_seconds"],
             "runs": len(runs),
             "machine": machine,
+            "bytecode": opts["bytecode"],
             "versions": {"python": platform.python_version(), "qt": child.get("qt")},
             "rotation_seconds": [c.get("rotation_s") for c in children],
             "data_complete": all(c.get("data_complete") for c in children) if children else None,
@@ -208,7 +212,7 @@ def _print(
         f"{opts['starts']} starts, {opts['repeats']} repeats"
         + (f"; medians of {len(runs)} runs' medians" if len(runs) > 1 else ""),
         f"{machine['cpu']}, {machine['cores']} cores; Python {platform.python_version()}, "
-        f"{child.get('qt') or 'Qt ?'}",
+        f"{child.get('qt') or 'Qt ?'}; the kiosk's bytecode {opts['bytecode']}",
         "ratios are to this machine's naive references (kiosk/ui/naive.py), measured in the "
         "same run",
     ]
