@@ -139,6 +139,19 @@ class PageTurner:
         """Whether page ``index`` is the one being made ready (its time on screen counted)."""
         return self.prepared is not None and self.prepared.index == index
 
+    def shows(self, index: int, at: datetime) -> bool:
+        """Whether page ``index`` already shows what its picture, made ready for ``at``, shows:
+        complete, made for that moment, and nothing it draws changed since (new data redraws
+        it as of its turn, or changes its key). Its turn then need not refresh it again."""
+        prep = self.prepared
+        return (
+            prep is not None
+            and prep.index == index
+            and prep.done
+            and prep.turn_at == at
+            and prep.key == self.win.pages[index].render_key()
+        )
+
     def ready(self) -> bool:
         """Whether the next page's picture is complete (it is still checked at the turn)."""
         return self.prepared is not None and self.prepared.done

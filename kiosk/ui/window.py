@@ -256,12 +256,16 @@ class KioskWindow(Panel):
         when = self.turner.turn_time(index, now)
         if not turn:
             self.turner.stop()
+        # A page made ready for this moment shows it already: refreshing it again would set
+        # every label to what it holds (~1 ms of the turn's frame for a page of rows).
+        current = turn and self.turner.shows(index, when)
         self._switching = True
         self.stack.setCurrentIndex(index)
         self._switching = False
         self.index = index
         self._unquiet()
-        page.refresh(when)
+        if not current:
+            page.refresh(when)
         self.footer.set_page(index, len(self.pages), f"{page.title_ko} {page.title_en}")
         fade = self.setup.transition_ms > 0
         if turn and self.turner.begin(page, fade) and fade:
