@@ -29,8 +29,9 @@ from kiosk.ops.metrics_feed import feed_ledgers, feed_notices, feed_panel, feed_
 from kiosk.ops.metrics_sink import MetricsSink
 from kiosk.ops.notice_wake import NoticeWake
 from kiosk.ops.notice_watch import NoticeWatch
+from kiosk.ops.page_log import PageLog
 from kiosk.ops.redact import Redactor
-from kiosk.ops.screenlog import ScreenLog, screen_entry
+from kiosk.ops.screenlog import ScreenLog
 from kiosk.ops.sdnotify import Notifier
 from kiosk.ops.signals import SignalRouter
 from kiosk.ops.status import (
@@ -100,6 +101,7 @@ class Kiosk:
         self.redactor = redactor  # the one redactor: logs, status file and HTTP cache share it
         self.notifier = notifier
         self.screenlog = screenlog
+        self.page_log = PageLog(screenlog, runtime.later)
         self.status_file = status_file
         self.qt = qt
         self.started_at = self.now()
@@ -123,7 +125,7 @@ class Kiosk:
         self.notices = NoticeWatch(
             services.notice_feed(cfg),
             show=self.rt.set_notices,
-            record=self.screenlog.record,
+            record=self.page_log.record,
             page_now=self._page_now,
             changed=self._notices_changed,
             panel=lambda: self.panel,
@@ -191,12 +193,14 @@ class Kiosk:
             self.metrics.page_changed()
         self.page, self.page_since = page_id, now
         kind = next((p.kind for p in self.layout.pages if p.id == page_id), None)
-        shown = PAGE_KINDS.get(kind or "", ())
-        snaps = self.poller.snapshots()
-        sources = {name: _logged(snaps[name]) for name in shown if name in snaps}
-        lines = lines_of(self.rt.page_view())
-        entry = screen_entry(page_id, now, sources, lines, **self.notices.log_fields())
-        self.screenlog.record(entry)
+        self.page_log.page_changed(
+            page_id,
+            now,
+            self.poller.snapshots(),
+            PAGE_KINDS.get(kind or "", ()),
+            self.rt.page_view(),
+            self.notices.log_fields(),
+        )
 
     def _page_now(self) -> tuple[str, list[str]]:
         """The regular page on screen and its text (a notice's end in the screen log)."""
@@ -305,6 +309,7 @@ class Kiosk:
     def shutdown(self) -> bool:
         """After the event loop: stop services, close files, remove the status file. False when
         a request still waits on the network after a few seconds (never joined: see app.py)."""
+        self.page_log.flush()  # the last page changes' lines, not left behind
         self.poller.stop()
         if self.panel is not None:
             self.panel.stop()
@@ -392,14 +397,3 @@ class Kiosk:
         except OSError as e:
             log.warning("cannot write status file %s: %s", self.status_file, e)
         self.notifier.status(self.status_line(sources))
-
-
-def _logged(snap: Any) -> dict[str, Any]:
-    """A source's entry in the screen log: its status, when fetched and, where the data carries
-    it, when the city's system produced it (countdowns tick from ``received_at``)."""
-    entry: dict[str, Any] = {"status": snap.status.value, "fetched_at": snap.fetched_at}
-    received = [getattr(i, "received_at", None) for i in snap.items]
-    stamps = [r for r in received if isinstance(r, datetime)]
-    if stamps:
-        entry["received_at"] = max(stamps)
-    return entry
