@@ -40,7 +40,7 @@ class PageLog:
     ) -> None:
         """Page ``page_id`` came on screen ``at``, showing ``view`` and the sources ``shown``
         (of ``snapshots``), with the notices' ``fields``: written ``AFTER_MS`` on."""
-        sources = {name: logged(snapshots[name]) for name in shown if name in snapshots}
+        sources = {name: _logged(snapshots[name]) for name in shown if name in snapshots}
 
         def write() -> None:
             self.screenlog.record(screen_entry(page_id, at, sources, lines_of(view), **fields))
@@ -61,7 +61,7 @@ class PageLog:
             write()
 
 
-def logged(snap: Any) -> dict[str, Any]:
+def _logged(snap: Any) -> dict[str, Any]:
     """A source's entry in the screen log: its status, when fetched and, where the data carries
     it, when the city's system produced it (countdowns tick from ``received_at``)."""
     entry: dict[str, Any] = {"status": snap.status.value, "fetched_at": snap.fetched_at}

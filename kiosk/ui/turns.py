@@ -67,6 +67,12 @@ class TurnCounts:
 LAYOUT_STEPS = 2  # lay-out passes before the strips (sizes that follow from sizes)
 
 
+def _as_drawn(prep: _Prepared, page: Page) -> bool:
+    """Whether ``prep``'s picture is complete and shows ``page`` as it stands: the same render
+    key, the same size (what a turn may show from it)."""
+    return prep.done and prep.key == page.render_key() and prep.picture.size == page.size()
+
+
 def lay_out_hidden(page: QWidget, size: QSize) -> None:
     """One pass of laying a hidden page out at ``size`` exactly as showing it would.
 
@@ -147,9 +153,8 @@ class PageTurner:
         return (
             prep is not None
             and prep.index == index
-            and prep.done
             and prep.turn_at == at
-            and prep.key == self.win.pages[index].render_key()
+            and _as_drawn(prep, self.win.pages[index])
         )
 
     def ready(self) -> bool:
@@ -229,7 +234,7 @@ class PageTurner:
         self._step.stop()
         picture = None
         if prep is not None:
-            if prep.done and prep.key == page.render_key() and prep.picture.size == page.size():
+            if _as_drawn(prep, page):
                 picture = prep.picture
                 self.counts.prepared += 1
             else:
