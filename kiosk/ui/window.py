@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QRegion
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
 from kiosk.core.health import health, state_until
@@ -31,6 +31,7 @@ from kiosk.core.views.common import DataState, footer_ages, footer_ages_until, f
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.notice_layer import NoticeLayer
+from kiosk.ui.page_stack import PageStack
 from kiosk.ui.pages.air import AirPage
 from kiosk.ui.pages.arrivals import ArrivalsPage
 from kiosk.ui.pages.base import Page, PageContext
@@ -85,7 +86,7 @@ class KioskWindow(Panel):
         lay.setSpacing(0)
         self.header = Header(m, setup.station_ko, setup.station_en, setup.lines, demo=setup.demo)
         lay.addWidget(self.header)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         station = PageContext(
             lines=setup.lines,
             district=setup.district,
