@@ -101,7 +101,7 @@ def test_every_frame_of_a_rotation_is_timed_in_real_time(probe):
     assert got["prepared"] == 1 and got["unprepared"] == 0
     assert len(got["frames_ms"]) > 20  # the turn's fade and hand-over frames, the ticks
     assert all(ms > 0 for ms in got["frames_ms"] + got["stalls_ms"])
-    assert not win.timer.isActive()  # left as it was found: stopped
+    assert not win.ticker.timer.isActive()  # left as it was found: stopped
 
 
 def test_a_shift_step_moves_the_scene_and_repaints_a_sliver(probe):

@@ -59,7 +59,7 @@ def test_while_the_panel_sleeps_the_notice_alarm_and_calls_from_threads_still_ru
     calls: list[str] = []
     alarm = rt.alarm(lambda: calls.append("alarm"))
     rt.set_asleep(True)
-    assert not rt.window.timer.isActive()  # the window neither ticks nor draws ...
+    assert not rt.window.ticker.timer.isActive()  # the window neither ticks nor draws ...
     assert not rt.window.updatesEnabled()
     alarm.start(50)  # ... but a notice's start or end still comes on time
     alarm.start(100)  # set again: moved, not twice
@@ -79,7 +79,7 @@ def test_while_the_panel_sleeps_the_notice_alarm_and_calls_from_threads_still_ru
     rt.set_asleep(False)  # the panel is held on: the window wakes with the takeover up
     assert rt.window.updatesEnabled() and rt.window.notice_layer.takeover is not None
     assert rt.window.notice_layer.takeover.isVisible()
-    assert rt.window.timer.isActive()
+    assert rt.window.ticker.timer.isActive()
     rt.window.stop()
 
 

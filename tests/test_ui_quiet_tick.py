@@ -15,8 +15,9 @@ from kiosk.core.format import age_text_until, clock_text
 from kiosk.core.models import Notice
 from kiosk.ui.pages.base import Page
 from kiosk.ui.qtapp import application
+from kiosk.ui.ticker import QUIET_MAX_S
 from kiosk.ui.widgets import Text
-from kiosk.ui.window import PAGE_TYPES, QUIET_MAX_S, KioskWindow
+from kiosk.ui.window import PAGE_TYPES, KioskWindow
 from tests.conftest import EXAMPLES, track
 from tests.ui_data import NOW, station_snapshots
 from tests.ui_windows import FakeClock
@@ -91,10 +92,10 @@ def test_a_quiet_window_shows_every_second_what_ticking_every_second_shows(app, 
         for clock in (every, quiet):
             clock.now, clock.mono = at, 1000.0 + s + 0.003
         if due <= at + timedelta(milliseconds=10):
-            win._on_timer()
+            win.ticker.fire()
             wakes += 1
-            due = at + timedelta(milliseconds=win.timer.interval())
-            win.timer.stop()
+            due = at + timedelta(milliseconds=win.ticker.timer.interval())
+            win.ticker.timer.stop()
         ref.tick()
         assert _screen(win) == _screen(ref), f"{page_id} differs {s} s in"
         shifts.add(win.scene.offset)
@@ -112,21 +113,21 @@ def test_a_sleeping_timer_is_woken_for_new_data_a_notice_or_a_page_shown(app):
     win = _window(clock, "arrivals")
 
     def asleep() -> bool:  # the timer set past the next second (QUIET_MAX_S at most)
-        win._on_timer()
-        return 1000 < win.timer.remainingTime() <= QUIET_MAX_S * 1000
+        win.ticker.fire()
+        return 1000 < win.ticker.timer.remainingTime() <= QUIET_MAX_S * 1000
 
     for _ in range(120):  # a moment with the next change more than a second away
         clock.advance(1)
         if asleep():
             break
-    assert win.timer.isActive() and win.timer.remainingTime() > 1000
+    assert win.ticker.timer.isActive() and win.ticker.timer.remainingTime() > 1000
     cfg, _ = load_all(EXAMPLES[0])
     st = cfg.station
     fresh = station_snapshots(
         tuple(st.lines), st.district, st.location.lat, st.location.lon, now=clock.now
     )
     win.apply_snapshots([fresh[0]])
-    assert win.timer.remainingTime() <= 1000  # the next second's tick shows the new data
+    assert win.ticker.timer.remainingTime() <= 1000  # the next second's tick shows the new data
     for wake in (
         lambda: win.set_notices([]),
         lambda: win.show_page("arrivals"),
@@ -135,9 +136,9 @@ def test_a_sleeping_timer_is_woken_for_new_data_a_notice_or_a_page_shown(app):
             clock.advance(1)
             if asleep():
                 break
-        assert win.timer.remainingTime() > 1000
+        assert win.ticker.timer.remainingTime() > 1000
         wake()
-        assert win.timer.remainingTime() <= 1000
+        assert win.ticker.timer.remainingTime() <= 1000
     win.stop()
 
 
@@ -154,8 +155,8 @@ def _full_ticks(win: KioskWindow, clock: FakeClock, seconds: int) -> int:
     before = win.ticks
     for _ in range(seconds):
         clock.advance(1)
-        win._on_timer()
-        win.timer.stop()
+        win.ticker.fire()
+        win.ticker.timer.stop()
     return win.ticks - before
 
 

@@ -3,7 +3,7 @@ frames, pixel-shift steps, every frame of a rotation in real time, idle CPU and 
 around the same calls the app makes, plus the area Qt repaints.
 
 The window is driven only through its public hooks (``show_index``, ``set_fade``, ``end_fade``,
-``end_turn``, ``rotation_start``, ``clock``, ``monotonic``, ``rotating``, ``tick``, ``timer``,
+``end_turn``, ``rotation_start``, ``clock``, ``monotonic``, ``rotating``, ``tick``, ``ticker``,
 ``turner``, ``scene``); the Qt-bound tools (paint meter, frame monitor, event loop) come from
 ``kiosk.ui.measure``, imported when a Probe is made, so this module imports with Qt blocked.
 Every timing includes the paint: a call is followed by the repaint Qt would do.
@@ -313,7 +313,7 @@ class Probe:
             with self.frames as monitor:
                 self.loop.run(seconds)
         finally:
-            win.timer.stop()
+            win.ticker.stop()
             win.rotating = rotating
             self.wait_for(lambda: not win.turner.turning(), READY_TIMEOUT_S)
         spans = monitor.spans

@@ -2,11 +2,11 @@
 
 The tick runs once a second while anything moves on its own: a rotation, a fade or a turn, a
 notice. A screen that only shows one page (one page in the layout, the rotation stopped) has
-nothing to do most seconds: its timer sleeps until the next moment anything it shows can
-change (``_next_change``: the clock's minute, an age's step, a state's threshold, the page's
-own next step, the pixel shift's), at most ``QUIET_MAX_S`` (a clock set meanwhile shows within
-that), and wakes at once when new data or notices come or a page is shown. The notices are
-read on their own wake-ups (kiosk/ops/notice_wake.py), not on the tick.
+nothing to do most seconds: its timer (kiosk/ui/ticker.py) sleeps until the next moment
+anything it shows can change (``_next_change``: the clock's minute, an age's step, a state's
+threshold, the page's own next step, the pixel shift's), and wakes at once when new data or
+notices come or a page is shown. The notices are read on their own wake-ups
+(kiosk/ops/notice_wake.py), not on the tick.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtCore import QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -41,12 +41,12 @@ from kiosk.ui.pages.events import EventsPage
 from kiosk.ui.pages.parks import ParksPage
 from kiosk.ui.scene import Scene
 from kiosk.ui.theme import Metrics
+from kiosk.ui.ticker import Ticker
 from kiosk.ui.turns import LEAD_S, PageTurner
 from kiosk.ui.widgets import Panel
 from kiosk.ui.window_setup import WindowSetup
 
 GLYPH_FLUSH_S = 3600.0  # how often Qt's glyph caches are emptied (from the tick)
-QUIET_MAX_S = 10.0  # the longest a quiet screen's timer sleeps (a clock set shows within that)
 
 PAGE_TYPES: dict[str, type[Page]] = {
     cls.kind: cls for cls in (ArrivalsPage, BusesPage, AirPage, ParksPage, BikesPage, EventsPage)
@@ -137,13 +137,8 @@ class KioskWindow(Panel):
         self.index = 0
         self._rotating = True
         self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self._on_timer)
-        # While nothing moves on its own: the tick holds until the next moment anything it
-        # shows can change (None: tick at the next second).
-        self._quiet: Held[None] | None = None
+        # Every second while anything moves; else asleep until what is shown can change.
+        self.ticker = Ticker(self, lambda: self.clock(), self.tick, self._moving)
         self.ticks = 0  # full ticks run (tests count them)
         # The next page made ready before its turn, and the turn drawn from pictures.
         self.turner = PageTurner(self)
@@ -349,10 +344,7 @@ class KioskWindow(Panel):
             self._end_turn_under_takeover()
         if not turned:
             self.current_page().tick(now)
-        until = None if self._moving() else self._next_change(now)
-        self._quiet = None if until is None else Held((), now, until, None)
-        if self.timer.isActive():  # a tick from outside the timer: it may wake sooner now
-            self._schedule_next()
+        self.ticker.held_until(now, None if self._moving() else self._next_change(now))
 
     @property
     def rotating(self) -> bool:
@@ -394,11 +386,10 @@ class KioskWindow(Panel):
 
     def start(self) -> None:
         """Start ticking, aligned to the wall clock's second boundary so the clock flips on time."""
-        self._quiet = None  # the first tick runs in full (the rotation may have been switched)
-        self._schedule_next()
+        self.ticker.start()
 
     def stop(self) -> None:
-        self.timer.stop()
+        self.ticker.stop()
         self.turner.stop()
         for page in self.pages:
             page.stop_drawing()
@@ -406,25 +397,4 @@ class KioskWindow(Panel):
     def _unquiet(self) -> None:
         """What is shown may change before the quiet tick's next change: tick at the next
         second, not later."""
-        self._quiet = None
-        if self.timer.isActive() and self.timer.remainingTime() > 1000:
-            self._schedule_next()
-
-    def _schedule_next(self) -> None:
-        """At the next second's boundary; while quiet, at the next change (at most
-        ``QUIET_MAX_S`` on)."""
-        now = self.clock()
-        ms = 1000 - now.microsecond // 1000
-        quiet = self._quiet
-        if quiet is not None and quiet.until is not None and not self._moving():
-            wait_ms = (quiet.until - now).total_seconds() * 1000.0
-            ms = max(ms, min(int(wait_ms) + 1, int(QUIET_MAX_S * 1000)))
-        self.timer.start(max(5, ms))
-
-    def _on_timer(self) -> None:
-        # The tick in full unless it holds: nothing moving, and its next change still ahead (a
-        # clock set back before the last tick runs it too).
-        quiet = self._quiet
-        if quiet is None or self._moving() or not quiet.holds((), self.clock()):
-            self.tick()
-        self._schedule_next()
+        self.ticker.unquiet()
