@@ -153,6 +153,7 @@ class Kiosk:
             return  # stopping, or a reload started it already
         self._start_poller(self.cfg, self.layout)
         feed_ledgers(self.metrics, self.poller.ledgers.values())
+        self.write_status()  # its feeds, at once: not 5 s of a status that lists none
 
     def _start_poller(self, cfg: Config, layout: Layout) -> None:
         """A poller for ``cfg`` in place of the one there (stopped first), paused while the

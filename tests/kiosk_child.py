@@ -10,6 +10,10 @@ delivered at a moment `kiosk run` cannot be made to reach on cue:
     python -m tests.kiosk_child reload-fails CONFIG
         after the first frame, SIGHUP with reading the keys failing (MemoryError); SIGTERM
         two seconds later.
+    python -m tests.kiosk_child status-after-start CONFIG
+        the status file as it stands the moment the poller has started (the first pass of the
+        event loop after the first frame), long before the periodic status write: prints
+        ``sources`` and the names it lists, then SIGTERM.
 
 The test listens on NOTIFY_SOCKET and reads what the child printed.
 """
@@ -17,6 +21,7 @@ The test listens on NOTIFY_SOCKET and reads what the child printed.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import sys
@@ -45,6 +50,15 @@ def main(mode: str, config: Path) -> int:
         kiosk.services = dataclasses.replace(kiosk.services, secrets=failing_secrets)
         kiosk.rt.on_first_frame(lambda: os.kill(pid, signal.SIGHUP))
         kiosk.rt.on_first_frame(lambda: kiosk.rt.later(2000, lambda: os.kill(pid, signal.SIGTERM)))
+    elif mode == "status-after-start":
+
+        def report() -> None:
+            status = json.loads(kiosk.status_file.read_text())
+            print("sources", *sorted(s["name"] for s in status["sources"]), flush=True)
+            os.kill(pid, signal.SIGTERM)
+
+        # After the kiosk's own first-frame callback, which starts the poller the same way.
+        kiosk.rt.on_first_frame(lambda: kiosk.rt.later(0, report))
     else:
         raise SystemExit(f"unknown mode {mode}")
     try:

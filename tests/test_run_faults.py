@@ -100,6 +100,30 @@ def test_a_reload_that_fails_in_any_way_keeps_the_config_and_sends_ready(
     assert "Traceback" not in r.stderr
 
 
+def test_the_status_lists_the_feeds_as_soon_as_the_poller_starts(
+    tmp_path: Path, listener: NotifyListener
+) -> None:
+    # The first frame's status is written before the poller starts (it lists no feed); the
+    # operator's `kiosk status` must not see that for the 5 s until the periodic write.
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.kiosk_child",
+            "status-after-start",
+            str(demo_config(tmp_path)),
+        ],
+        cwd=REPO,
+        env=child_env(tmp_path, listener),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    first = r.stdout.splitlines()[0].split()
+    assert first[0] == "sources" and {"subway", "air", "bikes"} <= set(first[1:]), r.stdout
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
