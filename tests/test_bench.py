@@ -82,6 +82,8 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
         "transition_frame",
         "transition_start",
         "shift_step",
+        "shift_area",
+        "page_change_area",
         "idle_cpu",
         *(f"{k}_{s}" for k in ("rss", "uss") for s in ("start", "warm", "after", "end")),
         "rss_growth",
@@ -108,8 +110,15 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert metrics["transition_frame"]["reference"] == "naive_fade"
     assert metrics["frame_max"]["frames"] > 10  # every frame of the real event loop, timed
     assert metrics["frame_max"]["median"] >= metrics["frame_p99"]["median"]
-    assert metrics["shift_step"]["reference"] == "page_change"
+    assert metrics["shift_step"]["reference"] == "naive_repaint"
     assert 0 < metrics["shift_step"]["repaint_fraction"] < 0.1  # a sliver, not the screen
+    # Issue 17: a shift step repaints at most what a turn does.
+    shift_area = metrics["shift_area"]
+    assert shift_area["reference"] == "page_change_area" and shift_area["ratio_budget"] == 1.0
+    assert shift_area["median"] == pytest.approx(
+        metrics["shift_step"]["repaint_fraction"] * 100, abs=1e-3
+    )
+    assert shift_area["verdict"] == "ok"
     assert metrics["rss_after"]["budget"] == 100.0 and metrics["idle_cpu"]["budget"] == 0.15
     assert doc["machine"]["cpu"] and doc["machine"]["cores"] >= 1
     assert metrics["rss_warm"]["median"] > 50  # a real Qt process, not a stub

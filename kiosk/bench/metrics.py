@@ -119,6 +119,12 @@ def _pages(child: dict[str, Any]) -> list[Metric]:
                 unprepared=counts.get("unprepared"),
             )
         )
+        if area > 0:
+            out.append(
+                metric(
+                    "page_change_area", "  share of the screen a turn repaints", "%", [area * 100]
+                )
+            )
         for page_id, samples in turns.items():
             out.append(
                 metric(
@@ -244,6 +250,15 @@ def _ticks_and_fades(child: dict[str, Any]) -> list[Metric]:
                 f"scene.shift_to + the repaint: Qt moves the picture and repaints "
                 f"{_pct(shift['area'])}",
                 repaint_fraction=shift["area"],
+            )
+        )
+        out.append(
+            metric(
+                "shift_area",
+                "  share of the screen a shift step repaints",
+                "%",
+                [shift["area"] * 100],
+                "shift_area",
             )
         )
     return out
