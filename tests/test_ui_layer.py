@@ -8,41 +8,15 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage, QRegion
 from PySide6.QtWidgets import QApplication
 
-from kiosk.ui import layer
 from kiosk.ui.qtapp import application
+from tests import ui_notices as N
 from tests.conftest import EXAMPLES
 from tests.ui_windows import SIZES, station_window
-from tests.waiting import poll_until
 
 
 @pytest.fixture(scope="module")
 def app():
     return application()
-
-
-def _events() -> bool:
-    QApplication.processEvents()
-    return True
-
-
-def test_a_page_back_on_screen_before_the_release_keeps_its_layer(app, monkeypatch):
-    monkeypatch.setattr(layer, "RELEASE_MS", 50)
-    win = station_window(EXAMPLES[0], (1280, 720))
-    try:
-        win.show_page("parks")
-        QApplication.processEvents()
-        schematic = win.current_page().schematic
-        schematic.repaint()
-        assert schematic._layer is not None
-        win.show_page("arrivals")
-        win.show_page("parks")  # back before the release is due
-        QApplication.processEvents()
-        kept = schematic._layer
-        assert not poll_until(lambda: _events() and schematic._layer is not kept, 0.3)
-        win.show_page("arrivals")
-        assert poll_until(lambda: _events() and schematic._layer is None, 5)
-    finally:
-        win.close()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -63,8 +37,31 @@ def test_the_parks_schematic_repaints_the_same_pixels_strip_by_strip(app, size):
         assert page.schematic._layer is not None
         win.show_page("arrivals")  # the parks page leaves the screen: so does its layer,
         QApplication.processEvents()
-        assert page.schematic._layer is not None  # not in the turn's frame,
-        assert poll_until(lambda: _events() and page.schematic._layer is None, 10)  # but soon
+        assert page.schematic._layer is not None  # not in the switch's frame,
+        win.tick()
+        assert page.schematic._layer is None  # but at the next tick
+    finally:
+        win.close()
+
+
+def test_a_page_back_on_screen_by_the_next_tick_keeps_its_layer(app):
+    win = station_window(EXAMPLES[0], (1280, 720))
+    try:
+        win.show_page("parks")
+        QApplication.processEvents()
+        schematic = win.current_page().schematic
+        kept = schematic._layer
+        assert kept is not None
+        win.show_page("arrivals")
+        win.show_page("parks")  # back before the tick
+        win.tick()
+        assert schematic._layer is kept
+        win.set_notices([N.EMERGENCY])
+        win.notice_layer.show_notice_page(win.clock())  # taken off by the notice page too
+        assert win.stack.currentWidget() is win.notice_layer.page
+        QApplication.processEvents()
+        win.tick()
+        assert schematic._layer is None
     finally:
         win.close()
 

@@ -5,26 +5,24 @@ starts its dashes elsewhere), such as the parks page's schematic.
 The layer is the panel as a full repaint paints it: its parent's background, then the panel's
 own (rounded) background, then ``draw``, all unclipped; every repaint, of all of it or of a
 strip, copies the same pixels. It is drawn again when ``invalidate`` is called (new data, new
-size) and let go a moment after the panel is hidden (``RELEASE_MS``: giving back a picture of
-several MB is ~0.35 ms at 4K, work for after the turn, not for its frame), so it costs memory
-only while its page is on screen, being made ready for its turn, or just gone from it.
+size) and let go after its page has left the screen (``let_go``, from the window's first tick
+after the turn: giving back a picture of several MB is ~0.35 ms at 4K, work for after the turn,
+not for its frame), so it costs memory only while its page is on screen, being made ready for
+its turn, or has just left.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from kiosk.ui.widgets import Panel, background_of
-
-RELEASE_MS = 1500  # after the fade (600 ms) and the hand-over: the turn's frames are over
 
 
 class LayerPanel(Panel):
     """A Panel whose ``draw(painter)`` is painted into a cached image and copied from there."""
 
     _layer: QImage | None = None
-    _release: QTimer | None = None
 
     def draw(self, p: QPainter) -> None:
         """Paint the panel's content (the background is painted already)."""
@@ -67,16 +65,9 @@ class LayerPanel(Panel):
         super().resizeEvent(event)
         self._layer = None
 
-    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().hideEvent(event)
-        if self._layer is not None:  # its page has left the screen: let go, after the turn
-            if self._release is None:
-                self._release = QTimer(self, singleShot=True, interval=RELEASE_MS)
-                self._release.timeout.connect(self._let_go)
-            self._release.start()
-
-    def _let_go(self) -> None:
-        if not self.isVisible():  # (not back on screen meanwhile)
+    def let_go(self) -> None:
+        """Its page has left the screen: the picture goes (kept while it is shown again)."""
+        if not self.isVisible():
             self._layer = None
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)

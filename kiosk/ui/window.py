@@ -140,6 +140,10 @@ class KioskWindow(Panel):
         # Every second while anything moves; else asleep until what is shown can change.
         self.ticker = Ticker(self, lambda: self.clock(), self.tick, self._moving)
         self.ticks = 0  # full ticks run (tests count them)
+        # The pages a switch took off the screen: they let go of what they keep for it after
+        # the turn (the first tick with no turn on screen), not in its frame.
+        self._left: list[Page] = []
+        self._on_stack: QWidget | None = self.stack.currentWidget()
         # The next page made ready before its turn, and the turn drawn from pictures.
         self.turner = PageTurner(self)
         self.cover = self.turner.cover
@@ -301,6 +305,9 @@ class KioskWindow(Panel):
         # A page put on the stack by someone else (the notice page): no turn covers it.
         if not self._switching:
             self.turner.stop()
+        left, self._on_stack = self._on_stack, self.stack.widget(index)
+        if isinstance(left, Page) and left not in self._left:
+            self._left.append(left)
 
     def _maybe_flush_glyphs(self) -> None:
         """About once an hour, from the tick (never mid-fade): let Qt forget the glyphs it has
@@ -344,6 +351,11 @@ class KioskWindow(Panel):
             self._end_turn_under_takeover()
         if not turned:
             self.current_page().tick(now)
+            if self._left and not self.turner.turning():
+                left, self._left = self._left, []
+                for page in left:
+                    if not page.isVisible():
+                        page.left_screen()
         self.ticker.held_until(now, None if self._moving() else self._next_change(now))
 
     @property

@@ -198,6 +198,10 @@ class Page(Panel):
     def stop_drawing(self) -> None:
         """Stop what the page draws out of process (the window is stopping)."""
 
+    def left_screen(self) -> None:
+        """The page left the screen a moment ago (the turn that took it off is over): let go
+        of what it keeps only for being on screen (the parks page: its schematic's picture)."""
+
     def refresh(self, now: datetime) -> None:
         """Show ``self.snapshots`` as of ``now``; each page kind draws its own body."""
 

@@ -342,6 +342,9 @@ class ParksPage(Page):
             tuple((r, PARK_COLOUR) for r in v.parks) + tuple((r, TRAIL_COLOUR) for r in v.trails)
         )
 
+    def left_screen(self) -> None:
+        self.schematic.let_go()
+
     def qr_values(self) -> dict[str, str]:
         """{park}: the nearest park on the page (the first row), once there is one."""
         view = getattr(self, "view", None)  # called once before __init__ has built the view
