@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.core.models import Snapshot
 from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
-from kiosk.ui.turns import LEAD_S
+from kiosk.ui.turns import HOLD_S, LEAD_S
 from tests.conftest import EXAMPLES
 from tests.ui_data import arrival
 from tests.ui_windows import SIZES, FakeClock, station_window
@@ -138,6 +138,48 @@ def test_new_data_after_the_page_was_made_ready_is_what_its_turn_shows(app):
         win.tick()
         assert win.turner.counts.prepared == 1
         assert win.cover.picture == fresh
+    finally:
+        win.close()
+
+
+def _fresh_trains(win, clock) -> None:
+    win.apply_snapshot(
+        Snapshot("subway", (arrival("1005", "상행", "방화", 900, received=clock.now),), clock.now)
+    )
+
+
+def test_a_turn_due_while_new_data_redraws_its_page_waits_for_the_picture(app):
+    win, clock = _rotating((1280, 720))
+    try:
+        win.show_index(3)  # parks, with arrivals-again (its trains) next
+        _to_turn(win, clock, 4)
+        assert win.turner.make_ready()
+        _fresh_trains(win, clock)  # just before the turn: its picture is drawn again
+        clock.advance(LEAD_S)
+        win.tick()
+        assert win.current_page().page_id == "parks"  # held back, no slow frame
+        assert win.turner.counts.unprepared == 0
+        assert GuiLoop().wait_for(lambda: win.current_page().page_id == "arrivals-again", 5.0)
+        assert win.turner.counts.prepared == 1 and win.turner.counts.unprepared == 0
+        assert win.cover.picture == _live(win.current_page())  # the new data, drawn before
+    finally:
+        win.close()
+
+
+def test_a_turn_is_held_back_for_its_picture_no_longer_than_hold_s(app):
+    win, clock = _rotating((1280, 720))
+    try:
+        win.show_index(3)
+        _to_turn(win, clock, 4)
+        assert win.turner.make_ready()
+        _fresh_trains(win, clock)
+        clock.advance(LEAD_S)
+        win.tick()
+        assert win.current_page().page_id == "parks"
+        clock.advance(HOLD_S)  # the steps did not run meanwhile (no event loop)
+        win.tick()
+        assert win.current_page().page_id == "arrivals-again"
+        assert win.turner.counts.unprepared == 1 and win.cover.isVisible()
     finally:
         win.close()
 

@@ -103,7 +103,8 @@ def _timings(probe: Any, repeats: int, size: tuple[int, int]) -> dict[str, Any]:
     naive: dict[str, list[float]] = {"repaint": [], "fade": [], "clock": []}
     ticks: dict[str, Any] = {}
     fades: dict[str, Any] = {"start_ms": [], "frame_ms": []}
-    turn_counts = {"prepared": 0, "unprepared": 0}
+    turn_counts = {"prepared": 0, "unprepared": 0, "held": 0}
+    turn_area = 0.0
     try:
         for chunk in range(CHUNKS):
             n = repeats // CHUNKS + (1 if chunk < repeats % CHUNKS else 0)
@@ -116,7 +117,8 @@ def _timings(probe: Any, repeats: int, size: tuple[int, int]) -> dict[str, Any]:
                 turns.setdefault(page, []).extend(samples)
             turn_counts["prepared"] += got["prepared"]
             turn_counts["unprepared"] += got["unprepared"]
-            turn_area = got["area"]
+            turn_counts["held"] += got["held"]
+            turn_area = got["area"] or turn_area
             for key, samples in ref.samples(n * pages).items():
                 naive[key].extend(samples)
             got_ticks = probe.ticks(max(30, repeats) // CHUNKS, n, now_kst())

@@ -97,6 +97,11 @@ def _references(
     return out
 
 
+def _held(n: int) -> str:
+    """How many timed turns waited for their picture (new data just before): not timed."""
+    return f"; {n} held back for new data, not timed" if n else ""
+
+
 def _pages(child: dict[str, Any]) -> list[Metric]:
     out: list[Metric] = []
     turns = child.get("page_turn_ms") or {}
@@ -112,7 +117,8 @@ def _pages(child: dict[str, Any]) -> list[Metric]:
                 "page_change",
                 f"the turn's tick and its frame, the page made ready before "
                 f"({counts.get('prepared', 0)} of "
-                f"{counts.get('prepared', 0) + counts.get('unprepared', 0)} turns); "
+                f"{counts.get('prepared', 0) + counts.get('unprepared', 0)} turns"
+                f"{_held(counts.get('held', 0))}); "
                 f"repaints {_pct(area)}",
                 repaint_fraction=area,
                 prepared=counts.get("prepared"),

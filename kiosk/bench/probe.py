@@ -40,6 +40,15 @@ class FakeClock:
         return self.now
 
 
+def _showing(win: Any, index: int) -> Callable[[], bool]:
+    """Whether ``win`` shows page ``index`` (what a held turn is waited for with)."""
+
+    def shows() -> bool:
+        return bool(win.index == index)
+
+    return shows
+
+
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
@@ -134,7 +143,7 @@ class Probe:
         turns: dict[str, list[float]] = {p.page_id: [] for p in win.pages}
         counts = win.turner.counts
         prepared0, unprepared0 = counts.prepared, counts.unprepared
-        area = 0.0
+        area, held = 0.0, 0
         with self._rotation() as to:
             for r in range(rounds):
                 for _ in win.pages:
@@ -146,14 +155,22 @@ class Probe:
                     to(due + 0.5)
                     t = time.perf_counter()
                     if r == rounds - 1 and nxt == 0:
-                        area = self.meter.measure(self._tick_and_paint)
+                        measured = self.meter.measure(self._tick_and_paint)
                     else:
+                        measured = None
                         self._tick_and_paint()
-                    turns[win.pages[nxt].page_id].append(_ms(t))
+                    ms = _ms(t)
+                    if win.index == nxt:
+                        turns[win.pages[nxt].page_id].append(ms)
+                        area = area if measured is None else measured
+                    else:  # new data just before: the turn waits for its picture, untimed
+                        held += 1
+                        self.wait_for(_showing(win, nxt), READY_TIMEOUT_S)
                     self.wait_for(lambda: not win.turner.turning(), READY_TIMEOUT_S)
         return {
             "by_page": turns,
             "area": area,
+            "held": held,
             "prepared": counts.prepared - prepared0,
             "unprepared": counts.unprepared - unprepared0,
         }

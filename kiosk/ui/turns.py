@@ -9,8 +9,9 @@ the clock go between them. The picture's memory is mapped and faulted in off the
 (kiosk/ui/pictures.py). At the turn the stack switches under the cover, which fades the picture
 in over what is on screen and then hands the page back to its widgets, a strip per frame.
 
-A page that is not ready at its turn is rendered there and then (one slow frame, as every turn
-was before). The picture is checked against the page's ``render_key`` (its view model and what
+A page still being made ready at its turn (new data redrew it just before) holds the turn back
+until its picture is done, ``HOLD_S`` at most; a page not ready then, or not being made ready
+at all, is rendered there and then (one slow frame, as every turn was before). The picture is checked against the page's ``render_key`` (its view model and what
 else it draws) when the page comes on screen, so one made before new data arrived is never
 shown.
 """
@@ -38,6 +39,7 @@ STEP_MS = 20  # between two steps of making it ready
 STRIPS = 8  # it is rendered, and handed back to its widgets, in this many strips
 REVEAL_MS = 16  # between two strips of the hand-over: one strip per frame at 60 Hz
 SAME_TURN_S = 1.5  # a turn this close to the moment its picture was made for shows that moment
+HOLD_S = 1.2  # a turn waits at most this long past its moment for its page's picture
 
 
 @dataclass
@@ -113,6 +115,11 @@ class PageTurner:
         self._reveal.setSingleShot(True)
         self._reveal.setInterval(REVEAL_MS)
         self._reveal.timeout.connect(self._reveal_step)
+        self._due = QTimer(window)  # a turn held back for its picture, run when that is done
+        self._due.setSingleShot(True)
+        self._due.setInterval(STEP_MS)
+        self._due.timeout.connect(window.tick)
+        self._held = False
 
     # --- before the turn: the next page made ready -----------------------------------------
 
@@ -161,6 +168,29 @@ class PageTurner:
         """Whether the next page's picture is complete (it is still checked at the turn)."""
         return self.prepared is not None and self.prepared.done
 
+    def hold(self, index: int, now: datetime) -> bool:
+        """Whether the turn to page ``index``, due ``now``, waits for its picture: the page is
+        being drawn for it and is not ready yet (new data redrew it just before its turn), and
+        its moment is less than ``HOLD_S`` ago. The steps go on, and the window's tick runs again
+        as soon as they are done: a turn a fraction of a second late instead of one slow frame.
+        A page whose drawing never got under way (no idle time at all) turns on time."""
+        prep = self.prepared
+        if prep is None or prep.index != index or prep.steps == 0:
+            return False
+        if _as_drawn(prep, self.win.pages[index]):
+            return False
+        if (now - prep.turn_at).total_seconds() >= HOLD_S:
+            return False
+        self._held = True
+        if not self._step.isActive():
+            self._step.start()
+        return True
+
+    def _ready_now(self) -> None:
+        if self._held:
+            self._held = False
+            self._due.start()  # the held turn, in a frame of its own
+
     def make_ready(self, timeout_s: float = 10.0) -> bool:
         """Finish making the next page ready now, every step at once (tests, the bench, a
         snapshot); whether it is ready."""
@@ -189,8 +219,13 @@ class PageTurner:
         """Forget the page being made ready (rotation stopped, a different page due)."""
         prep, self.prepared = self.prepared, None
         self._step.stop()
+        self._unhold()
         if prep is not None:
             prep.picture.release()
+
+    def _unhold(self) -> None:
+        self._held = False
+        self._due.stop()
 
     def _prepare_step(self) -> None:
         prep = self.prepared
@@ -204,6 +239,7 @@ class PageTurner:
             return
         page = self.win.pages[prep.index]
         if prep.done and page.render_key() == prep.key:
+            self._ready_now()
             return  # checked again after new data: still as it will show
         if prep.steps >= LAYOUT_STEPS and page.render_key() != prep.key:
             page.refresh(prep.turn_at)  # new data meanwhile: as of its turn, from the top again
@@ -219,6 +255,8 @@ class PageTurner:
         prep.steps += 1
         if not prep.done:
             self._step.start()
+        else:
+            self._ready_now()
 
     # --- the turn ------------------------------------------------------------------------------
 
@@ -232,6 +270,7 @@ class PageTurner:
         self._finish()  # a turn still on screen ends: the new one fades from what it showed
         prep, self.prepared = self.prepared, None
         self._step.stop()
+        self._unhold()
         picture = None
         if prep is not None:
             if _as_drawn(prep, page):
