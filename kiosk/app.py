@@ -115,12 +115,11 @@ def _has_demo_recording(station: str) -> bool:
     return True
 
 
-def needed_sources(layout: Layout, page_ids: Sequence[str] = ()) -> tuple[str, ...]:
-    """Every snapshot the layout's pages (or only ``page_ids``) show, in page order (a source's
-    kept history after it)."""
+def needed_sources(layout: Layout) -> tuple[str, ...]:
+    """Every snapshot the layout's pages show, in page order (a source's kept history after
+    it)."""
     out: list[str] = []
-    pages = [p for p in layout.pages if not page_ids or p.id in page_ids]
-    for name in sources_of(p.kind for p in pages):
+    for name in sources_of(p.kind for p in layout.pages):
         out += [n for n in (name, SOURCES[name].history) if n and n not in out]
     return tuple(out)
 
@@ -152,7 +151,8 @@ def snapshot_pages(
                 for u in unknown
             ]
         )
-    snaps = fetch_once(cfg, needed_sources(layout, page_ids), now_kst())  # only what is drawn
+    # Every source the layout shows, whichever pages are drawn: the footer gives every one's age.
+    snaps = fetch_once(cfg, needed_sources(layout), now_kst())
     try:
         return render_pages(window_setup(cfg, layout), size, snaps, now_kst, out_dir, page_ids)
     except UnknownPages as e:  # the UI's own problems, mapped at this boundary

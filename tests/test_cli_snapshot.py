@@ -61,6 +61,25 @@ def test_snapshot_one_page_at_4k(tmp_path):
     assert (img.width(), img.height()) == (3840, 2160)
 
 
+def test_a_one_page_snapshot_reads_every_source_its_footer_shows(tmp_path, monkeypatch):
+    import kiosk.poller.service as service
+    from kiosk import app
+    from kiosk.config import load_all
+
+    asked: list[tuple[str, ...]] = []
+    real = service.fetch_once
+
+    def spy(cfg, sources, now, env=None):
+        asked.append(tuple(sources))
+        return real(cfg, sources, now, env)
+
+    monkeypatch.setattr(service, "fetch_once", spy)
+    cfg, layout = load_all(EXAMPLES[0])
+    assert app.snapshot_pages(cfg, layout, (1280, 720), tmp_path, ["parks"])
+    # Not only parks' own: the footer says how old the trains, air, bikes... are.
+    assert asked == [app.needed_sources(layout)] and "air" in asked[0]
+
+
 def test_snapshot_unknown_page_is_a_usage_error(tmp_path):
     r = _kiosk(
         "snapshot", "--config", str(EXAMPLES[0]), "--out", str(tmp_path), "--page", "weather"
