@@ -65,19 +65,25 @@ def child_env(tmp: Path, nl: NotifyListener, **extra: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("mode", ["term-before-frame", "term-then-frame"])
-def test_sigterm_handled_before_the_first_frame_stops_without_ready(
-    tmp_path: Path, listener: NotifyListener, mode: str
-) -> None:
+def run_child(mode: str, tmp: Path, listener: NotifyListener) -> subprocess.CompletedProcess:
+    """``tests.kiosk_child`` in ``mode`` on a demo config, to its end; it must exit 0."""
     r = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk_child", mode, str(demo_config(tmp_path))],
+        [sys.executable, "-m", "tests.kiosk_child", mode, str(demo_config(tmp))],
         cwd=REPO,
-        env=child_env(tmp_path, listener),
+        env=child_env(tmp, listener),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert r.returncode == 0, r.stderr[-2000:]
+    return r
+
+
+@pytest.mark.parametrize("mode", ["term-before-frame", "term-then-frame"])
+def test_sigterm_handled_before_the_first_frame_stops_without_ready(
+    tmp_path: Path, listener: NotifyListener, mode: str
+) -> None:
+    r = run_child(mode, tmp_path, listener)
     assert r.stdout.strip() == "exit 0 stopping"
     listener.wait_for("STOPPING", "1", timeout=5)
     assert sequence(listener) == ["STOPPING"]  # no READY=1, before or after
@@ -86,15 +92,7 @@ def test_sigterm_handled_before_the_first_frame_stops_without_ready(
 def test_a_reload_that_fails_in_any_way_keeps_the_config_and_sends_ready(
     tmp_path: Path, listener: NotifyListener
 ) -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk_child", "reload-fails", str(demo_config(tmp_path))],
-        cwd=REPO,
-        env=child_env(tmp_path, listener),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
+    r = run_child("reload-fails", tmp_path, listener)
     assert sequence(listener) == ["READY", "RELOADING", "READY", "STOPPING"]
     assert "reload failed, keeping the running config: MemoryError: injected" in r.stderr
     assert "Traceback" not in r.stderr
@@ -105,21 +103,7 @@ def test_the_status_lists_the_feeds_as_soon_as_the_poller_starts(
 ) -> None:
     # The first frame's status is written before the poller starts (it lists no feed); the
     # operator's `kiosk status` must not see that for the 5 s until the periodic write.
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.kiosk_child",
-            "status-after-start",
-            str(demo_config(tmp_path)),
-        ],
-        cwd=REPO,
-        env=child_env(tmp_path, listener),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
+    r = run_child("status-after-start", tmp_path, listener)
     first = r.stdout.splitlines()[0].split()
     assert first[0] == "sources" and {"subway", "air", "bikes"} <= set(first[1:]), r.stdout
 
