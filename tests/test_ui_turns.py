@@ -142,21 +142,23 @@ def test_new_data_after_the_page_was_made_ready_is_what_its_turn_shows(app):
         win.close()
 
 
-def _fresh_trains(win, clock) -> None:
+def _turn_after_fresh_trains(win, clock) -> None:
+    """From parks, the turn to arrivals-again (its trains) with new trains just before it: the
+    page was made ready, and its picture is being drawn again at its turn."""
+    win.show_index(3)
+    _to_turn(win, clock, 4)
+    assert win.turner.make_ready()
     win.apply_snapshot(
         Snapshot("subway", (arrival("1005", "상행", "방화", 900, received=clock.now),), clock.now)
     )
+    clock.advance(LEAD_S)
+    win.tick()
 
 
 def test_a_turn_due_while_new_data_redraws_its_page_waits_for_the_picture(app):
     win, clock = _rotating((1280, 720))
     try:
-        win.show_index(3)  # parks, with arrivals-again (its trains) next
-        _to_turn(win, clock, 4)
-        assert win.turner.make_ready()
-        _fresh_trains(win, clock)  # just before the turn: its picture is drawn again
-        clock.advance(LEAD_S)
-        win.tick()
+        _turn_after_fresh_trains(win, clock)
         assert win.current_page().page_id == "parks"  # held back, no slow frame
         assert win.turner.counts.unprepared == 0
         assert GuiLoop().wait_for(lambda: win.current_page().page_id == "arrivals-again", 5.0)
@@ -169,12 +171,7 @@ def test_a_turn_due_while_new_data_redraws_its_page_waits_for_the_picture(app):
 def test_a_turn_is_held_back_for_its_picture_no_longer_than_hold_s(app):
     win, clock = _rotating((1280, 720))
     try:
-        win.show_index(3)
-        _to_turn(win, clock, 4)
-        assert win.turner.make_ready()
-        _fresh_trains(win, clock)
-        clock.advance(LEAD_S)
-        win.tick()
+        _turn_after_fresh_trains(win, clock)
         assert win.current_page().page_id == "parks"
         clock.advance(HOLD_S)  # the steps did not run meanwhile (no event loop)
         win.tick()

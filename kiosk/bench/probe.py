@@ -162,7 +162,8 @@ class Probe:
                     ms = _ms(t)
                     if win.index == nxt:
                         turns[win.pages[nxt].page_id].append(ms)
-                        area = area if measured is None else measured
+                        if measured is not None:
+                            area = measured
                     else:  # new data just before: the turn waits for its picture, untimed
                         held += 1
                         self.wait_for(_showing(win, nxt), READY_TIMEOUT_S)

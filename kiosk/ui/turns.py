@@ -11,9 +11,9 @@ in over what is on screen and then hands the page back to its widgets, a strip p
 
 A page still being made ready at its turn (new data redrew it just before) holds the turn back
 until its picture is done, ``HOLD_S`` at most; a page not ready then, or not being made ready
-at all, is rendered there and then (one slow frame, as every turn was before). The picture is checked against the page's ``render_key`` (its view model and what
-else it draws) when the page comes on screen, so one made before new data arrived is never
-shown.
+at all, is rendered there and then (one slow frame, as every turn was before). The picture is
+checked against the page's ``render_key`` (its view model and what else it draws) when the page
+comes on screen, so one made before new data arrived is never shown.
 """
 
 from __future__ import annotations

@@ -340,10 +340,11 @@ class KioskWindow(Panel):
         notices_own_rotation = self.notice_layer.drive(now)  # a takeover or the notice page
         turned = False
         if pos is not None and not notices_own_rotation:
-            if pos.index != self.index and not self.turner.hold(pos.index, now):
-                self._show_index(pos.index, animate=True, now=now)
-                turned = True  # the page is refreshed for this moment already
-            elif pos.index == self.index and pos.seconds_left <= LEAD_S:
+            if pos.index != self.index:
+                if not self.turner.hold(pos.index, now):  # (held: its picture is being drawn)
+                    self._show_index(pos.index, animate=True, now=now)
+                    turned = True  # the page is refreshed for this moment already
+            elif pos.seconds_left <= LEAD_S:
                 nxt = (pos.index + 1) % len(self.pages)
                 self.turner.prepare(nxt, now + timedelta(seconds=pos.seconds_left))
         else:
