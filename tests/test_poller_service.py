@@ -173,10 +173,9 @@ def test_history_is_bounded_and_deduplicated(tmp_path: Path) -> None:
         store.close()
 
 
-def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path: Path) -> None:
-    rec = Recorder()
+def _demo_config(tmp_path: Path) -> Any:
     cfg = kiosk_config(None, tmp_path / "cache")
-    cfg = cfg.model_copy(
+    return cfg.model_copy(
         update={
             "station": cfg.station.model_copy(
                 update={
@@ -187,6 +186,11 @@ def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path:
             )
         }
     )
+
+
+def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path: Path) -> None:
+    rec = Recorder()
+    cfg = _demo_config(tmp_path)
     svc = PollerService(cfg, now_kst, rec, env={}, tick_s=FAST_TICKS)
     try:
         svc.start()
@@ -197,8 +201,31 @@ def test_demo_mode_uses_the_same_coordinators_without_network_or_files(tmp_path:
         assert svc.wait_closed(WAIT_S)
     assert all(x.status is FeedStatus.OK for n in wanted for x in rec.by_source[n][-1:])
     assert {a.line_id for a in rec.by_source["subway"][-1].items} <= {"1005", "1009"}
-    assert rec.by_source["air_history"][0].items  # the bundled history, for the chart
+    # The bundled history, for the chart: whole from the first one published.
+    assert all(len(x.items) >= 24 for x in rec.by_source["air_history"])
     assert not (tmp_path / "cache").exists()
+
+
+def test_demo_history_is_whole_even_when_a_reading_was_kept_before_it_is_first_read(
+    tmp_path: Path,
+) -> None:
+    from kiosk.poller.service import Poller
+
+    cfg = _demo_config(tmp_path)
+    now = now_kst()
+    poller = Poller(cfg, sources=("air",), env={})
+    try:
+        air = poller.coordinators["air"].refresh(now)
+        mine = [r for r in air.items if r.district == "영등포구"]
+        assert mine
+        # The air poll can end before the job that publishes the history has run.
+        poller.history.append(air.items, now)
+        history = poller.history_snapshot(now)
+        assert len(history.items) >= 24 and {r.district for r in history.items} == {"영등포구"}
+        assert mine[-1].measured_at in {r.measured_at for r in history.items}
+        assert len(poller.history_snapshot(now).items) == len(history.items)  # seeded once
+    finally:
+        poller.close()
 
 
 def test_fetch_once_polls_each_source_and_adds_the_air_history(

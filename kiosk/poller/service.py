@@ -113,6 +113,8 @@ class Poller:
         }
         history_path = None if src.demo else state_dir / "air-history.sqlite"
         self.history = AirHistory(history_path, keep_days=src.history_days)
+        self._seeding = threading.Lock()
+        self._seeded = False
         flight = None if self.link is None else single_flight(self.link, src.timeout)
         feeds = Feeds(src, self.station, self.session, self.keys, self.ledgers, flight)
         self.specs = {name: spec(name) for name in sources}
@@ -141,6 +143,7 @@ class Poller:
 
     def history_snapshot(self, now: datetime) -> Snapshot[AirReading]:
         """The station district's kept readings of the last 24 h, as a snapshot."""
+        self._seed_demo_history(now)
         items = self.history.history(self.station.district, now - HISTORY_WINDOW)
         fed_by = next((s for s in self.specs.values() if s.history), None)
         if not items and fed_by is not None:
@@ -157,14 +160,20 @@ class Poller:
         s = self.specs.get(source)
         return s is not None and s.history == HISTORY
 
-    def seed_demo_history(self, now: datetime) -> None:
-        """Demo mode: fill the (in-memory) history from the bundled recording."""
-        try:
-            readings = demo_items(HISTORY, self.station.subway_station, now)
-        except SourceError as e:  # demo data missing for this station: the chart starts empty
-            log.warning("demo air history unavailable: %s", e)
-            return
-        self.history.append(readings, now)
+    def _seed_demo_history(self, now: datetime) -> None:
+        # Demo mode: the (in-memory) history holds the bundled recording from the first time
+        # it is read, whichever thread reads first (the air poll's, or the job publishing the
+        # history): a history of one poll's reading would show no chart.
+        with self._seeding:
+            if not self.cfg.sources.demo or self._seeded:
+                return
+            self._seeded = True
+            try:
+                readings = demo_items(HISTORY, self.station.subway_station, now)
+            except SourceError as e:  # no demo data for this station: the chart starts empty
+                log.warning("demo air history unavailable: %s", e)
+                return
+            self.history.append(readings, now)
 
     def close(self) -> None:
         """Release the cache, the history database and the link to the station's Redis."""
@@ -215,8 +224,6 @@ def fetch_once(
     try:
         snaps = poll_once(poller, now)
         if HISTORY in wanted:
-            if cfg.sources.demo:
-                poller.seed_demo_history(now)
             for name, snap in list(snaps.items()):
                 if poller.keeps_history(name) and snap.items:
                     poller.history.append(snap.items, now)
@@ -275,10 +282,7 @@ class PollerService:
         self.jobs.add_once(self._publish_history, "air history")
 
     def _publish_history(self) -> None:
-        now = self.now_fn()
-        if self.poller.cfg.sources.demo:
-            self.poller.seed_demo_history(now)
-        self._publish_history_snapshot(self.poller.history_snapshot(now))
+        self._publish_history_snapshot(self.poller.history_snapshot(self.now_fn()))
 
     def stop(self) -> None:
         """Stop polling at once; files are released when the request in flight (if any) ends.
