@@ -173,6 +173,7 @@ def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavaila
     assert page.chart.isHidden() and not page.chart_empty.isHidden()
     assert page.chart_empty.text.ko.text() == "차트를 그리지 못함"
     assert not win.settle(30)  # a failed drawing is not a chart that is ready
+    assert win.unsettled() == ["air: chart: no font today"]  # and it says why (the bench)
     win.stop()
     assert not page.chart.busy()
     win.close()
@@ -202,8 +203,11 @@ def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
     win = station_window(EXAMPLES[0], (1920, 1080))
     page = _air_page(win)
     assert not page.isVisible()
+    assert win.unsettled() == [
+        "air: chart: drawing not started (the page was never built or shown)"
+    ]
     win.finish_building()  # what the runner does after the first frame
-    assert win.settle(60)
+    assert win.settle(60) and win.unsettled() == []
     drawn = page.chart.pixmap.size().toTuple()
     win.show_page("air")
     app.processEvents()

@@ -166,6 +166,8 @@ def _one_run(
                     f"{opts['cpu_seconds']:g} s idle"
                 ),
             )
+            if child.get("chart_ready") is False:  # measured all the same, and said so
+                _say(f"warning: the chart's picture was not ready: {child.get('chart_problem')}")
         except ChildFailed as e:
             error = e.one_line()
     return starts, naive_starts, child, error
@@ -196,6 +198,7 @@ def _print(
             "rotation_seconds": [c.get("rotation_s") for c in children],
             "data_complete": all(c.get("data_complete") for c in children) if children else None,
             "chart_ready": all(c.get("chart_ready") for c in children) if children else None,
+            "chart_problems": [c["chart_problem"] for c in children if c.get("chart_problem")],
             "metrics": {m.key: m.to_json() for m in metrics},
             "each_run": [{m.key: m.to_json() for m in run} for run in runs]
             if len(runs) > 1

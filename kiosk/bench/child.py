@@ -61,6 +61,9 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     # (finish_building is idempotent: the runner's own call may not have run yet).
     win.finish_building()
     out["chart_ready"] = win.settle(60)
+    if not out["chart_ready"]:
+        out["chart_problem"] = "; ".join(win.unsettled()) or "unknown"
+        _progress(f"the chart's picture is not ready: {out['chart_problem']}")
     _progress("warming up")
     probe.page_renders(2)
     probe.ticks(3, 2, now_kst())

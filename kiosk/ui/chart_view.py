@@ -196,12 +196,24 @@ class TrendImage(QWidget):
         deadline = time.monotonic() + timeout_s
         while self._proc is not None and time.monotonic() < deadline:
             self._proc.waitForFinished(max(1, int((deadline - time.monotonic()) * 1000)))
-        return (
-            self._proc is None
-            and self.pixmap is not None
-            and self.error is None
-            and self.drawn_key == self._key()
-        )
+        return self.problem() is None
+
+    def problem(self) -> str | None:
+        """Why the picture is not current (one line), or None when it is."""
+        key = self._key()
+        if self.series is None:
+            return "chart: no series to draw yet"
+        if key is None:
+            return f"chart: too small to draw ({self.width()}x{self.height()})"
+        if not self.active:
+            return "chart: drawing not started (the page was never built or shown)"
+        if self._proc is not None:
+            return f"chart: still drawing after {time.monotonic() - self._started:.1f} s"
+        if self.error is not None:
+            return self.error
+        if self.pixmap is None or self.drawn_key != key:
+            return "chart: the picture is of other data or another size"
+        return None
 
     def stop(self) -> None:
         """Kill a drawing in progress and draw no more (the kiosk is stopping)."""

@@ -238,6 +238,10 @@ class KioskWindow(Panel):
         """Finish what pages draw out of process (the chart) before a snapshot or a timing."""
         return all([page.settle(timeout_s) for page in self.pages])  # every page, no short cut
 
+    def unsettled(self) -> list[str]:
+        """What is not current after ``settle`` (one line each, naming its page)."""
+        return [f"{p.page_id}: {why}" for p in self.pages if (why := p.unsettled()) is not None]
+
     # --- rotation ------------------------------------------------------------------------
 
     def current_page(self) -> Page:

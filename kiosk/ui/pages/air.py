@@ -179,6 +179,9 @@ class AirPage(Page):
         self._show_trend()
         return done
 
+    def unsettled(self) -> str | None:
+        return self.chart.problem()
+
     def refresh(self, now: datetime) -> None:
         state = self.state("air")
         current = self.snapshots.get("air")

@@ -195,6 +195,10 @@ class Page(Panel):
         """Wait for what the page draws out of process; True when it is current."""
         return True
 
+    def unsettled(self) -> str | None:
+        """Why what the page draws out of process is not current (one line); None if it is."""
+        return None
+
     def stop_drawing(self) -> None:
         """Stop what the page draws out of process (the window is stopping)."""
 
