@@ -333,3 +333,46 @@ def test_a_clock_that_went_back_behind_the_failure_retries_without_waiting_out_t
     # Before: due only once the clock reached the retry time again, an hour and 30 s later.
     assert c.due(back)
     assert c.tick(back).items == ("c",) and c.last_update_success
+
+
+# --- when the next tick has something to do (the jobs sleep until then) ------------------
+
+
+def test_next_tick_is_the_next_call_or_the_data_turning_stale_whichever_comes_first() -> None:
+    c, _fetch, _seen = make(interval_s=60)
+    assert c.next_tick(T0) == T0  # never called: at once
+    c.tick(T0)
+    assert c.next_tick(T0 + timedelta(seconds=5)) == T0 + timedelta(seconds=60)
+    slow, _f, _s = make(interval_s=600)
+    slow.tick(T0)
+    # POLICY: stale after 180 s, before the next call at 600 s: the state moves first.
+    assert slow.next_tick(T0) == T0 + timedelta(seconds=180)
+    c.request_refresh()
+    assert c.next_tick(T0 + timedelta(seconds=5)) == T0 + timedelta(seconds=5)
+
+
+def test_next_tick_after_a_failure_is_its_retry_time() -> None:
+    c, fetch, _seen = make(interval_s=10)
+    fetch.fail_with(TransportError("subway", "connection refused"))
+    c.tick(T0)
+    assert c.retry_at is not None and c.retry_at > T0 + timedelta(seconds=10)
+    assert c.next_tick(T0) == c.retry_at  # the backoff, not the 10 s interval
+    # The clock went back behind the failure: due at once (as ``due`` says).
+    assert c.next_tick(T0 - timedelta(hours=1)) == T0 - timedelta(hours=1)
+    assert c.due(T0 - timedelta(hours=1))
+
+
+def test_a_budget_paced_next_tick_follows_the_budgets_interval() -> None:
+    ledger = subway_ledger()
+    pacer = BudgetPacer(ledger)
+    c = Coordinator("subway", FakeFetch(), POLICY, pacer)  # type: ignore[arg-type]
+    c.tick(T0)
+    step = pacer.interval_s(T0)
+    assert step is not None
+    assert c.next_tick(T0) == T0 + timedelta(seconds=min(step, POLICY.stale_after_s))
+    # (the jobs wake DUE_MARGIN_S after it: a timedelta rounds to the microsecond)
+    assert not c.due(T0 + timedelta(seconds=step - 1)) and c.due(
+        T0 + timedelta(seconds=step + 0.05)
+    )
+    night = datetime(2026, 11, 24, 3, 0, tzinfo=KST)  # outside service hours: no call planned
+    assert pacer.next_due(T0, night) is None

@@ -307,3 +307,73 @@ def test_stop_while_the_scheduler_finishes_a_one_shot_job_raises_nowhere(monkeyp
     assert jobs.wait_idle(WAIT_S) and ran == []  # queued before stop(): skipped, as designed
     jobs.add_once(lambda: ran.append("late"), "late")  # after stop(): not even queued
     assert jobs.scheduler.get_jobs() == [] and ran == []
+
+
+class _Ticks:
+    """A coordinator's fetch and tick, counted (real scheduler, real clock)."""
+
+    def __init__(self, interval_s: float, gate: threading.Event | None = None) -> None:
+        from kiosk.core.freshness import FreshnessPolicy
+        from kiosk.poller.coordinator import Coordinator, FetchResult
+        from kiosk.poller.pacing import IntervalPacer
+
+        self.calls: list[float] = []
+        self.ticks = 0
+        self.gate = gate
+
+        def fetch(now: datetime) -> FetchResult:
+            self.calls.append(time.monotonic())
+            if self.gate is not None:
+                self.gate.wait(WAIT_S)
+            return FetchResult(("x",), now)
+
+        policy = FreshnessPolicy(stale_after_s=3600, unavailable_after_s=7200)
+        self.coordinator = Coordinator("air", fetch, policy, IntervalPacer(interval_s))
+        tick = self.coordinator.tick
+
+        def counted(now: datetime) -> Snapshot[Any]:
+            self.ticks += 1
+            return tick(now)
+
+        self.coordinator.tick = counted  # type: ignore[method-assign]
+
+
+def test_a_job_sleeps_until_its_next_call_is_due_and_calls_on_time() -> None:
+    from kiosk.poller.jobs import PollJobs
+
+    src = _Ticks(interval_s=1.5)
+    # A regular tick of 0.2 s would wake it 16 times in 3.2 s: it wakes when a call is due.
+    jobs = PollJobs({"air": src.coordinator}, now_kst, {"air": 0.2})
+    jobs.start()
+    try:
+        threading.Event().wait(3.2)
+    finally:
+        jobs.stop()
+    assert len(src.calls) == 3  # at 0, 1.5 and 3.0 s
+    gaps = [b - a for a, b in zip(src.calls, src.calls[1:], strict=False)]
+    assert all(1.5 <= g < 1.9 for g in gaps), gaps  # on time, not at the next tick after
+    assert src.ticks <= len(src.calls) + 1
+
+
+def test_a_tick_ending_after_pause_leaves_its_job_paused() -> None:
+    from kiosk.poller.jobs import PollJobs
+
+    gate = threading.Event()
+    src = _Ticks(interval_s=1.0, gate=gate)
+    jobs = PollJobs({"air": src.coordinator}, now_kst, {"air": 0.2})
+    jobs.start()
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not src.calls and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert src.calls  # the first call is in flight
+        jobs.pause()
+        gate.set()  # the tick ends and plans its next run: not while paused
+        assert jobs.wait_idle(WAIT_S)
+        job = jobs.scheduler.get_job("air")
+        assert job is not None and job.next_run_time is None
+        threading.Event().wait(1.3)
+        assert len(src.calls) == 1
+    finally:
+        gate.set()
+        jobs.stop()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.core.freshness import Freshness, FreshnessPolicy, data_time
-from kiosk.core.health import health
+from kiosk.core.health import health, state_until
 from kiosk.core.models import FeedStatus, Snapshot
 from kiosk.core.timeutil import kst_text
 from kiosk.errors import ApiKeyError, QuotaExceeded, SourceError
@@ -54,6 +54,14 @@ class Pacer(Protocol):
 
     def may_retry(self, last_attempt: datetime | None, now: datetime) -> bool:
         """Whether a retry after a failure may go out now (its backoff has passed)."""
+        ...
+
+    def next_due(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        """When ``due`` turns True, as far as can be told at ``now`` (None: it cannot tell)."""
+        ...
+
+    def next_retry(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        """When ``may_retry`` turns True, as far as can be told at ``now`` (None: it cannot)."""
         ...
 
     def quota_block(self, now: datetime) -> str | None:
@@ -155,6 +163,25 @@ class Coordinator:
             )
             return waited and self.pacer.may_retry(self.last_attempt_at, now)
         return self.pacer.due(self._paced_from(), now)
+
+    def next_tick(self, now: datetime) -> datetime | None:
+        """When ``tick`` next has something to do, as far as can be told at ``now``: a call
+        comes due, or the data's age moves its state. None: it cannot be told (a budget with
+        no call planned now): look again at the regular tick."""
+        with self._lock:
+            if self._forced:
+                return now
+            if self._failure is not None and self.retry_at is not None:
+                if self.last_failure_at is not None and now < self.last_failure_at:
+                    return now  # the clock went back behind the failure (see ``due``)
+                paced = self.pacer.next_retry(self.last_attempt_at, now)
+                call = None if paced is None else max(self.retry_at, paced)
+            else:
+                call = self.pacer.next_due(self._paced_from(), now)
+        if call is None:
+            return None
+        moves = state_until(self.snapshot(now), self.policy, now)
+        return call if moves is None else min(call, moves)
 
     def _paced_from(self) -> datetime | None:
         """What the pacing counts from: the last attempt, or the time the data in hand was

@@ -1,20 +1,26 @@
 """APScheduler 3 jobs that drive the coordinators from worker threads, never the GUI thread.
 
-One interval job per source calls ``coordinator.tick(now)`` every few seconds; the coordinator
-decides whether a request is due (interval, budget, backoff), so the job itself never needs
-rescheduling. ``max_instances=1`` keeps a slow request from piling up copies of its job,
-``coalesce`` folds missed runs (after a suspend) into one, and jitter keeps several kiosks
-from hitting the API in the same second.
+One job per source calls ``coordinator.tick(now)``; the coordinator decides whether a request
+is due (interval, budget, backoff). After each tick the job sleeps until the coordinator's
+next moment (``Coordinator.next_tick``: a call due, a backoff over, the data's state moving
+with its age), ``max_wait_s`` at most (a clock set, a budget shared with other screens: looked
+at again within that); where the coordinator cannot tell, it asks again at the source's regular
+tick. A call a minute goes out at 60 s, not at the next tick after it, and a quiet kiosk's
+poller wakes about once per call instead of every few seconds. ``max_instances=1`` keeps a
+slow request from piling up copies of its job, ``coalesce`` folds missed runs (after a
+suspend) into one, and jitter keeps several kiosks from hitting the API in the same second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.poller.coordinator import Coordinator
@@ -23,6 +29,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TICK_S = {"subway": 5.0}  # the budget's interval is ~45-90 s: decide often
 OTHER_TICK_S = 30.0
+MAX_WAIT_S = 30.0  # the longest a job sleeps, whatever its coordinator's next moment
+MIN_WAIT_S = 1.0  # the shortest (or the source's tick, if shorter): never a busy loop
+DUE_MARGIN_S = 0.05  # wake just after the moment, so the tick finds it due
 JITTER_S = 2
 
 
@@ -38,8 +47,9 @@ _skip_filter = _SkippedRunFilter()
 
 
 def tick_for(interval_s: float) -> float:
-    """How often a fixed-interval source's job asks whether a call is due: at most a quarter of
-    its interval, so a call a minute goes out every 60-75 s, not every 60 or 90."""
+    """A fixed-interval source's regular tick: a quarter of its interval. (Its job sleeps
+    until the next call is due, which the interval always tells; the regular tick is for a
+    coordinator that cannot tell.)"""
     return max(1.0, min(OTHER_TICK_S, interval_s / 4))
 
 
@@ -56,16 +66,19 @@ class PollJobs:
         now_fn: Callable[[], datetime],
         tick_s: Mapping[str, float] | None = None,
         awake: Collection[str] = (),
+        max_wait_s: float = MAX_WAIT_S,
     ):
         self.coordinators = dict(coordinators)
         self.now_fn = now_fn
         self.tick_s = {**DEFAULT_TICK_S, **(tick_s or {})}
+        self.max_wait_s = max_wait_s
         self.awake = frozenset(awake) & set(self.coordinators)
         self.paused = False
         self._stopped = False
         self._active = 0  # jobs running now; resources may be closed only at zero
         self._idle = threading.Condition()
         self._control = threading.Lock()  # add_once vs stop: no job added while stopping
+        self._woken: set[str] = set()  # run_now() asked for these since their tick began
         sched_log = logging.getLogger("apscheduler.scheduler")
         if _skip_filter not in sched_log.filters:
             sched_log.addFilter(_skip_filter)
@@ -81,15 +94,47 @@ class PollJobs:
                 args=(source,),
                 id=source,
                 name=f"poll {source}",
-                seconds=self.tick_s.get(source, OTHER_TICK_S),
+                seconds=self._longest_wait(source),  # (each tick plans the next sooner)
                 jitter=JITTER_S,
                 next_run_time=datetime.now(
                     UTC
                 ),  # first poll right away (the scheduler's own clock)
             )
 
+    def _longest_wait(self, source: str) -> float:
+        return max(self.max_wait_s, self.tick_s.get(source, OTHER_TICK_S))
+
     def _tick(self, source: str) -> None:
-        self._run(lambda: self.coordinators[source].tick(self.now_fn()), source)
+        self._run(lambda: self._tick_and_plan(source), source)
+
+    def _tick_and_plan(self, source: str) -> None:
+        coordinator = self.coordinators[source]
+        with self._control:
+            self._woken.discard(source)  # this tick serves a run_now() before it
+        coordinator.tick(self.now_fn())
+        now = self.now_fn()
+        self.plan(source, self.wait_s(source, coordinator.next_tick(now), now))
+
+    def wait_s(self, source: str, moment: datetime | None, now: datetime) -> float:
+        """How long the job sleeps after a tick at ``now`` when its next moment is ``moment``
+        (None: the coordinator cannot tell, the regular tick)."""
+        tick = self.tick_s.get(source, OTHER_TICK_S)
+        if moment is None:
+            return min(tick, self._longest_wait(source))
+        ahead = (moment - now).total_seconds() + DUE_MARGIN_S
+        return min(max(ahead, min(tick, MIN_WAIT_S)), self._longest_wait(source))
+
+    def plan(self, source: str, wait_s: float) -> None:
+        """Run the job ``wait_s`` from now (not if it is paused or stopped); at once if
+        ``run_now`` asked for it while this tick ran (the scheduler skipped that run: one
+        instance at a time)."""
+        now = datetime.now(UTC)  # the scheduler's own clock
+        with self._control:
+            if self._stopped or (self.paused and source not in self.awake):
+                return
+            when = now if source in self._woken else now + timedelta(seconds=wait_s)
+            with contextlib.suppress(JobLookupError):  # (an add_once job has no plan)
+                self.scheduler.modify_job(source, next_run_time=when)
 
     def _run(self, work: Callable[[], object], what: str) -> None:
         with self._idle:
@@ -140,9 +185,10 @@ class PollJobs:
 
     def pause(self) -> None:
         """No polling until ``resume()`` (the panel is scheduled off), but for ``awake`` sources."""
-        self.paused = True
-        if self.scheduler.running:
-            self._pause_jobs()
+        with self._control:  # no tick's plan may move a job it pauses (see ``plan``)
+            self.paused = True
+            if self.scheduler.running:
+                self._pause_jobs()
 
     def _pause_jobs(self) -> None:
         for source in self.coordinators:
@@ -163,9 +209,11 @@ class PollJobs:
         if not self.scheduler.running:
             return
         now = datetime.now(UTC)
-        for s in [source] if source else list(self.coordinators):
-            if self.paused and s not in self.awake:
-                continue
-            job = self.scheduler.get_job(s)
-            if job is not None:
-                job.modify(next_run_time=now)
+        with self._control:
+            for s in [source] if source else list(self.coordinators):
+                if self.paused and s not in self.awake:
+                    continue
+                job = self.scheduler.get_job(s)
+                if job is not None:
+                    self._woken.add(s)  # a tick running now plans its next run at once
+                    job.modify(next_run_time=now)

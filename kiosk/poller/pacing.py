@@ -266,6 +266,20 @@ class BudgetPacer:
         # A retry costs a call like any other: it waits for the budget's interval too.
         return self.due(last_attempt, now)
 
+    def next_due(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        """When ``due`` turns True at the pace of ``now`` (None: no call is planned now)."""
+        last = trusted(last_attempt, now)
+        if self.ledger.quota_block(now) is not None:
+            gap: float | None = self.ledger.plan.min_interval_s
+        else:
+            gap = self.interval_s(now)
+        if gap is None:
+            return None
+        return now if last is None else last + timedelta(seconds=gap)
+
+    def next_retry(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        return self.next_due(last_attempt, now)
+
     def quota_block(self, now: datetime) -> str | None:
         return self.ledger.quota_block(now)
 
@@ -304,6 +318,13 @@ class IntervalPacer:
 
     def may_retry(self, last_attempt: datetime | None, now: datetime) -> bool:
         return True
+
+    def next_due(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        last = trusted(last_attempt, now)
+        return now if last is None else last + self.interval
+
+    def next_retry(self, last_attempt: datetime | None, now: datetime) -> datetime | None:
+        return now  # a retry waits only for its backoff
 
     def quota_block(self, now: datetime) -> str | None:
         return self.ledger.quota_block(now) if self.ledger else None

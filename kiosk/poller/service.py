@@ -31,7 +31,7 @@ from kiosk.ops.redact import Redactor
 from kiosk.poller.coordinator import Coordinator, Pacer
 from kiosk.poller.feeds import Feeds
 from kiosk.poller.history import AirHistory
-from kiosk.poller.jobs import PollJobs, tick_for
+from kiosk.poller.jobs import MAX_WAIT_S, PollJobs, tick_for
 from kiosk.poller.keys import ApiKeys, load_keys
 from kiosk.poller.pacing import BudgetPacer, IntervalPacer, QuotaLedger
 from kiosk.poller.redis_target import target_secrets
@@ -244,6 +244,7 @@ class PollerService:
         *,
         env: Mapping[str, str] | None = None,
         tick_s: Mapping[str, float] | None = None,
+        max_wait_s: float = MAX_WAIT_S,
         redactor: Redactor | None = None,
         sources: tuple[str, ...] = tuple(SOURCES),
     ):
@@ -255,7 +256,9 @@ class PollerService:
         src, specs = cfg.sources, self.poller.specs
         ticks = {n: tick_for(src.interval_s(n)) for n, s in specs.items() if s.interval_s}
         awake = [n for n, s in specs.items() if s.always_polled]  # polled while the panel is off
-        self.jobs = PollJobs(self.poller.coordinators, now_fn, {**ticks, **(tick_s or {})}, awake)
+        self.jobs = PollJobs(
+            self.poller.coordinators, now_fn, {**ticks, **(tick_s or {})}, awake, max_wait_s
+        )
         self._closed = threading.Event()
         self._history: Snapshot[Any] | None = None  # the last kept-history snapshot published
 
