@@ -137,12 +137,56 @@ def test_the_picture_fits_the_widget_and_is_redrawn_only_on_change(app):
     assert not w.busy() and w.renders == 0  # nothing before activate (after the first frame)
     w.activate()
     assert w.wait(60) and w.renders == 1
-    assert w.pixmap.size().toTuple() == (600, 300)
+    assert w.image.size().toTuple() == (600, 300)
     assert 0 < w.last_cost["cpu_s"] < 30 and 20 < w.last_cost["peak_rss_mb"] < 1000  # its own
     w.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(seconds=30)))  # same hour
     assert not w.busy() and w.wait(1) and w.renders == 1
     w.resize(700, 320)
-    assert w.wait(60) and w.renders == 2 and w.pixmap.size().toTuple() == (700, 320)
+    assert w.wait(60) and w.renders == 2 and w.image.size().toTuple() == (700, 320)
+    w.deleteLater()
+
+
+def test_the_png_is_decoded_off_the_gui_thread_and_shown_from_the_event_loop(app, monkeypatch):
+    import threading
+
+    threads: list[str] = []
+    decode = chart_view._decode
+
+    def spy(png: bytes):
+        threads.append(threading.current_thread().name)
+        return decode(png)
+
+    monkeypatch.setattr(chart_view, "_decode", spy)
+    w = TrendImage((1920, 1080))
+    w.resize(600, 300)
+    w.set_series(SERIES)
+    changed: list[bool] = []
+    w.changed.connect(lambda: changed.append(True))
+    w.activate()
+    deadline = time.monotonic() + 60
+    while not changed and time.monotonic() < deadline:  # the event loop only, no wait()
+        app.processEvents()
+        time.sleep(0.01)
+    assert changed and w.renders == 1 and w.problem() is None
+    assert threads and threading.main_thread().name not in threads
+    # The raster engine draws it as it is: no conversion in a paint.
+    assert w.image.format() in (
+        QImage.Format.Format_RGB32,
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    w.deleteLater()
+
+
+def test_a_drawing_that_is_not_a_png_is_a_failure_not_a_picture(app, tmp_path, monkeypatch):
+    body = "sys.stdout.buffer.write(b'not a png at all'); sys.exit(0)"
+    monkeypatch.setattr(TrendImage, "command", _stand_in(tmp_path, body))
+    w = TrendImage((1920, 1080))
+    w.resize(600, 300)
+    w.set_series(SERIES)
+    w.activate()
+    assert not w.wait(30)
+    assert w.image is None and w.error == "chart: the drawing is not a PNG"
+    assert w.problem() == "chart: the drawing is not a PNG" and not w.busy()
     w.deleteLater()
 
 
@@ -168,7 +212,7 @@ def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavaila
         win.settle(30)
         page.chart.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(hours=2)))
         win.settle(30)
-    assert page.chart.pixmap is None and page.chart.error == "chart: no font today"
+    assert page.chart.image is None and page.chart.error == "chart: no font today"
     assert [r.getMessage() for r in caplog.records] == ["chart: no font today"]
     assert page.chart.isHidden() and not page.chart_empty.isHidden()
     assert page.chart_empty.text.ko.text() == "차트를 그리지 못함"
@@ -208,7 +252,7 @@ def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
     ]
     win.finish_building()  # what the runner does after the first frame
     assert win.settle(60) and win.unsettled() == []
-    drawn = page.chart.pixmap.size().toTuple()
+    drawn = page.chart.image.size().toTuple()
     win.show_page("air")
     app.processEvents()
     assert page.chart.size().toTuple() == drawn  # no second drawing when the page shows
@@ -228,7 +272,7 @@ def test_a_reloaded_window_draws_its_chart(app):
     rt.reconfigure(window_setup(*load_all(EXAMPLES[0])))  # SIGHUP: a new window
     rt.window.rotating = False  # the air page never shows: only finish_building can draw it
     page = _air_page(rt.window)
-    assert GuiLoop().wait_for(lambda: page.chart.pixmap is not None, 30)
+    assert GuiLoop().wait_for(lambda: page.chart.image is not None, 30)
     assert page.chart.error is None
     assert not page.isVisible()
     rt.window.stop()
@@ -260,7 +304,7 @@ def test_an_old_picture_is_not_shown_as_the_last_24_hours_when_drawing_keeps_fai
     win.settle(30)
     page._show_trend()
     assert page.chart.error == "chart: broken"
-    assert page.chart.pixmap is not None  # an hour behind: the old picture may stay
+    assert page.chart.image is not None  # an hour behind: the old picture may stay
     two_later = NOW + timedelta(hours=2)
     page.view = replace(page.view, trend=trend(_history(two_later), DISTRICT, two_later))
     page._show_trend()
@@ -278,5 +322,5 @@ def test_a_qt_scale_factor_does_not_change_the_picture_size(app, monkeypatch):
     w.set_series(SERIES)
     w.activate()
     assert w.wait(60), w.error
-    assert w.pixmap.size().toTuple() == (400, 200)
+    assert w.image.size().toTuple() == (400, 200)
     w.deleteLater()

@@ -2,10 +2,12 @@
 
 The kiosk never imports pyqtgraph: ``TrendImage`` asks a short-lived ``python -m
 kiosk.ui.chart_render`` (QProcess, asynchronous, never blocking the GUI thread) for a PNG of
-its own size whenever the series or its size changes, and paints the last good one. While a
-drawing runs, a newer request waits (only the newest); a drawing that fails or takes longer
-than ``TIMEOUT_MS`` is logged (one line) and the last picture stays. Without any picture the
-page says the chart is unavailable (``failed``).
+its own size whenever the series or its size changes, and paints the last good one. The PNG
+is decoded on a worker thread (a 4K chart's decode takes 4-16 ms: on the GUI thread, a frame
+of the rotation would wait for it); the widget keeps the ``QImage``, which the raster engine
+draws as it is. While a drawing runs, a newer request waits (only the newest); a drawing that
+fails or takes longer than ``TIMEOUT_MS`` is logged (one line) and the last picture stays.
+Without any picture the page says the chart is unavailable (``failed``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,23 @@ import logging
 import os
 import sys
 import time
+import weakref
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QProcess, QProcessEnvironment, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPixmap
+import shiboken6
+from PySide6.QtCore import (
+    QByteArray,
+    QObject,
+    QProcess,
+    QProcessEnvironment,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.views.air import TrendSeries
@@ -31,6 +46,43 @@ RESIZE_SETTLE_MS = 150  # a layout settles in a few resize events; draw once, at
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 # systemd's notify variables are the kiosk's (the child drops Qt's scale settings itself).
 _NOT_FOR_THE_CHILD = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
+_DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-decode")
+_BLITTED = (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def _decode(png: bytes) -> QImage | None:
+    """The PNG as an image the raster engine draws without converting (a worker thread)."""
+    image = QImage()
+    if not image.loadFromData(png, "PNG"):
+        return None
+    return image if image.format() in _BLITTED else image.convertToFormat(_BLITTED[1])
+
+
+class _Relay(QObject):
+    """Hands a finished decode to the GUI thread (it lives there, and is never deleted: a
+    chart widget may be gone by the time its decode ends)."""
+
+    decoded = Signal(object, object)  # a weak reference to the TrendImage, the Future
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decoded.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @staticmethod
+    def _deliver(ref: weakref.ReferenceType, future: Future) -> None:
+        chart = ref()
+        if chart is not None and shiboken6.isValid(chart):
+            chart._decoded(future)
+
+
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()  # (first made from a widget, on the GUI thread)
+    return _relay
 
 
 class TrendImage(QWidget):
@@ -45,7 +97,7 @@ class TrendImage(QWidget):
         super().__init__(parent)
         self.screen_size = screen
         self.series: TrendSeries | None = None
-        self.pixmap: QPixmap | None = None
+        self.image: QImage | None = None  # the last good picture
         self.picture_series: TrendSeries | None = None  # what the picture shows
         self.drawn_key: tuple | None = None
         self.error: str | None = None
@@ -54,6 +106,7 @@ class TrendImage(QWidget):
         self.last_cost: dict[str, float] | None = None  # the drawing process's CPU and peak RSS
         self._proc: QProcess | None = None
         self._proc_key: tuple | None = None
+        self._decoding: Future | None = None  # the finished drawing's PNG, being decoded
         self._started = 0.0
         self._settle = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
         self._settle.timeout.connect(self._maybe_start)
@@ -148,24 +201,38 @@ class TrendImage(QWidget):
                 self.last_cost = json.loads(stats[-1][len(STATS_TAG) :])
             except ValueError:
                 self.last_cost = None
-        pixmap = QPixmap()
-        ok = status == QProcess.ExitStatus.NormalExit and code == 0
-        if ok and pixmap.loadFromData(png, "PNG"):
-            self._end(pixmap, None)
-            return
         lines = [ln for ln in lines if not ln.startswith(STATS_TAG)]
         last = lines[-1] if lines else f"exit status {code}"
-        self._end(None, last if last.startswith("chart:") else f"chart: {last}")
+        if status != QProcess.ExitStatus.NormalExit or code != 0 or not png:
+            self._end(None, last if last.startswith("chart:") else f"chart: {last}")
+            return
+        self._deadline.stop()  # it drew: the decode is ours
+        future = _DECODER.submit(_decode, png)
+        self._decoding = future
+        relay, ref = _the_relay(), weakref.ref(self)
+        future.add_done_callback(lambda f: relay.decoded.emit(ref, f))
 
-    def _end(self, pixmap: QPixmap | None, error: str | None) -> None:
+    def _decoded(self, future: Future) -> None:
+        """The decode is over (GUI thread): the new picture, or the failure to read it."""
+        if future is not self._decoding:
+            return  # stopped, or taken already by wait()
+        self._decoding = None
+        try:
+            image = future.result()
+        except Exception:  # (QImage reports a bad PNG by returning False, not by raising)
+            log.debug("chart: decoding failed", exc_info=True)
+            image = None
+        self._end(image, None if image is not None else "chart: the drawing is not a PNG")
+
+    def _end(self, image: QImage | None, error: str | None) -> None:
         proc, key = self._proc, self._proc_key
         self._deadline.stop()
         self._proc = self._proc_key = None
         if proc is not None:
             proc.deleteLater()
         self.last_render_s = time.monotonic() - self._started
-        if pixmap is not None:
-            self.pixmap, self.drawn_key, self.error = pixmap, key, None
+        if image is not None:
+            self.image, self.drawn_key, self.error = image, key, None
             self.picture_series = key[0] if key else None
             self.renders += 1
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -194,8 +261,14 @@ class TrendImage(QWidget):
         self._settle.stop()
         self._maybe_start()  # a hidden widget's resize sends no event until it shows
         deadline = time.monotonic() + timeout_s
-        while self._proc is not None and time.monotonic() < deadline:
-            self._proc.waitForFinished(max(1, int((deadline - time.monotonic()) * 1000)))
+        while self._proc is not None and (left := deadline - time.monotonic()) > 0:
+            decoding = self._decoding
+            if decoding is None:
+                self._proc.waitForFinished(max(1, int(left * 1000)))  # (runs _finished)
+                continue
+            futures.wait([decoding], timeout=left)
+            if decoding.done():
+                self._decoded(decoding)  # now, not when the event loop gets to it
         return self.problem() is None
 
     def problem(self) -> str | None:
@@ -207,11 +280,13 @@ class TrendImage(QWidget):
             return f"chart: too small to draw ({self.width()}x{self.height()})"
         if not self.active:
             return "chart: drawing not started (the page was never built or shown)"
+        if self._decoding is not None:
+            return "chart: reading the new picture"
         if self._proc is not None:
             return f"chart: still drawing after {time.monotonic() - self._started:.1f} s"
         if self.error is not None:
             return self.error
-        if self.pixmap is None or self.drawn_key != key:
+        if self.image is None or self.drawn_key != key:
             return "chart: the picture is of other data or another size"
         return None
 
@@ -219,6 +294,7 @@ class TrendImage(QWidget):
         """Kill a drawing in progress and draw no more (the kiosk is stopping)."""
         self.active = False
         self._settle.stop()
+        self._decoding = None  # (a decode under way ends unused)
         if self._proc is not None:
             proc = self._proc
             self._deadline.stop()
@@ -230,12 +306,12 @@ class TrendImage(QWidget):
         return QSize(100, 60)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if self.pixmap is None:
+        if self.image is None:
             return
         p = QPainter(self)
-        if self.pixmap.size() == self.size():
-            p.drawPixmap(0, 0, self.pixmap)
+        if self.image.size() == self.size():
+            p.drawImage(0, 0, self.image)
         else:  # resized while a new drawing is on its way: the old one, stretched, until then
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawPixmap(self.rect(), self.pixmap)
+            p.drawImage(self.rect(), self.image)
         p.end()
