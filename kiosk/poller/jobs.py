@@ -8,7 +8,9 @@ at again within that); where the coordinator cannot tell, it asks again at the s
 tick. A call a minute goes out at 60 s, not at the next tick after it, and a quiet kiosk's
 poller wakes about once per call instead of every few seconds. ``max_instances=1`` keeps a
 slow request from piling up copies of its job, ``coalesce`` folds missed runs (after a
-suspend) into one, and jitter keeps several kiosks from hitting the API in the same second.
+suspend) into one. Planned runs follow each kiosk's own last call (or, for a station's screens
+sharing one answer, that answer: single flight makes it one call); the regular tick keeps its
+jitter, so kiosks started together do not stay in step.
 """
 
 from __future__ import annotations
