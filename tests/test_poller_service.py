@@ -377,3 +377,14 @@ def test_a_tick_ending_after_pause_leaves_its_job_paused() -> None:
     finally:
         gate.set()
         jobs.stop()
+
+
+def test_a_jobs_wait_is_its_next_moment_kept_between_a_second_and_thirty() -> None:
+    from kiosk.poller.jobs import DUE_MARGIN_S, MAX_WAIT_S, MIN_WAIT_S, PollJobs
+
+    jobs = PollJobs({}, now_kst)
+    now = now_kst()
+    assert jobs.wait_s("subway", None, now) == 5.0  # cannot tell: the regular tick
+    assert jobs.wait_s("subway", now + timedelta(seconds=10), now) == 10 + DUE_MARGIN_S
+    assert jobs.wait_s("subway", now - timedelta(seconds=3), now) == MIN_WAIT_S  # no busy loop
+    assert jobs.wait_s("subway", now + timedelta(hours=1), now) == MAX_WAIT_S  # a clock set

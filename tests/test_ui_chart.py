@@ -163,11 +163,8 @@ def test_the_png_is_decoded_off_the_gui_thread_and_shown_from_the_event_loop(app
     changed: list[bool] = []
     w.changed.connect(lambda: changed.append(True))
     w.activate()
-    deadline = time.monotonic() + 60
-    while not changed and time.monotonic() < deadline:  # the event loop only, no wait()
-        app.processEvents()
-        time.sleep(0.01)
-    assert changed and w.renders == 1 and w.problem() is None
+    assert GuiLoop().wait_for(lambda: bool(changed), 60)  # the event loop only, no wait()
+    assert w.renders == 1 and w.problem() is None
     assert threads and threading.main_thread().name not in threads
     # The raster engine draws it as it is: no conversion in a paint.
     assert w.image.format() in (

@@ -122,7 +122,7 @@ class PollJobs:
         (None: the coordinator cannot tell, the regular tick)."""
         tick = self.tick_s.get(source, OTHER_TICK_S)
         if moment is None:
-            return min(tick, self._longest_wait(source))
+            return tick
         ahead = (moment - now).total_seconds() + DUE_MARGIN_S
         return min(max(ahead, min(tick, MIN_WAIT_S)), self._longest_wait(source))
 
@@ -135,7 +135,7 @@ class PollJobs:
             if self._stopped or (self.paused and source not in self.awake):
                 return
             when = now if source in self._woken else now + timedelta(seconds=wait_s)
-            with contextlib.suppress(JobLookupError):  # (an add_once job has no plan)
+            with contextlib.suppress(JobLookupError):  # (removed: the scheduler is stopping)
                 self.scheduler.modify_job(source, next_run_time=when)
 
     def _run(self, work: Callable[[], object], what: str) -> None:
