@@ -376,3 +376,14 @@ def test_a_budget_paced_next_tick_follows_the_budgets_interval() -> None:
     )
     night = datetime(2026, 11, 24, 3, 0, tzinfo=KST)  # outside service hours: no call planned
     assert pacer.next_due(T0, night) is None
+
+
+def test_next_tick_outside_service_hours_after_a_clock_set_back_is_not_now() -> None:
+    pacer = BudgetPacer(subway_ledger())  # service 05:00-01:00
+    fetch = FakeFetch()
+    c = Coordinator("subway", fetch, POLICY, pacer)  # type: ignore[arg-type]
+    fetch.fail_with(TransportError("subway", "connection refused"))
+    c.tick(T0)
+    night = T0.replace(hour=3)  # the clock went back behind the failure, into the night
+    assert not c.due(night)
+    assert c.next_tick(night) is None  # the regular tick, not a wake-up every second

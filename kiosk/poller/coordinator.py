@@ -172,10 +172,13 @@ class Coordinator:
             if self._forced:
                 return now
             if self._failure is not None and self.retry_at is not None:
-                if self.last_failure_at is not None and now < self.last_failure_at:
-                    return now  # the clock went back behind the failure (see ``due``)
                 paced = self.pacer.next_retry(self.last_attempt_at, now)
-                call = None if paced is None else max(self.retry_at, paced)
+                if paced is None:
+                    call = None  # no retry planned now (outside a budget's service hours)
+                elif self.last_failure_at is not None and now < self.last_failure_at:
+                    call = now  # the clock went back behind the failure (see ``due``)
+                else:
+                    call = max(self.retry_at, paced)
             else:
                 call = self.pacer.next_due(self._paced_from(), now)
         if call is None:
