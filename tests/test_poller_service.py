@@ -379,6 +379,52 @@ def test_a_tick_ending_after_pause_leaves_its_job_paused() -> None:
         jobs.stop()
 
 
+@pytest.mark.parametrize("paused", [False, True], ids=["runs", "paused-first"])
+def test_run_now_during_a_slow_tick_runs_again_once_that_tick_has_returned(paused: bool) -> None:
+    # The scheduler counts a run until its job has returned, after the tick has planned the
+    # next one; a run planned "now" in between is skipped (max_instances=1) and, before the
+    # fix, the run_now() waited for the regular interval (30 s). The job's return is delayed
+    # here so that the scheduler always looks in that window.
+    from kiosk.poller.jobs import PollJobs
+
+    gate = threading.Event()
+    src = _Ticks(interval_s=600.0, gate=gate)  # one call; later ticks only look
+    jobs = PollJobs({"air": src.coordinator}, now_kst, {"air": 30.0})
+    planned = threading.Event()
+    plan = jobs.plan
+
+    def slow_return(source: str, wait_s: float) -> None:
+        plan(source, wait_s)
+        planned.set()
+        threading.Event().wait(0.5)  # the job returns half a second after its plan
+
+    jobs.plan = slow_return  # type: ignore[method-assign]
+    jobs.start()
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not src.calls and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert src.calls  # the first tick is in its request
+        jobs.run_now("air")  # skipped now: that tick still runs
+        gate.set()
+        assert planned.wait(WAIT_S)
+        if paused:  # before the job returns: the run asked for waits for resume()
+            jobs.pause()
+            assert jobs.wait_idle(WAIT_S)
+            threading.Event().wait(0.3)  # (the listener has run by now)
+            job = jobs.scheduler.get_job("air")
+            assert job is not None and job.next_run_time is None and src.ticks == 1
+            jobs.resume()
+        started = time.monotonic()
+        while src.ticks < 2 and time.monotonic() - started < WAIT_S:
+            threading.Event().wait(0.01)
+        assert src.ticks == 2, "run_now() during a tick was lost until the regular interval"
+        assert time.monotonic() - started < 2.0
+    finally:
+        gate.set()
+        jobs.stop()
+
+
 def test_a_jobs_wait_is_its_next_moment_kept_between_a_second_and_thirty() -> None:
     from kiosk.poller.jobs import DUE_MARGIN_S, MAX_WAIT_S, MIN_WAIT_S, PollJobs
 

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -102,6 +103,7 @@ class PollJobs:
                     UTC
                 ),  # first poll right away (the scheduler's own clock)
             )
+        self.scheduler.add_listener(self._ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def _longest_wait(self, source: str) -> float:
         return max(self.max_wait_s, self.tick_s.get(source, OTHER_TICK_S))
@@ -127,14 +129,36 @@ class PollJobs:
         return min(max(ahead, min(tick, MIN_WAIT_S)), self._longest_wait(source))
 
     def plan(self, source: str, wait_s: float) -> None:
-        """Run the job ``wait_s`` from now (not if it is paused or stopped); at once if
-        ``run_now`` asked for it while this tick ran (the scheduler skipped that run: one
-        instance at a time)."""
-        now = datetime.now(UTC)  # the scheduler's own clock
+        """Run the job ``wait_s`` from now (not if it is paused or stopped). A ``run_now`` that
+        came while this tick ran is served when the job has returned (``_ended``): until then
+        the scheduler still counts this run and would skip one planned now (one instance at a
+        time), leaving it to the regular interval."""
+        self._move(source, datetime.now(UTC) + timedelta(seconds=wait_s))
+
+    def _ended(self, event: JobExecutionEvent) -> None:
+        # Dispatched after the executor stopped counting the run (APScheduler 3's
+        # ``_run_job_success``/``_run_job_error`` decrement first), so a run planned now is
+        # taken. It takes no lock of ours: it may run on the scheduler's thread, inside its
+        # pass (a job that ended before the executor added its callback), while stop() or
+        # pause() holds ``_control`` and waits for that pass. A pause() in between is undone
+        # here: it set ``paused`` before pausing the jobs, so whichever comes last pauses.
+        # (On the scheduler's thread the pass plans that job's next run after this, over it: a
+        # run_now() during a tick that ends in microseconds may still wait for the interval.)
+        source = event.job_id
+        if source not in self._woken or self._stopped or not self._may_run(source):
+            return
+        with contextlib.suppress(JobLookupError):  # (removed: the scheduler is stopping)
+            self.scheduler.modify_job(source, next_run_time=datetime.now(UTC))
+            if not self._may_run(source):
+                self.scheduler.pause_job(source)
+
+    def _may_run(self, source: str) -> bool:
+        return not self.paused or source in self.awake
+
+    def _move(self, source: str, when: datetime) -> None:
         with self._control:
-            if self._stopped or (self.paused and source not in self.awake):
+            if self._stopped or not self._may_run(source):
                 return
-            when = now if source in self._woken else now + timedelta(seconds=wait_s)
             with contextlib.suppress(JobLookupError):  # (removed: the scheduler is stopping)
                 self.scheduler.modify_job(source, next_run_time=when)
 
@@ -217,5 +241,5 @@ class PollJobs:
                     continue
                 job = self.scheduler.get_job(s)
                 if job is not None:
-                    self._woken.add(s)  # a tick running now plans its next run at once
+                    self._woken.add(s)  # a tick running now: run again when it returns
                     job.modify(next_run_time=now)
