@@ -2,8 +2,9 @@
 
 The real `kiosk run` (windowed, offscreen) polls a local fault-injecting server
 (``kiosk.bench.faultserver``) as fast as the config allows (subway every 5 s, air and bikes
-every 60 s, the rest every 600 s, no cache reuse), rotates every page every 3 s (the shortest
-duration a layout allows), and is sampled once a second. Its HTTP cache starts damaged, and at
+every 60 s, the rest every 600 s, no cache reuse), rotates every page every 6 s (long enough
+for a stretch with no page picture held in each dwell: the memory floors compare like with
+like), and is sampled once a second. Its HTTP cache starts damaged, and at
 half-time a damaged copy is put in place of the live file (``kiosk.bench.cache_damage``). It
 passes when, at the end, the process is alive, stops cleanly on SIGTERM, and logged no error and
 no traceback; its memory (RSS/USS from warm-up to the end) is reported against the 2 MB growth
@@ -41,7 +42,12 @@ from kiosk.bench.spawn import (
 from kiosk.config import Config, Layout
 from kiosk.core.timeutil import now_kst
 
-PAGE_SECONDS = 3.0  # the shortest page duration a layout accepts
+# Each page's dwell has a stretch with no page picture held (the next page is made ready
+# kiosk.ui.turns.LEAD_S = 3 s before its turn and freed when the hand-over after its fade ends,
+# ~0.8 s into the dwell), so the memory floors of two tenths of the run measure the same state.
+# With the shortest duration a layout accepts (3 s) a picture was held nearly all the time, and a
+# floor that fell in a stretch without one (pages skipped for want of data) read as +26 MB.
+PAGE_SECONDS = 6.0
 GUI_SILENCE_S = 15.0  # STATUS= comes every 5 s from a GUI-thread timer: 3 missed = stalled
 HTTP_TIMEOUT_S = 2.0
 FAST_SOURCES: dict[str, Any] = {
