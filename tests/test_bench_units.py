@@ -205,3 +205,45 @@ def test_the_package_is_compiled_to_bytecode_once_and_a_folder_it_cannot_write_s
     (blocked / "mod.py").write_text("X = 1\n")
     (blocked / "__pycache__").write_text("a file where the folder would go")  # even for root
     assert compile_package(blocked) is False
+
+
+def test_the_fault_server_is_quiet_when_a_client_hangs_up_and_one_line_on_its_own_fault(capsys):
+    import socket
+    import struct
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from kiosk.bench.faultserver import _Server
+
+    handled = threading.Semaphore(0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            raise ValueError("a reply the bench\ncannot make")
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    class Counted(_Server):
+        def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+            super().handle_error(request, client_address)
+            handled.release()
+
+    server = Counted(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    try:
+        with socket.create_connection(server.server_address, timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x")  # half a request, then a reset (RST)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert handled.acquire(timeout=5)
+        assert capsys.readouterr().err == ""  # the kiosk hanging up: no traceback, nothing
+        with socket.create_connection(server.server_address, timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert handled.acquire(timeout=5)
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert "fault server: request from 127.0.0.1:" in err
+        assert err.endswith("failed: ValueError: a reply the bench cannot make\n")
+    finally:
+        server.shutdown()
+        server.server_close()

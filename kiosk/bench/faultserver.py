@@ -13,6 +13,7 @@ never outlive the soak.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import zlib
 from collections import Counter
@@ -92,6 +93,25 @@ def _null_rows(body: bytes) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
+class _Server(ThreadingHTTPServer):
+    """A client hanging up is part of the soak (the kiosk gives up on a slow reply, or resets a
+    kept-alive connection it no longer wants): not worth the traceback ``socketserver`` prints
+    for it. Anything else is the bench's own fault and says so, in one line."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return
+        print(
+            f"kiosk bench: fault server: request from {client_address[0]}:{client_address[1]} "
+            f"failed: {type(error).__name__}: {' '.join(str(error).split())}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 class FaultServer:
     """The server in a thread; ``counts`` says what was served, by source and outcome."""
 
@@ -113,8 +133,7 @@ class FaultServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._started = monotonic()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )
