@@ -197,18 +197,18 @@ def test_new_data_redraws_the_pages_that_show_its_source_and_no_others(win_clock
 def test_the_footer_ages_are_worked_out_when_one_can_step_and_always_read_right(
     win_clock, monkeypatch
 ):
-    import kiosk.ui.window as window_module
+    import kiosk.core.source_states as states_module
 
     win, clock = win_clock
     win.rotating = False
     calls: list[object] = []
-    real = window_module.footer_ages
+    real = states_module.footer_ages
 
     def counted(*args, **kwargs):
         calls.append(args[-1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(window_module, "footer_ages", counted)
+    monkeypatch.setattr(states_module, "footer_ages", counted)
     win.apply_snapshot(replace(win.snapshots["subway"], fetched_at=clock.now))
     item = win.footer.items["subway"]
     assert item.age.text() == "방금 · just now" and len(calls) == 1

@@ -21,13 +21,12 @@ from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.core.freshness import FreshnessPolicy
-from kiosk.core.health import health, state_until
-from kiosk.core.held import Held
 from kiosk.core.models import Notice, Snapshot
 from kiosk.core.pages import PAGE_KINDS
 from kiosk.core.pixelshift import Offset, next_step_at, offset_at
 from kiosk.core.rotation import position_at
-from kiosk.core.views.common import DataState, footer_ages, footer_ages_until, footer_sources
+from kiosk.core.source_states import SourceStates
+from kiosk.core.views.common import DataState, footer_sources
 from kiosk.ui import theme
 from kiosk.ui.chrome import Footer, Header
 from kiosk.ui.notice_layer import NoticeLayer
@@ -118,7 +117,8 @@ class KioskWindow(Panel):
         for page in self.pages:
             sources += [s for s in page.sources if s not in sources]
         self.sources = tuple(sources)
-        self.policies = {s: FreshnessPolicy(*setup.freshness[s]) for s in self.sources}
+        policies = {s: FreshnessPolicy(*setup.freshness[s]) for s in self.sources}
+        self.source_states = SourceStates(self.sources, policies, setup.labels)
         self.footer = Footer(m, footer_sources(self.sources), len(self.pages))
         lay.addWidget(self.footer)
         self.scene.parts = lambda: [
@@ -130,10 +130,6 @@ class KioskWindow(Panel):
         self.fade.setDuration(max(1, setup.transition_ms))
         self.fade.valueChanged.connect(self.set_fade)
         self.fade.finished.connect(self.end_fade)
-        self.snapshots: dict[str, Snapshot] = {}
-        self._held_ages: Held[None] | None = None  # when the footer's ages were worked out
-        self._held_states: dict[str, Held[DataState]] = {}  # each source's state as judged
-        self.states: dict[str, DataState] = {}
         self.index = 0
         self._rotating = True
         self.rotation_start = monotonic()  # the rotation runs on monotonic() - rotation_start
@@ -180,42 +176,32 @@ class KioskWindow(Panel):
         self.apply_snapshots((snap,))
 
     def apply_snapshots(self, snaps: Sequence[Snapshot]) -> None:
-        for s in snaps:
-            self.snapshots[s.source] = s
+        new_data = self.source_states.put(snaps)
         self._unquiet()  # the pages' next steps move with their data
-        self._refresh_states(self.clock(), new_data=tuple(s.source for s in snaps))
+        self._refresh_states(self.clock(), new_data)
         self.turner.data_changed()  # the page being made ready may be drawn again
 
-    def _state_of(self, source: str, now: datetime) -> DataState:
-        # Judged again only where the clock can change it (the data's age reaching a threshold)
-        # or the snapshot changed: most ticks every source's state holds.
-        snap = self.snapshots.get(source)
-        held = self._held_states.get(source)
-        if held is not None and held.holds((snap,), now):
-            return held.value
-        policy = self.policies[source]
-        state = health(snap, policy, now).state
-        self._held_states[source] = Held((snap,), now, state_until(snap, policy, now), state)
-        return state
+    @property
+    def snapshots(self) -> dict[str, Snapshot]:
+        """The last snapshot of each source (the bench, a reload and tests read them)."""
+        return self.source_states.snapshots
+
+    @property
+    def states(self) -> dict[str, DataState]:
+        """Each source's state as last judged."""
+        return self.source_states.states
 
     def _refresh_states(self, now: datetime, new_data: Sequence[str] = ()) -> None:
         """Judge every source at ``now``; the pages that show a source with new data, or whose
         state changed, show it again (the others show nothing that changed)."""
-        states = {s: self._state_of(s, now) for s in self.sources}
-        touched = {s for s in states if states[s] != self.states.get(s)}.union(new_data)
-        self.states = states
+        touched = self.source_states.judge(now, new_data)
         if touched:
             for page in self.pages:
                 if any(page.reads(s) for s in touched):
-                    page.update_data(self.snapshots, states, now)
-        # The ages read "2분 전": most seconds they come out as shown, and nothing is worked out.
-        held = self._held_ages
-        if touched or held is None or not held.holds((), now):
-            self.footer.set_ages(
-                footer_ages(self.sources, self.setup.labels, self.snapshots, states, now)
-            )
-            until = footer_ages_until(self.sources, self.snapshots, now)
-            self._held_ages = Held((), now, until, None)
+                    page.update_data(self.source_states.snapshots, self.source_states.states, now)
+        ages = self.source_states.ages(now, changed=bool(touched))
+        if ages is not None:
+            self.footer.set_ages(ages)
 
     def set_notices(self, notices: Sequence[Notice]) -> None:
         """The notices in force, most severe first (GUI thread); () when there are none."""
@@ -390,9 +376,7 @@ class KioskWindow(Panel):
         next state threshold, the page's own next step, the pixel shift's next step, the glyph
         flush."""
         steps = [self.header.tick_due(now), self.current_page().tick_due(now)]
-        if self._held_ages is not None:
-            steps.append(self._held_ages.until)
-        steps += [held.until for held in self._held_states.values()]
+        steps += self.source_states.next_changes()
         shift = next_step_at(now.timestamp(), self.setup.shift_pixels, self.setup.shift_every_s)
         if shift is not None:
             steps.append(now + timedelta(seconds=shift - now.timestamp()))
