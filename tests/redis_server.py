@@ -9,6 +9,7 @@ Without redis-server the tests that need it are skipped with the reason, except 
 from __future__ import annotations
 
 import os
+import random
 import selectors
 import shutil
 import socket
@@ -33,11 +34,30 @@ def require_redis() -> str:
     return REDIS_SERVER
 
 
+def _ephemeral_low() -> int:
+    """The lowest port the kernel hands out for ``bind(0)`` and outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now, chosen below the kernel's
+    ephemeral range: a child process binds it seconds later, and in between no outgoing
+    connection or ``bind(0)`` elsewhere in the suite can be given it (one was, in CI: a kiosk
+    moved its /metrics to a port a client socket then held)."""
+    low = _ephemeral_low()
+    pick = random.SystemRandom()  # not the seeded `random`: workers would pick alike
+    for _ in range(100):
+        port = pick.randrange(10000, low) if low > 11000 else 0
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError("no free TCP port on 127.0.0.1 below the ephemeral range")
 
 
 class FakeMonotonic:

@@ -36,6 +36,11 @@ T0 = datetime(2026, 11, 24, 13, 0, tzinfo=KST)
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
+def wanted(got: Samples) -> Samples:
+    """What a failed wait shows: the page, panel and failure samples, not the process's."""
+    return {k: v for k, v in got.items() if not k[0].startswith(("kiosk_process", "python_"))}
+
+
 def samples(text: str) -> Samples:
     out = {}
     for family in text_string_to_metric_families(text):
@@ -161,14 +166,17 @@ def test_kiosk_run_serves_what_it_does_moves_on_reload_and_says_down_at_the_end(
     sim = LgSimulator().start()
     port, moved = free_port(), free_port()
     config = _config(tmp_path, sim.url, port)
-    kiosk = RunningKiosk(config, tmp_path)
+    log = tmp_path / "kiosk.log"
+    with log.open("w") as output:
+        kiosk = RunningKiosk(config, tmp_path, output=output)
     got: Samples = {}
 
     def served(want: int) -> bool:
         nonlocal got
         try:
             got = samples(scrape(want))
-        except OSError:
+        except OSError as e:
+            got = {(f"not served on {want}: {e}", ()): 0}
             return False
         return (
             got.get(("kiosk_page_changes_total", ()), 0) >= 2
@@ -178,7 +186,7 @@ def test_kiosk_run_serves_what_it_does_moves_on_reload_and_says_down_at_the_end(
 
     try:
         status = kiosk.wait_status(lambda s: s["state"] == "running", 60)
-        assert poll_until(lambda: served(port), 30), got
+        assert poll_until(lambda: served(port), 30), (wanted(got), log.read_text()[-4000:])
         text = scrape(port)
         lint = subprocess.run(
             [promtool, "check", "metrics"], input=text, capture_output=True, text=True
@@ -204,7 +212,7 @@ def test_kiosk_run_serves_what_it_does_moves_on_reload_and_says_down_at_the_end(
         cfg["metrics"]["listen"] = f"127.0.0.1:{moved}"
         config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
         kiosk.proc.send_signal(signal.SIGHUP)
-        assert poll_until(lambda: served(moved), 30), got
+        assert poll_until(lambda: served(moved), 30), (wanted(got), log.read_text()[-4000:])
 
         def refused() -> bool:
             try:
@@ -215,8 +223,9 @@ def test_kiosk_run_serves_what_it_does_moves_on_reload_and_says_down_at_the_end(
 
         assert poll_until(refused, 10)
     finally:
-        out = kiosk.stop()
+        kiosk.stop()
         sim.stop()
+    out = log.read_text()
     assert kiosk.proc.returncode == 0, out
     assert "Traceback" not in out
     last = samples((tmp_path / "kiosk.prom").read_text())
