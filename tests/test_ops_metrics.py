@@ -28,6 +28,7 @@ from kiosk.poller.fingerprint import fingerprint
 from kiosk.poller.pacing import QuotaLedger
 from tests.conftest import REPO
 from tests.promtool import require_promtool
+from tests.redis_server import free_port
 
 T0 = datetime(2026, 11, 23, 13, 0, tzinfo=KST)
 KEY = "SubwayKey-0123456789abcdef"
@@ -259,9 +260,7 @@ def test_metrics_off_is_a_no_op_that_loads_no_prometheus_client() -> None:
 
 
 def test_start_metrics_from_config_serves_and_writes(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     cfg = MetricsConfig(listen=f"127.0.0.1:{port}", textfile=tmp_path / "k.prom")
     sink, exporter = start_metrics(cfg, "Hongik Univ.", "0.1.0", lambda: T0)
     assert exporter is not None
