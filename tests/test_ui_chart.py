@@ -1,4 +1,4 @@
-"""The 24-hour chart: drawn by pyqtgraph in a process of its own, shown as a picture.
+"""The 24-hour chart: drawn by pyqtgraph in a process of its own, shown as a recorded picture.
 
 Real processes throughout: the real `python -m kiosk.ui.chart_render`, and small stand-in
 scripts for a drawing that fails or hangs.
@@ -15,13 +15,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from kiosk.core.models import AirReading
 from kiosk.core.views.air import trend
 from kiosk.ui import chart_view, theme
 from kiosk.ui.chart_render import request_bytes
-from kiosk.ui.chart_view import TrendImage
+from kiosk.ui.chart_view import TrendImage, read_picture
 from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
 from tests.conftest import EXAMPLES
@@ -67,14 +67,43 @@ def test_the_trend_is_one_picture_per_hour_on_a_clock_hour_axis():
     assert next_hour.x_hours == tuple(x - 1 for x in first.x_hours[1:])  # one dropped, all moved
 
 
-def test_the_drawing_process_answers_with_a_png_of_the_asked_size():
+def _replayed(data: bytes, size: tuple[int, int]) -> QImage:
+    picture = read_picture(data, size)
+    assert picture is not None, data[:16]
+    image = QImage(*size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("red"))  # the picture paints every pixel: none of this may show
+    p = QPainter(image)
+    p.drawPicture(0, 0, picture)
+    p.end()
+    return image
+
+
+def test_the_drawing_process_answers_with_a_picture_of_the_asked_size(app):
     done = _render(request_bytes(SERIES, (640, 360), (1920, 1080)))
     assert done.returncode == 0, done.stderr
-    image = QImage.fromData(done.stdout, "PNG")
-    assert (image.width(), image.height()) == (640, 360)
+    assert len(done.stdout) < 64_000  # commands, not 640 x 360 x 4 bytes of pixels
+    assert read_picture(done.stdout, (641, 360)) is None  # its size is part of it
+    image = _replayed(done.stdout, (640, 360))
     colours = {image.pixelColor(x, y).name() for x in range(0, 640, 4) for y in range(0, 360, 4)}
     assert QColor(theme.SURFACE).name() in colours  # the card's background
     assert QColor(theme.PM10_COLOUR).name() in colours  # and the PM10 line on it
+    assert QColor("red").name() not in colours
+
+
+def test_the_replayed_picture_is_the_chart_pixel_for_pixel(app):
+    """No loss of quality: what the kiosk paints is what pyqtgraph's own widget paints."""
+    from kiosk.ui.chart import TrendChart
+
+    size = (1280, 560)  # the air page's chart at 3840x2160 is about this shape
+    done = _render(request_bytes(SERIES, size, (3840, 2160)))
+    assert done.returncode == 0, done.stderr
+    theme.load_fonts()
+    chart = TrendChart(theme.Metrics(3840, 2160))
+    chart.set_series(SERIES)
+    chart.resize(*size)
+    grabbed = chart.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    chart.deleteLater()
+    assert _replayed(done.stdout, size) == grabbed
 
 
 @pytest.mark.parametrize(
@@ -137,26 +166,21 @@ def test_the_picture_fits_the_widget_and_is_redrawn_only_on_change(app):
     assert not w.busy() and w.renders == 0  # nothing before activate (after the first frame)
     w.activate()
     assert w.wait(60) and w.renders == 1
-    assert w.image.size().toTuple() == (600, 300)
+    assert _drawn(w) == (600, 300)
     assert 0 < w.last_cost["cpu_s"] < 30 and 20 < w.last_cost["peak_rss_mb"] < 1000  # its own
     w.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(seconds=30)))  # same hour
     assert not w.busy() and w.wait(1) and w.renders == 1
     w.resize(700, 320)
-    assert w.wait(60) and w.renders == 2 and w.image.size().toTuple() == (700, 320)
+    assert w.wait(60) and w.renders == 2 and _drawn(w) == (700, 320)
     w.deleteLater()
 
 
-def test_the_png_is_decoded_off_the_gui_thread_and_shown_from_the_event_loop(app, monkeypatch):
-    import threading
+def _drawn(w: TrendImage) -> tuple[int, int]:
+    assert w.picture is not None
+    return w.picture.boundingRect().size().toTuple()
 
-    threads: list[str] = []
-    decode = chart_view._decode
 
-    def spy(png: bytes):
-        threads.append(threading.current_thread().name)
-        return decode(png)
-
-    monkeypatch.setattr(chart_view, "_decode", spy)
+def test_the_picture_arrives_from_the_event_loop_and_paints_the_widget(app):
     w = TrendImage((1920, 1080))
     w.resize(600, 300)
     w.set_series(SERIES)
@@ -165,25 +189,46 @@ def test_the_png_is_decoded_off_the_gui_thread_and_shown_from_the_event_loop(app
     w.activate()
     assert GuiLoop().wait_for(lambda: bool(changed), 60)  # the event loop only, no wait()
     assert w.renders == 1 and w.problem() is None
-    assert threads and threading.main_thread().name not in threads
-    # The raster engine draws it as it is: no conversion in a paint.
-    assert w.image.format() in (
-        QImage.Format.Format_RGB32,
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
+    shown = w.grab().toImage()
+    assert shown.pixelColor(2, 2).name() == QColor(theme.SURFACE).name()
+    w.resize(300, 150)  # a new size, its drawing not here yet: the old one, stretched
+    stretched = w.grab().toImage()
+    assert stretched.size().toTuple() == (300, 150)
+    assert stretched.pixelColor(298, 148).name() == QColor(theme.SURFACE).name()
     w.deleteLater()
 
 
-def test_a_drawing_that_is_not_a_png_is_a_failure_not_a_picture(app, tmp_path, monkeypatch):
-    body = "sys.stdout.buffer.write(b'not a png at all'); sys.exit(0)"
+@pytest.mark.parametrize(
+    "body",
+    [
+        "sys.stdout.buffer.write(b'not a picture at all'); sys.exit(0)",
+        "sys.stdout.buffer.write(b'QPIC' + bytes(40)); sys.exit(0)",  # its magic, then nonsense
+    ],
+)
+def test_a_drawing_that_is_not_a_picture_is_a_failure(app, tmp_path, monkeypatch, body):
     monkeypatch.setattr(TrendImage, "command", _stand_in(tmp_path, body))
     w = TrendImage((1920, 1080))
     w.resize(600, 300)
     w.set_series(SERIES)
     w.activate()
     assert not w.wait(30)
-    assert w.image is None and w.error == "chart: the drawing is not a PNG"
-    assert w.problem() == "chart: the drawing is not a PNG" and not w.busy()
+    assert w.picture is None and w.error == "chart: the drawing is not a picture"
+    assert w.problem() == "chart: the drawing is not a picture" and not w.busy()
+    w.deleteLater()
+
+
+def test_a_picture_of_another_size_is_a_failure(app, tmp_path, monkeypatch):
+    wrong = _render(request_bytes(SERIES, (500, 300), (1920, 1080)))
+    assert wrong.returncode == 0, wrong.stderr
+    (tmp_path / "wrong.qpic").write_bytes(wrong.stdout)
+    body = f"sys.stdout.buffer.write(open({str(tmp_path / 'wrong.qpic')!r}, 'rb').read())"
+    monkeypatch.setattr(TrendImage, "command", _stand_in(tmp_path, body))
+    w = TrendImage((1920, 1080))
+    w.resize(600, 300)
+    w.set_series(SERIES)
+    w.activate()
+    assert not w.wait(30) and w.picture is None
+    assert w.error == "chart: the drawing is not a picture"
     w.deleteLater()
 
 
@@ -209,7 +254,7 @@ def test_a_failed_drawing_is_logged_once_and_the_page_says_the_chart_is_unavaila
         win.settle(30)
         page.chart.set_series(trend(_history(NOW), DISTRICT, NOW + timedelta(hours=2)))
         win.settle(30)
-    assert page.chart.image is None and page.chart.error == "chart: no font today"
+    assert page.chart.picture is None and page.chart.error == "chart: no font today"
     assert [r.getMessage() for r in caplog.records] == ["chart: no font today"]
     assert page.chart.isHidden() and not page.chart_empty.isHidden()
     assert page.chart_empty.text.ko.text() == "차트를 그리지 못함"
@@ -249,7 +294,7 @@ def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
     ]
     win.finish_building()  # what the runner does after the first frame
     assert win.settle(60) and win.unsettled() == []
-    drawn = page.chart.image.size().toTuple()
+    drawn = _drawn(page.chart)
     win.show_page("air")
     app.processEvents()
     assert page.chart.size().toTuple() == drawn  # no second drawing when the page shows
@@ -269,7 +314,7 @@ def test_a_reloaded_window_draws_its_chart(app):
     rt.reconfigure(window_setup(*load_all(EXAMPLES[0])))  # SIGHUP: a new window
     rt.window.rotating = False  # the air page never shows: only finish_building can draw it
     page = _air_page(rt.window)
-    assert GuiLoop().wait_for(lambda: page.chart.image is not None, 30)
+    assert GuiLoop().wait_for(lambda: page.chart.picture is not None, 30)
     assert page.chart.error is None
     assert not page.isVisible()
     rt.window.stop()
@@ -301,7 +346,7 @@ def test_an_old_picture_is_not_shown_as_the_last_24_hours_when_drawing_keeps_fai
     win.settle(30)
     page._show_trend()
     assert page.chart.error == "chart: broken"
-    assert page.chart.image is not None  # an hour behind: the old picture may stay
+    assert page.chart.picture is not None  # an hour behind: the old picture may stay
     two_later = NOW + timedelta(hours=2)
     page.view = replace(page.view, trend=trend(_history(two_later), DISTRICT, two_later))
     page._show_trend()
@@ -319,5 +364,5 @@ def test_a_qt_scale_factor_does_not_change_the_picture_size(app, monkeypatch):
     w.set_series(SERIES)
     w.activate()
     assert w.wait(60), w.error
-    assert w.image.size().toTuple() == (400, 200)
+    assert _drawn(w) == (400, 200)
     w.deleteLater()
