@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from kiosk.core.models import AirReading
 from kiosk.core.views.air import trend
 from kiosk.ui import chart_view, theme
-from kiosk.ui.chart_render import request_bytes
-from kiosk.ui.chart_view import TrendImage, read_picture
+from kiosk.ui.chart_render import read_picture, request_bytes
+from kiosk.ui.chart_view import TrendImage
 from kiosk.ui.measure import GuiLoop
 from kiosk.ui.qtapp import application
 from tests.conftest import EXAMPLES

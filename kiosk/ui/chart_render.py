@@ -4,9 +4,10 @@
 
 The request is one JSON object: ``size`` [w, h] in pixels, ``screen`` [w, h] (the window the
 chart sits in, for the type sizes) and ``series`` (a ``TrendSeries``). The answer, on stdout
-with exit 0, is the drawing as a ``QPicture`` (Qt's recorded paint commands, as ``QPicture.save`` writes them)
-whose bounding rect is exactly ``size``: ~9 KB where the same chart as pixels is 10.6 MB at 4K,
-and the kiosk replays it pixel for pixel (``kiosk.ui.chart_view``). A bad request or a failed
+with exit 0, is the drawing as a ``QPicture`` (Qt's recorded paint commands, as
+``QPicture.save`` writes them) whose bounding rect is exactly ``size`` (``read_picture`` checks
+both, here and in the kiosk): ~9 KB where the same chart as pixels is 10.6 MB at 4K, and the
+kiosk replays it pixel for pixel (``kiosk.ui.chart_view``). A bad request or a failed
 drawing ends with one line on stderr and exit 2.
 
 Why a process: pyqtgraph and numpy make up ~43 MB of the kiosk's resident memory (measured
@@ -23,9 +24,12 @@ import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.views.air import TrendSeries
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPicture
 
 STATS_TAG = "chart-stats "
 # Qt settings that would make the picture a different size from the one asked for.
@@ -36,6 +40,9 @@ SCALE_VARIABLES = (
     "QT_AUTO_SCREEN_SCALE_FACTOR",
     "QT_FONT_DPI",
 )
+PICTURE_MAGIC = (
+    b"QPIC"  # how a QPicture's data begins (checked first: Qt warns on stderr otherwise)
+)
 
 
 def request_bytes(series: TrendSeries, size: tuple[int, int], screen: tuple[int, int]) -> bytes:
@@ -43,6 +50,18 @@ def request_bytes(series: TrendSeries, size: tuple[int, int], screen: tuple[int,
     data = asdict(series)
     data["end"] = series.end.isoformat() if series.end is not None else None
     return json.dumps({"size": list(size), "screen": list(screen), "series": data}).encode()
+
+
+def read_picture(data: bytes, size: tuple[int, int]) -> QPicture | None:
+    """The drawing's answer as a picture of ``size``, or None if it is not one."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPicture
+
+    if not data.startswith(PICTURE_MAGIC):
+        return None
+    picture = QPicture()
+    picture.setData(data)
+    return picture if picture.boundingRect() == QRect(0, 0, *size) else None
 
 
 def _pair(value: Any, what: str) -> tuple[int, int]:
@@ -101,7 +120,7 @@ def parse_request(raw: bytes) -> tuple[tuple[int, int], tuple[int, int], TrendSe
 
 def draw(size: tuple[int, int], screen: tuple[int, int], series: TrendSeries) -> bytes:
     """The chart as a ``QPicture``'s bytes, ``size`` in its bounding rect (needs a QApplication)."""
-    from PySide6.QtCore import QBuffer, QIODevice, QRect, Qt
+    from PySide6.QtCore import QBuffer, QIODevice, Qt
     from PySide6.QtGui import QPainter, QPicture
 
     from kiosk.ui import theme
@@ -120,9 +139,10 @@ def draw(size: tuple[int, int], screen: tuple[int, int], series: TrendSeries) ->
     chart.close()
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if picture.boundingRect() != QRect(0, 0, *size) or not picture.save(buf):
+    data = bytes(buf.data().data()) if picture.save(buf) else b""
+    if read_picture(data, size) is None:  # the answer the kiosk will read, read as it will
         raise RuntimeError(f"could not draw the chart at {size[0]}x{size[1]}")
-    return bytes(buf.data().data())
+    return data
 
 
 def main() -> int:

@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     QByteArray,
     QProcess,
     QProcessEnvironment,
-    QRect,
     QSize,
     Qt,
     QTimer,
@@ -36,7 +35,7 @@ from PySide6.QtGui import QPainter, QPicture
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.views.air import TrendSeries
-from kiosk.ui.chart_render import STATS_TAG, request_bytes
+from kiosk.ui.chart_render import STATS_TAG, read_picture, request_bytes
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +44,6 @@ RESIZE_SETTLE_MS = 150  # a layout settles in a few resize events; draw once, at
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 # systemd's notify variables are the kiosk's (the child drops Qt's scale settings itself).
 _NOT_FOR_THE_CHILD = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
-_MAGIC = b"QPIC"  # how a QPicture's data begins (checked first: Qt warns on stderr otherwise)
-
-
-def read_picture(data: bytes, size: tuple[int, int]) -> QPicture | None:
-    """The drawing's answer as a picture of ``size``, or None if it is not one."""
-    if not data.startswith(_MAGIC):
-        return None
-    picture = QPicture()
-    picture.setData(data)
-    return picture if picture.boundingRect() == QRect(0, 0, *size) else None
 
 
 class TrendImage(QWidget):
