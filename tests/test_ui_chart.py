@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 
 from kiosk.core.models import AirReading
 from kiosk.core.views.air import trend
@@ -299,6 +300,41 @@ def test_the_chart_is_drawn_before_its_page_shows_at_the_size_it_will_have(app):
     app.processEvents()
     assert page.chart.size().toTuple() == drawn  # no second drawing when the page shows
     assert not page.chart.busy() and page.chart.renders == 1
+    win.close()
+
+
+def test_the_chart_is_replayed_once_per_stay_on_screen_and_strips_copy_its_pixels(app):
+    win = station_window(EXAMPLES[0], (1920, 1080))
+    page = _air_page(win)
+    win.finish_building()
+    assert win.settle(60)
+    chart = page.chart
+    win.show_page("air")
+    app.processEvents()
+    whole = QImage(page.size(), QImage.Format.Format_RGB32)
+    page.render(whole)
+    assert chart.replays == 1 and chart.pixels is not None
+    strips = QImage(page.size(), QImage.Format.Format_RGB32)
+    h = page.height()
+    for i in range(8):  # the hand-over's strips, each across part of the chart
+        r = QRect(0, i * h // 8, page.width(), (i + 1) * h // 8 - i * h // 8)
+        page.render(strips, r.topLeft(), QRegion(r))
+    assert strips == whole and chart.replays == 1  # copied, not replayed again
+    direct = QImage(chart.size(), QImage.Format.Format_RGB32)
+    p = QPainter(direct)
+    assert chart.picture is not None
+    p.drawPicture(0, 0, chart.picture)
+    p.end()
+    assert chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32) == direct
+    win.show_page("arrivals")  # the page leaves the screen: its pixels at the next tick
+    app.processEvents()
+    assert chart.pixels is not None
+    win.tick()
+    assert chart.pixels is None and chart.picture is not None  # the commands stay
+    win.show_page("air")
+    app.processEvents()
+    page.render(whole)
+    assert chart.replays == 2 and strips == whole  # replayed again, the same pixels
     win.close()
 
 

@@ -4,9 +4,14 @@ The kiosk never imports pyqtgraph: ``TrendImage`` asks a short-lived ``python -m
 kiosk.ui.chart_render`` (QProcess, asynchronous, never blocking the GUI thread) for the chart at
 its own size whenever the series or its size changes, and paints the last good one. The answer
 is a ``QPicture``, the drawing's paint commands: the widget keeps ~9 KB instead of the 10.6 MB a
-4K chart takes as pixels, and replaying it draws the same pixels (2.4 ms for the whole 4K chart
-on the AMD EPYC host, against 0.7 ms to copy the pixels; a paint of a strip replays the commands
-clipped to it). Reading it is a copy of the bytes, so nothing waits for a decode. While a
+4K chart takes as pixels, and replaying it draws the same pixels. Reading it is a copy of the
+bytes, so nothing waits for a decode. Replaying is not cheap (5–9 ms for the whole 4K chart on
+the AMD EPYC host, against 0.5–0.8 ms to copy its pixels), and a paint clipped to a strip costs
+as much as the whole, since every command runs: so the widget replays it once into pixels when
+it is first painted and copies from them, as ``kiosk.ui.layer`` does, and lets the pixels go
+after its page has left the screen (``let_go``). They cost memory only while the air page is on
+screen or being made ready for its turn; the strips of its preparation and of its hand-over
+after the fade copy them, and only the first paint replays. While a
 drawing runs, a newer request waits (only the newest); a drawing that fails, answers with
 something that is not a picture of the asked size, or takes longer than ``TIMEOUT_MS`` is logged
 (one line) and the last picture stays. Without any picture the page says the chart is
@@ -31,11 +36,12 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPicture
+from PySide6.QtGui import QImage, QPainter, QPicture
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.views.air import TrendSeries
 from kiosk.ui.chart_render import STATS_TAG, read_picture, request_bytes
+from kiosk.ui.layer import copy_rect
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +65,12 @@ class TrendImage(QWidget):
         self.screen_size = screen
         self.series: TrendSeries | None = None
         self.picture: QPicture | None = None  # the last good picture
+        self.pixels: QImage | None = None  # the picture replayed, while its page is on screen
         self.picture_series: TrendSeries | None = None  # what the picture shows
         self.drawn_key: tuple | None = None
         self.error: str | None = None
         self.renders = 0
+        self.replays = 0  # the picture replayed into pixels (the first paint after a let_go)
         self.last_render_s: float | None = None
         self.last_cost: dict[str, float] | None = None  # the drawing process's CPU and peak RSS
         self._proc: QProcess | None = None
@@ -94,11 +102,6 @@ class TrendImage(QWidget):
         if self.series is None or self.width() < 16 or self.height() < 16:
             return None
         return (self.series, self.width(), self.height())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
-        if self._key() != self.drawn_key:  # (a page's first show resizes it to the same size)
-            self._settle.start()
 
     def _maybe_start(self) -> None:
         key = self._key()
@@ -179,6 +182,7 @@ class TrendImage(QWidget):
         self.last_render_s = time.monotonic() - self._started
         if picture is not None:
             self.picture, self.drawn_key, self.error = picture, key, None
+            self.pixels = None
             self.picture_series = key[0] if key else None
             self.renders += 1
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -242,12 +246,37 @@ class TrendImage(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(100, 60)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._key() != self.drawn_key:  # (a page's first show resizes it to the same size)
+            self._settle.start()
+
+    def let_go(self) -> None:
+        """Its page has left the screen: the pixels go (the picture stays, to replay)."""
+        if not self.isVisible():
+            self.pixels = None
+
+    def _replayed(self, picture: QPicture) -> QImage:
+        self.replays += 1
+        dpr = self.devicePixelRatioF()
+        w, h = round(self.width() * dpr), round(self.height() * dpr)
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        image.fill(Qt.GlobalColor.transparent)  # (the picture paints every pixel)
+        p = QPainter(image)
+        drawn = picture.boundingRect().size()
+        if drawn != self.size():  # resized while a new drawing is on its way: the old one,
+            p.scale(self.width() / drawn.width(), self.height() / drawn.height())  # stretched
+        p.drawPicture(0, 0, picture)
+        p.end()
+        return image
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if self.picture is None:
             return
+        pixels = self.pixels
+        if pixels is None or pixels.deviceIndependentSize().toSize() != self.size():
+            pixels = self.pixels = self._replayed(self.picture)
         p = QPainter(self)
-        drawn = self.picture.boundingRect().size()
-        if drawn != self.size():  # resized while a new drawing is on its way: the old one,
-            p.scale(self.width() / drawn.width(), self.height() / drawn.height())  # stretched
-        p.drawPicture(0, 0, self.picture)
+        copy_rect(p, pixels, event.rect())
         p.end()

@@ -13,10 +13,19 @@ its turn, or has just left.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from kiosk.ui.widgets import Panel, background_of
+
+
+def copy_rect(p: QPainter, layer: QImage, r: QRect) -> None:
+    """Copy ``r`` of a widget-sized ``layer`` (every pixel drawn) to the same place."""
+    p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+    if layer.devicePixelRatio() == 1.0:
+        p.drawImage(r.topLeft(), layer, r)
+    else:
+        p.drawImage(r, layer, r)  # (scaled by the painter to the layer's pixels)
 
 
 class LayerPanel(Panel):
@@ -52,13 +61,8 @@ class LayerPanel(Panel):
         layer = self._layer
         if layer is None or layer.deviceIndependentSize().toSize() != self.size():
             layer = self._layer = self._paint_layer()
-        r = event.rect()
         p = QPainter(self)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        if layer.devicePixelRatio() == 1.0:
-            p.drawImage(r.topLeft(), layer, r)
-        else:
-            p.drawImage(r, layer, r)  # (scaled by the painter to the layer's pixels)
+        copy_rect(p, layer, event.rect())
         p.end()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)

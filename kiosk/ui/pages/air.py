@@ -169,6 +169,9 @@ class AirPage(Page):
         self.chart.activate()  # shown before finish_building (a test, a quick reload): draw
         super().showEvent(event)
 
+    def left_screen(self) -> None:
+        self.chart.let_go()
+
     def stop_drawing(self) -> None:
         self.chart.stop()
 
