@@ -63,6 +63,13 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert doc["bytecode"] == "compiled"  # the starts timed as an installed kiosk's
     assert doc["data_complete"] is True  # measured with every demo source on screen
     metrics = doc["metrics"]
+    (by_page,) = doc["rss_by_page"]  # a round of every page before and after the page changes
+    pages = {"arrivals", "buses", "air", "parks", "arrivals-again", "bikes", "events"}
+    for stage in ("warm", "after"):
+        assert set(by_page[stage]) == pages
+        assert metrics[f"rss_{stage}"]["median"] == pytest.approx(
+            max(by_page[stage].values()), abs=0.06
+        )
     expected = {
         "naive_repaint",
         "naive_fade",

@@ -199,6 +199,18 @@ def _print(
             "data_complete": all(c.get("data_complete") for c in children) if children else None,
             "chart_ready": all(c.get("chart_ready") for c in children) if children else None,
             "chart_problems": [c["chart_problem"] for c in children if c.get("chart_problem")],
+            # RSS (MB) with each page on screen, in the rounds before and after the page changes
+            "rss_by_page": [
+                {
+                    stage: {
+                        page: round(m["rss_mb"], 1)
+                        for page, m in c[f"memory_{stage}_pages"].items()
+                    }
+                    for stage in ("warm", "after")
+                    if f"memory_{stage}_pages" in c
+                }
+                for c in children
+            ],
             "metrics": {m.key: m.to_json() for m in metrics},
             "each_run": [{m.key: m.to_json() for m in run} for run in runs]
             if len(runs) > 1

@@ -70,12 +70,12 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     probe.transitions(2)
     probe.page_turns(1)
     probe.rotate(2 * len(win.pages))
-    out["memory_warm"] = _memory()
+    out["memory_warm"], out["memory_warm_pages"] = _memory_round(probe)
     _progress(f"{opts.rotations} page changes")
     t = time.monotonic()
     out["rotate"] = probe.rotate(opts.rotations)
     out["rotation_s"] = time.monotonic() - t
-    out["memory_after"] = _memory()
+    out["memory_after"], out["memory_after_pages"] = _memory_round(probe)
     _progress("timing page changes, ticks, fade frames and the naive references")
     out.update(_timings(probe, opts.repeats, tuple(opts.size)))
     out["memory_timed"] = _memory()
@@ -89,6 +89,22 @@ def measure(kiosk: Any, opts: argparse.Namespace) -> dict[str, Any]:
     out["memory_end"] = _memory()
     out["chart"] = _chart_drawings(win, max(3, opts.repeats // 4))
     return out
+
+
+def _memory_round(probe: Any) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """One more turn to each page, memory read with it on screen: the highest reading, and each.
+
+    What the kiosk holds depends on the page on screen (the air chart's pixels, the parks
+    schematic's layer: each kept while its page is shown, let go at the tick after it left),
+    so a single reading compares unlike with unlike whenever two readings fall on different
+    pages. The highest of one round is what the kiosk needs at most between turns, the same
+    round before and after the page changes."""
+    win = probe.win
+    pages: dict[str, dict[str, float]] = {}
+    for _ in win.pages:
+        probe.rotate(1)
+        pages[win.current_page().page_id] = _memory()
+    return max(pages.values(), key=lambda m: m["rss_mb"]), pages
 
 
 CHUNKS = 4  # the kiosk's samples and the references' taken in turn, this many times

@@ -274,8 +274,8 @@ def _memory_metrics(child: dict[str, Any]) -> list[Metric]:
     out: list[Metric] = []
     stages = [
         ("start", "after start"),
-        ("warm", "after warm-up"),
-        ("after", f"after {child.get('rotations', 'N')} page changes"),
+        ("warm", "after warm-up (the highest of a round of the pages)"),
+        ("after", f"after {child.get('rotations', 'N')} page changes (the highest of a round)"),
         ("timed", "after the timings"),
         ("frames", "after a rotation in real time"),
         ("end", "at the end (after idle)"),
