@@ -40,9 +40,8 @@ SCALE_VARIABLES = (
     "QT_AUTO_SCREEN_SCALE_FACTOR",
     "QT_FONT_DPI",
 )
-PICTURE_MAGIC = (
-    b"QPIC"  # how a QPicture's data begins (checked first: Qt warns on stderr otherwise)
-)
+# How a QPicture's data begins (checked first: Qt warns on stderr otherwise).
+PICTURE_MAGIC = b"QPIC"
 
 
 def request_bytes(series: TrendSeries, size: tuple[int, int], screen: tuple[int, int]) -> bytes:
