@@ -63,6 +63,8 @@ def test_bench_json_has_every_metric_as_a_positive_number_and_exits_0():
     assert doc["bytecode"] == "compiled"  # the starts timed as an installed kiosk's
     assert doc["data_complete"] is True  # measured with every demo source on screen
     metrics = doc["metrics"]
+    (slowest,) = doc["slowest_spans"]  # the run's longest stretches, with what began each
+    assert slowest and all(isinstance(s["began_with"], str) and s["ms"] > 0 for s in slowest)
     (by_page,) = doc["rss_by_page"]  # a round of every page before and after the page changes
     pages = {"arrivals", "buses", "air", "parks", "arrivals-again", "bikes", "events"}
     for stage in ("warm", "after"):

@@ -102,6 +102,13 @@ def test_every_frame_of_a_rotation_is_timed_in_real_time(probe):
     assert len(got["frames_ms"]) > 20  # the turn's fade and hand-over frames, the ticks
     assert all(ms > 0 for ms in got["frames_ms"] + got["stalls_ms"])
     assert not win.ticker.timer.isActive()  # left as it was found: stopped
+    slowest = got["slowest"]  # the longest stretches, each with what began it and when
+    assert len(slowest) == 5 and [s["ms"] for s in slowest] == sorted(
+        (s["ms"] for s in slowest), reverse=True
+    )
+    assert slowest[0]["ms"] == pytest.approx(max(got["frames_ms"] + got["stalls_ms"]), abs=1e-3)
+    assert slowest[0]["painted"] == (slowest[0]["ms"] == round(max(got["frames_ms"]), 3))
+    assert all(0 <= s["at_s"] <= 7.0 and " to " in s["began_with"] for s in slowest)
 
 
 def test_a_shift_step_moves_the_scene_and_repaints_a_sliver(probe):

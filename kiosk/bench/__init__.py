@@ -199,6 +199,8 @@ def _print(
             "data_complete": all(c.get("data_complete") for c in children) if children else None,
             "chart_ready": all(c.get("chart_ready") for c in children) if children else None,
             "chart_problems": [c["chart_problem"] for c in children if c.get("chart_problem")],
+            # each run's longest stretches of GUI-thread work in the real-time rotation
+            "slowest_spans": [(c.get("rotation_frames") or {}).get("slowest") for c in children],
             # RSS (MB) with each page on screen, in the rounds before and after the page changes
             "rss_by_page": [
                 {

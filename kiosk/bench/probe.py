@@ -338,6 +338,7 @@ class Probe:
         return {
             "frames_ms": [ms for ms, painted in spans if painted],
             "stalls_ms": [ms for ms, painted in spans if not painted],
+            "slowest": monitor.slowest(),
             "seconds": seconds,
             "prepared": counts.prepared - prepared0,
             "unprepared": counts.unprepared - unprepared0,

@@ -80,13 +80,19 @@ class FrameMonitor(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.spans: list[tuple[float, bool]] = []  # (milliseconds, painted)
+        # What began each span, beside it: (seconds since __enter__, "Timer to Ticker"), so the
+        # longest can be told apart (a tick, a poll's data arriving, a paint request).
+        self.openers: list[tuple[float, str]] = []
         self._start: float | None = None
+        self._opener = ""
         self._painted = False
+        self._entered = 0.0
         self._dispatcher = QAbstractEventDispatcher.instance()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if self._start is None:
             self._start = time.perf_counter()
+            self._opener = f"{event.type().name} to {type(obj).__name__}"
         if event.type() == QEvent.Type.Paint:
             self._painted = True
         return False
@@ -94,11 +100,26 @@ class FrameMonitor(QObject):
     def _about_to_block(self) -> None:
         if self._start is not None:
             self.spans.append(((time.perf_counter() - self._start) * 1000.0, self._painted))
+            self.openers.append((self._start - self._entered, self._opener))
             self._start, self._painted = None, False
 
+    def slowest(self, n: int = 5) -> list[dict[str, object]]:
+        """The ``n`` longest spans, longest first: ms, painted, when (s) and what began it."""
+        order = sorted(range(len(self.spans)), key=lambda i: -self.spans[i][0])[:n]
+        return [
+            {
+                "ms": round(self.spans[i][0], 3),
+                "painted": self.spans[i][1],
+                "at_s": round(self.openers[i][0], 3),
+                "began_with": self.openers[i][1],
+            }
+            for i in order
+        ]
+
     def __enter__(self) -> FrameMonitor:
-        self.spans = []
+        self.spans, self.openers = [], []
         self._start, self._painted = None, False
+        self._entered = time.perf_counter()
         if self._dispatcher is None:
             raise RuntimeError("no event dispatcher: create the QApplication first")
         self._dispatcher.aboutToBlock.connect(self._about_to_block)
