@@ -66,6 +66,13 @@ class PaintMeter(QObject):
         return area / total
 
 
+def _who(obj: QObject) -> str:
+    """A receiver's class; a timer's with its owner's ("QTimer of Ticker"): many are QTimers."""
+    name = type(obj).__name__
+    owner = obj.parent() if isinstance(obj, QTimer) else None
+    return f"{name} of {type(owner).__name__}" if owner is not None else name
+
+
 class FrameMonitor(QObject):
     """Every stretch of work of the GUI thread while it runs its own event loop: from the first
     event it delivers after waking up to the moment it is about to wait again.
@@ -92,7 +99,7 @@ class FrameMonitor(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if self._start is None:
             self._start = time.perf_counter()
-            self._opener = f"{event.type().name} to {type(obj).__name__}"
+            self._opener = f"{event.type().name} to {_who(obj)}"
         if event.type() == QEvent.Type.Paint:
             self._painted = True
         return False
