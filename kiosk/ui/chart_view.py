@@ -41,7 +41,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.views.air import TrendSeries
 from kiosk.ui.chart_render import STATS_TAG, read_picture, request_bytes
-from kiosk.ui.layer import copy_rect
+from kiosk.ui.layer import copy_rect, fits, widget_image
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,11 @@ class TrendImage(QWidget):
         if self.series is None or self.width() < 16 or self.height() < 16:
             return None
         return (self.series, self.width(), self.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._key() != self.drawn_key:  # (a page's first show resizes it to the same size)
+            self._settle.start()
 
     def _maybe_start(self) -> None:
         key = self._key()
@@ -246,11 +251,6 @@ class TrendImage(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(100, 60)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
-        if self._key() != self.drawn_key:  # (a page's first show resizes it to the same size)
-            self._settle.start()
-
     def let_go(self) -> None:
         """Its page has left the screen: the pixels go (the picture stays, to replay)."""
         if not self.isVisible():
@@ -258,10 +258,7 @@ class TrendImage(QWidget):
 
     def _replayed(self, picture: QPicture) -> QImage:
         self.replays += 1
-        dpr = self.devicePixelRatioF()
-        w, h = round(self.width() * dpr), round(self.height() * dpr)
-        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(dpr)
+        image = widget_image(self, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)  # (the picture paints every pixel)
         p = QPainter(image)
         drawn = picture.boundingRect().size()
@@ -275,7 +272,7 @@ class TrendImage(QWidget):
         if self.picture is None:
             return
         pixels = self.pixels
-        if pixels is None or pixels.deviceIndependentSize().toSize() != self.size():
+        if pixels is None or not fits(pixels, self):
             pixels = self.pixels = self._replayed(self.picture)
         p = QPainter(self)
         copy_rect(p, pixels, event.rect())

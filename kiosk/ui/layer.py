@@ -15,8 +15,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QWidget
 
 from kiosk.ui.widgets import Panel, background_of
+
+
+def widget_image(widget: QWidget, fmt: QImage.Format) -> QImage:
+    """An image of ``widget``'s size in its device pixels (uninitialised), to keep as a layer."""
+    dpr = widget.devicePixelRatioF()
+    image = QImage(round(widget.width() * dpr), round(widget.height() * dpr), fmt)
+    image.setDevicePixelRatio(dpr)
+    return image
+
+
+def fits(layer: QImage | None, widget: QWidget) -> bool:
+    """Whether ``layer`` is an image of ``widget``'s size as it is now."""
+    return layer is not None and layer.deviceIndependentSize().toSize() == widget.size()
 
 
 def copy_rect(p: QPainter, layer: QImage, r: QRect) -> None:
@@ -42,11 +56,7 @@ class LayerPanel(Panel):
         self.update()
 
     def _paint_layer(self) -> QImage:
-        dpr = self.devicePixelRatioF()
-        image = QImage(
-            round(self.width() * dpr), round(self.height() * dpr), QImage.Format.Format_RGB32
-        )
-        image.setDevicePixelRatio(dpr)
+        image = widget_image(self, QImage.Format.Format_RGB32)
         image.fill(QColor(background_of(self)))
         p = QPainter(image)
         self.paint_background(p, self.rect())
@@ -59,7 +69,7 @@ class LayerPanel(Panel):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         layer = self._layer
-        if layer is None or layer.deviceIndependentSize().toSize() != self.size():
+        if layer is None or not fits(layer, self):
             layer = self._layer = self._paint_layer()
         p = QPainter(self)
         copy_rect(p, layer, event.rect())
