@@ -120,6 +120,16 @@ def run(cfg: Config, layout: Layout, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rss_by_page(child: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """{"warm"|"after": {page id: RSS MB}} from a run's rounds of readings (those it got to)."""
+    out = {}
+    for stage in ("warm", "after"):
+        pages = child.get(f"memory_{stage}_pages")
+        if pages:
+            out[stage] = {page: round(m["rss_mb"], 1) for page, m in pages.items()}
+    return out
+
+
 def _one_run(
     cfg: Config, args: argparse.Namespace, opts: dict[str, Any]
 ) -> tuple[list[float], list[NaiveStart], dict[str, Any], str | None]:
@@ -202,17 +212,7 @@ def _print(
             # each run's longest stretches of GUI-thread work in the real-time rotation
             "slowest_spans": [(c.get("rotation_frames") or {}).get("slowest") for c in children],
             # RSS (MB) with each page on screen, in the rounds before and after the page changes
-            "rss_by_page": [
-                {
-                    stage: {
-                        page: round(m["rss_mb"], 1)
-                        for page, m in c[f"memory_{stage}_pages"].items()
-                    }
-                    for stage in ("warm", "after")
-                    if f"memory_{stage}_pages" in c
-                }
-                for c in children
-            ],
+            "rss_by_page": [_rss_by_page(c) for c in children],
             "metrics": {m.key: m.to_json() for m in metrics},
             "each_run": [{m.key: m.to_json() for m in run} for run in runs]
             if len(runs) > 1

@@ -112,15 +112,10 @@ class FrameMonitor(QObject):
 
     def slowest(self, n: int = 5) -> list[dict[str, object]]:
         """The ``n`` longest spans, longest first: ms, painted, when (s) and what began it."""
-        order = sorted(range(len(self.spans)), key=lambda i: -self.spans[i][0])[:n]
+        spans = sorted(zip(self.spans, self.openers, strict=True), key=lambda s: -s[0][0])
         return [
-            {
-                "ms": round(self.spans[i][0], 3),
-                "painted": self.spans[i][1],
-                "at_s": round(self.openers[i][0], 3),
-                "began_with": self.openers[i][1],
-            }
-            for i in order
+            {"ms": round(ms, 3), "painted": painted, "at_s": round(at, 3), "began_with": what}
+            for (ms, painted), (at, what) in spans[:n]
         ]
 
     def __enter__(self) -> FrameMonitor:
